@@ -1,0 +1,25 @@
+"""vnsearch's library: every piece of logic the CLI and the web app use.
+
+Data flows one way: corpus -> documents -> analysis -> index -> searcher ->
+results. Callers import from here only.
+"""
+
+from .build import ReindexReport, reindex
+from .corpus import Document, Problem, read_corpus
+from .engine import SearchIndex, open_index
+from .errors import (
+    CorpusMissingError,
+    IndexMissingError,
+    IndexOutdatedError,
+    ReindexLockedError,
+    VnsearchError,
+)
+from .info import DocumentView, Stats, document, restore, sources, stats, suggest
+from .search import Hit, Results, search
+
+__all__ = [
+    "CorpusMissingError", "Document", "DocumentView", "Hit", "IndexMissingError",
+    "IndexOutdatedError", "Problem", "ReindexLockedError", "ReindexReport", "Results",
+    "SearchIndex", "Stats", "VnsearchError", "document", "open_index", "read_corpus",
+    "reindex", "restore", "search", "sources", "stats", "suggest",
+]

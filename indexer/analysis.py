@@ -1,0 +1,273 @@
+"""Vietnamese text analysis: syllable tokenisation, folding and canonical tone placement.
+
+Every consumer (indexing, query parsing, highlighting, accent restoration) goes
+through this module so that a syllable typed by a user and the same syllable in
+a document always meet as the same index term.
+
+Two forms are produced for every syllable:
+
+* the *folded* form: lowercase, every mark removed and ``đ`` mapped to ``d``
+  (``Đảng`` -> ``dang``); it is what matching uses, so unaccented queries work;
+* the *accented* form: lowercase NFC with the tone mark on the canonical vowel
+  (``hoà``/``hòa`` -> ``hòa``, ``thuỷ`` -> ``thủy``); it is the evidence used to
+  rank exact-accent matches first.
+
+Offsets always refer to the caller's original string (NFC, NFD or
+cp1258-style decomposed), so highlights mark exactly what was written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+from whoosh.analysis import Filter, Tokenizer
+from whoosh.analysis.acore import Token
+
+# A "word character" is a letter or digit with any combining marks after it.
+# Combining marks (U+0300-U+036F) must be explicit: str.isalnum() is False for
+# them, so \w alone would split NFD text in the middle of a syllable.
+_W = r"[^\W_]|[\u0300-\u036f]"
+# A syllable run, optionally joined by - / . into an identifier (08-QĐi/TW,
+# 45/2019/QH14, TP.HCM). A joiner must have word characters on both sides, so
+# sentence punctuation never glues words together.
+TOKEN_RE = re.compile(rf"(?:{_W})+(?:[-/.](?:{_W})+)*")
+PART_RE = re.compile(rf"(?:{_W})+")
+# Gaps between syllables that still count as "adjacent" for word pairs.
+_ADJACENT_GAP = re.compile(r"[ \t\u00a0]*\Z")
+
+MAX_TOKEN_CHARS = 64
+"""Longer runs (base64, hashes, mark floods) are cut: they are never words."""
+
+# Tone marks in NFD: grave, acute, tilde, hook above, dot below.
+TONE_MARKS = {"\u0300": 0, "\u0301": 1, "\u0303": 2, "\u0309": 3, "\u0323": 4}
+_TONE_CHARS = "\u0300\u0301\u0303\u0309\u0323"
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_VOWELS = set("aăâeêioôơuưy")
+_QUALITY_VOWELS = set("ăâêôơư")
+_SYLLABLE_RE = re.compile(
+    r"(?P<onset>qu|gi(?=[aăâeêioôơuưy])|[bcdđghklmnpqrstvx]*)"
+    r"(?P<nucleus>[aăâeêioôơuưy]{1,3})"
+    r"(?P<coda>c|ch|m|n|ng|nh|p|t|)\Z"
+)
+
+
+class Syllable(NamedTuple):
+    """One token of the original text."""
+
+    text: str  # as written, sliced from the original
+    start: int
+    end: int
+    folded: str
+    accented: str
+    pos: int  # token position (compound wholes share the position of their first part)
+    joined: bool  # True if adjacent (only blanks) to the previous part/syllable
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip all marks; ``đ``/``Đ`` become ``d`` (like unidecode)."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return _COMBINING.sub("", decomposed).replace("đ", "d")
+
+
+def has_marks(text: str) -> bool:
+    """True if folding would change the (lowercased) text."""
+    return fold(text) != text.lower()
+
+
+def _strip_tone(nfd: str) -> tuple[str, str | None, int]:
+    """Remove tone marks from an NFD string; return (rest, tone, count)."""
+    tone = None
+    count = 0
+    out = []
+    for ch in nfd:
+        if ch in TONE_MARKS:
+            tone = ch
+            count += 1
+        else:
+            out.append(ch)
+    return "".join(out), tone, count
+
+
+def canonical(text: str) -> str:
+    """Lowercase NFC form with the tone mark on the canonical vowel.
+
+    Canonical placement is the traditional one used by most Vietnamese text
+    (``hòa``, ``thủy``, ``ủy``): in an open syllable with two vowels the tone
+    sits on the first, with three on the middle one; a vowel with a quality
+    mark (ă â ê ô ơ ư) or a final consonant pulls it to that vowel / the last
+    vowel. ``qu`` and ``gi`` are onsets, so ``quý`` and ``già`` are untouched.
+    Strings that are not a single Vietnamese syllable are only lowercased.
+    """
+    lowered = unicodedata.normalize("NFC", text.lower())
+    nfd = unicodedata.normalize("NFD", lowered)
+    if not any(ch in TONE_MARKS for ch in nfd):
+        return lowered
+    bare_nfd, tone, count = _strip_tone(nfd)
+    if count != 1:
+        return lowered
+    bare = unicodedata.normalize("NFC", bare_nfd)
+    match = _SYLLABLE_RE.match(bare)
+    if not match:
+        return lowered
+    nucleus = match.group("nucleus")
+    start = match.start("nucleus")
+    quality = [i for i, ch in enumerate(nucleus) if ch in _QUALITY_VOWELS]
+    if quality:
+        index = quality[-1]
+    elif match.group("coda"):
+        index = len(nucleus) - 1
+    elif len(nucleus) == 3:
+        index = 1
+    else:
+        index = 0
+    target = start + index
+    marked = unicodedata.normalize("NFC", bare[target] + tone)
+    return bare[:target] + marked + bare[target + 1 :]
+
+
+@lru_cache(maxsize=200_000)
+def forms(raw: str) -> tuple[str, str]:
+    """(accented, folded) forms of one token as written; memoised for the hot path."""
+    accented = canonical(raw)
+    return accented, fold(accented)
+
+
+def syllables(text: str) -> Iterator[Syllable]:
+    """Yield the tokens of ``text`` with offsets into ``text`` itself.
+
+    An identifier such as ``08-QĐi/TW`` yields its parts (``08``, ``qđi``,
+    ``tw``) at consecutive positions and the whole (``08-qđi/tw``) at the
+    position of its first part, so it is searchable whole and by parts and
+    phrases across it still line up.
+    """
+    pos = 0
+    prev_end = None
+    for match in TOKEN_RE.finditer(text):
+        start, end = match.span()
+        joined = prev_end is not None and bool(_ADJACENT_GAP.match(text, prev_end, start))
+        whole = match.group()
+        first = True
+        for part in PART_RE.finditer(whole):
+            p_start, p_end = start + part.start(), start + part.end()
+            raw = part.group()[:MAX_TOKEN_CHARS]
+            accented, folded = forms(raw)
+            yield Syllable(raw, p_start, p_end, folded, accented, pos, joined or not first)
+            if first and p_end != end:
+                w_acc, w_fold = forms(whole[:MAX_TOKEN_CHARS])
+                yield Syllable(whole, start, end, w_fold, w_acc, pos, False)
+            first = False
+            pos += 1
+        prev_end = end
+
+
+def is_compound(syllable: Syllable) -> bool:
+    """True for the whole-identifier token that accompanies its parts."""
+    return PART_RE.fullmatch(syllable.text) is None
+
+
+class DocumentTerms(NamedTuple):
+    """Everything the index needs from one text, computed in a single pass."""
+
+    folded: list[tuple[str, int]]  # (term, position) for positional fields
+    accented: list[str]  # accented forms that carry marks (exact-accent evidence)
+    pairs: list[str]  # folded adjacent syllable pairs ("can bo")
+    length: int  # number of positions
+
+
+def analyze(text: str) -> DocumentTerms:
+    """One lean pass over ``text`` feeding every indexed field."""
+    folded: list[tuple[str, int]] = []
+    accented: list[str] = []
+    pairs: list[str] = []
+    prev = None
+    length = 0
+    for syl in syllables(text):
+        folded.append((syl.folded, syl.pos))
+        if syl.accented != syl.folded:
+            accented.append(syl.accented)
+        if is_compound(syl):
+            continue
+        if prev is not None and syl.joined:
+            pairs.append(f"{prev} {syl.folded}")
+        prev = syl.folded
+        length = syl.pos + 1
+    return DocumentTerms(folded, accented, pairs, length)
+
+
+@lru_cache(maxsize=8)
+def analyze_cached(text: str) -> DocumentTerms:
+    """:func:`analyze` memoised for the few texts of the document being indexed.
+
+    Each indexed field asks for its share of the same title/body; the cache
+    makes that one tokenisation pass instead of one per field.
+    """
+    return analyze(text)
+
+
+# --- Whoosh analyzers (query parsing, highlighting, plain-text indexing) ---
+
+
+class VietnameseTokenizer(Tokenizer):
+    """Whoosh tokenizer over :func:`syllables`; token text is the accented form."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for syl in syllables(value):
+            token.text = syl.accented
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = syl.text
+            if positions:
+                token.pos = start_pos + syl.pos
+            if chars:
+                token.startchar = start_char + syl.start
+                token.endchar = start_char + syl.end
+            yield token
+
+
+class FoldFilter(Filter):
+    """Replace each token's text by its folded form (``đảng`` -> ``dang``)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = forms(token.text)[1]
+            yield token
+
+
+class MarkedOnlyFilter(Filter):
+    """Keep only tokens whose accented form carries marks (exact-accent field)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if forms(token.text)[1] != token.text:
+                yield token
+
+
+def folded_analyzer():
+    """Analyzer of the folded (matching) fields."""
+    return VietnameseTokenizer() | FoldFilter()
+
+
+def accented_analyzer():
+    """Analyzer of the exact-accent evidence field."""
+    return VietnameseTokenizer() | MarkedOnlyFilter()

@@ -1,0 +1,290 @@
+"""Full and incremental reindex: the only code that writes an index.
+
+Incremental reindex compares the corpus with the manifest of the live
+generation: files whose (mtime, size) are unchanged are not even read, changed
+files are parsed and their records compared by content hash, so only added,
+changed and vanished documents touch the index. Every write is an
+``update_document`` keyed on the id, which makes a rerun after a crash
+converge instead of duplicating.
+
+A full reindex builds a new generation beside the live one and publishes it
+atomically (:func:`indexer.store.publish`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import store
+from .corpus import Document, Problem, SourceFile, read_file, scan
+from .errors import CorpusMissingError, IndexMissingError
+from .lock import ReindexLock
+from .schema import SCHEMA_VERSION, build_schema
+from .suggest import AccentModel
+
+Progress = Callable[[int, int], None]
+"""progress(bytes_done, bytes_total), called as files are processed."""
+
+
+@dataclass
+class ReindexReport:
+    """What a reindex did, for the CLI to print and tests to check."""
+
+    mode: str = "incremental"
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    documents: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    index_bytes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> dict:
+        return {
+            "mode": self.mode, "added": self.added, "updated": self.updated,
+            "deleted": self.deleted, "unchanged": self.unchanged, "skipped": len(self.problems),
+            "documents": self.documents, "seconds": round(self.seconds, 3),
+            "index_bytes": self.index_bytes,
+        }
+
+
+def _fields(doc: Document) -> dict:
+    """Whoosh field values; the analysed fields get raw text (see schema formats)."""
+    values = {
+        "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
+        "title": doc.title, "body": doc.body,
+        "title_f": doc.title, "body_f": doc.body,
+        "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
+    }
+    for name in ("url", "author"):
+        if getattr(doc, name):
+            values[name] = getattr(doc, name)
+    if doc.source:
+        values["source"] = doc.source
+        values["source_f"] = doc.source
+    if doc.date:
+        values["date"] = doc.date
+    return values
+
+
+def model_text(title: str, body: str) -> str:
+    return f"{title}\n{body}"
+
+
+def _file_entry(source: SourceFile, docs: Iterable[Document]) -> dict:
+    return {"mtime_ns": source.mtime_ns, "size": source.size,
+            "docs": {doc.id: doc.content_hash for doc in docs}}
+
+
+def _owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
+    """id -> (hash, relpath) of the first file (in path order) holding each id."""
+    owners: dict[str, tuple[str, str]] = {}
+    for rel in sorted(files):
+        for doc_id, digest in files[rel]["docs"].items():
+            if doc_id in owners:
+                if problems is not None:
+                    problems.append(Problem(rel, f"duplicate id {doc_id!r} (first in "
+                                                 f"{owners[doc_id][1]}), skipped"))
+                continue
+            owners[doc_id] = (digest, rel)
+    return owners
+
+
+def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int = 1,
+            progress: Progress | None = None) -> ReindexReport:
+    """Bring the index in ``index_dir`` up to date with ``corpus_dir``."""
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusMissingError(f"corpus folder not found: {corpus_dir}")
+    started = time.perf_counter()
+    with ReindexLock(index_dir) as lock:
+        report = ReindexReport()
+        if lock.stale_cleared:
+            report.notes.append(lock.stale_cleared)
+        removed = store.remove_leftovers(index_dir)
+        if removed:
+            report.notes.append("removed leftovers of an interrupted reindex: "
+                                + ", ".join(removed))
+        generation = store.current_generation(index_dir)
+        meta = store.read_json(generation / store.META, {}) if generation else {}
+        manifest = store.read_json(generation / store.MANIFEST) if generation else None
+        if not full and generation and meta.get("schema_version") == SCHEMA_VERSION and manifest:
+            try:
+                _incremental(corpus_dir, generation, manifest, meta, report, progress)
+            except IndexMissingError as exc:
+                report.notes.append(f"{exc}; rebuilding from scratch")
+                full = True
+        else:
+            if generation and not full:
+                report.notes.append("index missing parts or built by another version;"
+                                    " rebuilding from scratch")
+            full = True
+        if full:
+            report = _full(corpus_dir, index_dir, procs, report, progress)
+            generation = store.current_generation(index_dir)
+        report.seconds = time.perf_counter() - started
+        report.index_bytes = store.generation_size(generation) if generation else 0
+        return report
+
+
+def _scan(corpus_dir: Path, report: ReindexReport) -> list[SourceFile]:
+    return scan(corpus_dir, report.problems)
+
+
+def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport,
+          progress: Progress | None) -> ReindexReport:
+    report = ReindexReport(mode="full", notes=previous.notes)
+    files = _scan(corpus_dir, report)
+    total = sum(f.size for f in files) or 1
+    generation = store.new_generation(index_dir)
+    try:
+        ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
+        if procs > 1:
+            writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256)
+        else:
+            writer = ix.writer(limitmb=256)
+        model = AccentModel()
+        entries: dict[str, dict] = {}
+        seen: dict[str, str] = {}
+        done = 0
+        try:
+            for source in files:
+                docs = read_file(source, report.problems)
+                entries[source.relpath] = _file_entry(source, docs)
+                for doc in docs:
+                    if doc.id in seen:
+                        report.problems.append(Problem(source.relpath, f"duplicate id {doc.id!r}"
+                                                       f" (first in {seen[doc.id]}), skipped"))
+                        continue
+                    seen[doc.id] = source.relpath
+                    writer.add_document(**_fields(doc))
+                    model.add(model_text(doc.title, doc.body))
+                    report.added += 1
+                done += source.size
+                if progress:
+                    progress(done, total)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        report.documents = report.added
+        model.save(generation / store.MODEL)
+        _write_side_files(generation, ix, entries, report)
+        ix.close()
+        store.publish(index_dir, generation)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    return report
+
+
+def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport) -> None:
+    store.write_json(generation / store.MANIFEST, {"files": entries})
+    store.write_json(generation / store.META, {
+        "schema_version": SCHEMA_VERSION,
+        "whoosh_generation": ix.latest_generation(),
+        "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
+        "last_report": report.summary(),
+    })
+
+
+def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
+                 report: ReindexReport, progress: Progress | None) -> None:
+    old_files: dict[str, dict] = manifest.get("files", {})
+    indexed = _owners(old_files, None)
+    files = _scan(corpus_dir, report)
+    total = sum(f.size for f in files) or 1
+    entries: dict[str, dict] = {}
+    parsed: dict[str, dict[str, Document]] = {}
+    by_rel = {f.relpath: f for f in files}
+    done = 0
+    for source in files:
+        old = old_files.get(source.relpath)
+        if old and old["mtime_ns"] == source.mtime_ns and old["size"] == source.size:
+            entries[source.relpath] = old
+        else:
+            docs = read_file(source, report.problems)
+            parsed[source.relpath] = {doc.id: doc for doc in docs}
+            entries[source.relpath] = _file_entry(source, docs)
+        done += source.size
+        if progress:
+            progress(done, total)
+    wanted = _owners(entries, report.problems)
+
+    writes: list[Document] = []
+    for doc_id, (digest, rel) in wanted.items():
+        before = indexed.get(doc_id)
+        if before and before[0] == digest:
+            report.unchanged += 1
+            continue
+        if rel not in parsed:  # ownership moved to a file we skipped reading
+            parsed[rel] = {d.id: d for d in read_file(by_rel[rel], [])}
+        doc = parsed[rel].get(doc_id)
+        if doc is None:
+            continue
+        writes.append(doc)
+        if before:
+            report.updated += 1
+        else:
+            report.added += 1
+    deletes = [doc_id for doc_id in indexed if doc_id not in wanted]
+    report.deleted = len(deletes)
+    report.documents = len(wanted)
+
+    try:
+        ix = whoosh_index.open_dir(str(generation), indexname=store.INDEX_NAME)
+    except Exception as exc:
+        raise IndexMissingError(
+            f"the live index cannot be opened ({type(exc).__name__})") from exc
+    try:
+        model = _load_model(generation, ix, meta, report)
+        if writes or deletes:
+            with ix.searcher() as searcher:
+                for doc_id in deletes + [d.id for d in writes if d.id in indexed]:
+                    stored = searcher.document(id=doc_id)
+                    if stored:
+                        model.remove(model_text(stored.get("title", ""), stored.get("body", "")))
+            writer = ix.writer(limitmb=128)
+            try:
+                for doc_id in deletes:
+                    writer.delete_by_term("id", doc_id)
+                for doc in writes:
+                    writer.update_document(**_fields(doc))
+                    model.add(model_text(doc.title, doc.body))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            model.save(generation / store.MODEL)
+        _write_side_files(generation, ix, entries, report)
+    finally:
+        ix.close()
+
+
+def _load_model(generation: Path, ix, meta: dict, report: ReindexReport) -> AccentModel:
+    """The stored model, or one rebuilt from the index if a crash left it behind."""
+    path = generation / store.MODEL
+    if meta.get("whoosh_generation") == ix.latest_generation() and path.exists():
+        try:
+            return AccentModel.load(path)
+        except Exception:  # a damaged side file is rebuilt, never fatal
+            pass
+    report.notes.append("accent model was out of date; rebuilt from the index")
+    model = AccentModel()
+    with ix.searcher() as searcher:
+        for stored in searcher.all_stored_fields():
+            model.add(model_text(stored.get("title", ""), stored.get("body", "")))
+    return model

@@ -1,0 +1,237 @@
+"""The `vnsearch` command: parse options, call the library, print.
+
+Library errors become one-line messages and a non-zero exit; no command ever
+prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+import indexer
+from indexer import store
+from indexer.errors import VnsearchError
+
+CORPUS_OPTION = click.option(
+    "--corpus", type=click.Path(file_okay=False, path_type=Path), default="corpus",
+    envvar="VNSEARCH_CORPUS", show_default=True, show_envvar=True,
+    help="Folder of documents to index.")
+INDEX_OPTION = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
+    envvar="VNSEARCH_INDEX", show_default=True, show_envvar=True, help="Index folder.")
+
+
+def friendly_errors(func):
+    """Turn library errors into `Error: message` and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except VnsearchError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}") from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vnsearch")
+def cli():
+    """vnsearch: Vietnamese full-text search, with or without diacritics.
+
+    \b
+    Example:
+        vnsearch reindex && vnsearch search "can bo dang vien"
+    """
+
+
+def _emit(value, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@CORPUS_OPTION
+@INDEX_OPTION
+@click.option("--full", is_flag=True, help="Rebuild from scratch and swap it in atomically.")
+@click.option("--procs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Indexing processes (Whoosh's multiprocess writer).")
+@click.option("--strict", is_flag=True, help="Exit with 1 if any file was skipped.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@friendly_errors
+def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
+            as_json: bool):
+    """Bring the index up to date with the corpus (incremental unless --full).
+
+    \b
+    Example:
+        vnsearch reindex --corpus corpus --index index
+        vnsearch reindex --full --procs 2
+    """
+    show_bar = sys.stderr.isatty() and not as_json
+    if show_bar:
+        with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
+                                     progress=progress)
+    else:
+        report = indexer.reindex(corpus, index_dir, full=full, procs=procs)
+    if as_json:
+        _emit({**report.summary(), "problems": [str(p) for p in report.problems],
+               "notes": report.notes}, True)
+    else:
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
+        for problem in report.problems:
+            click.echo(f"skipped: {problem}", err=True)
+        s = report.summary()
+        click.echo(f"{s['mode']} reindex: {s['added']} added, {s['updated']} updated, "
+                   f"{s['deleted']} deleted, {s['unchanged']} unchanged, {s['skipped']} skipped;"
+                   f" {s['documents']} documents, {s['index_bytes'] / 1e6:.1f} MB,"
+                   f" {s['seconds']:.2f} s")
+    if strict and report.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@INDEX_OPTION
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--source", help="Only documents from this source (exact name).")
+@click.option("--from", "date_from", help="Earliest date, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Latest date, YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON structure.")
+@friendly_errors
+def search(query: str, index_dir: Path, limit: int, page: int, source: str | None,
+           date_from: str | None, date_to: str | None, sort: str, as_json: bool):
+    """Search the index; accents are optional.
+
+    \b
+    Example:
+        vnsearch search "can bo dang vien" --limit 5
+        vnsearch search '"trách nhiệm hình sự" -"pháp nhân"' --json
+    """
+    results = indexer.search(indexer.open_index(index_dir), query, page=page, per_page=limit,
+                             source=source, date_from=date_from, date_to=date_to, sort=sort)
+    if as_json:
+        _emit(results.to_json(), True)
+        return
+    from .render import print_results
+
+    print_results(results, color=sys.stdout.isatty())
+
+
+@cli.command()
+@click.argument("text")
+@INDEX_OPTION
+@friendly_errors
+def restore(text: str, index_dir: Path):
+    """Restore the accents of unaccented text, learnt from the indexed corpus.
+
+    \b
+    Example:
+        vnsearch restore "can bo dang vien"    # -> cán bộ đảng viên
+    """
+    click.echo(indexer.restore(indexer.open_index(index_dir), text))
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def stats(index_dir: Path, as_json: bool):
+    """Documents, sources, date range, index size and last reindex time.
+
+    \b
+    Example:
+        vnsearch stats --index index
+    """
+    result = indexer.stats(indexer.open_index(index_dir))
+    if as_json:
+        _emit(result.to_json(), True)
+        return
+    click.echo(f"documents:    {result.documents:,}")
+    click.echo(f"index size:   {result.index_bytes / 1e6:.1f} MB ({result.generation})")
+    click.echo(f"last reindex: {result.last_reindex or 'unknown'}")
+    if result.date_min:
+        click.echo(f"dates:        {result.date_min:%Y-%m-%d} .. {result.date_max:%Y-%m-%d}")
+    click.echo(f"sources:      {len(result.sources)}")
+    for name, count in result.sources.items():
+        click.echo(f"  {count:>7,}  {name}")
+
+
+@cli.command(name="eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@INDEX_OPTION
+@click.option("--unaccent", is_flag=True, help="Strip the marks from every query first.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=None,
+              help="Only the first N queries.")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, limit: int | None,
+             as_json: bool):
+    """Run a TREC relevance set: MRR@10, Recall@10, nDCG@10, latency p50/p95.
+
+    \b
+    Example:
+        vnsearch eval queries_titles.tsv qrels_titles.tsv --unaccent
+    """
+    from .evaluation import evaluate as run_eval
+
+    report = run_eval(indexer.open_index(index_dir), queries, qrels, unaccent=unaccent,
+                      limit=limit)
+    if as_json:
+        _emit(report, True)
+        return
+    for key, value in report.items():
+        click.echo(f"{key:<14} {value:.4f}" if isinstance(value, float) else f"{key:<14} {value}")
+
+
+@cli.command()
+@INDEX_OPTION
+@CORPUS_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--reindex-if-missing", is_flag=True, help="Build the index first if absent.")
+@friendly_errors
+def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int,
+          reindex_if_missing: bool):
+    """Serve the web front end and JSON API with waitress.
+
+    \b
+    Example:
+        vnsearch serve --port 5000
+    """
+    if reindex_if_missing and store.current_generation(index_dir) is None:
+        click.echo("no index yet: building it from the corpus…", err=True)
+        report = indexer.reindex(corpus, index_dir)
+        click.echo(f"indexed {report.documents} documents in {report.seconds:.1f} s", err=True)
+    from waitress import serve as waitress_serve
+
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir.resolve())})
+    click.echo(f"serving on http://{host}:{port}", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="vnsearch")
+
+
+def main() -> None:
+    cli(prog_name="vnsearch")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Snippets and highlighted text: escaped original text plus our ``<mark>`` tags.
+
+The stored text is re-analysed (no offsets are stored in the index): every
+syllable whose folded form matches a query word is marked, in the original
+accented spelling the author wrote. A word typed *with* marks only marks the
+exactly-accented spelling when the text has it, so ``Đảng`` does not light up
+every *đang*. Everything that is not our tag is HTML-escaped here, so callers
+can trust the result as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from .analysis import is_compound, syllables
+
+SNIPPET_FRAGMENTS = 3
+FRAGMENT_CHARS = 180
+SCAN_CHARS = 200_000
+"""Snippets look at most this far into a document: bounded work per hit."""
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What to mark: {folded: accented forms asked for (None = any)} and folded prefixes."""
+
+    words: dict[str, set[str | None]]
+    prefixes: tuple[str, ...] = ()
+
+
+def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
+    """(start, end, folded) of every matching syllable, compound wholes preferred."""
+    candidates = []
+    present: set[str] = set()
+    covered_until = -1
+    for syl in syllables(text):
+        if syl.start < covered_until:
+            continue
+        folded = syl.folded
+        hit = folded in terms.words or any(folded.startswith(p) for p in terms.prefixes)
+        if not hit:
+            continue
+        if is_compound(syl):
+            if candidates and candidates[-1][0] == syl.start:
+                candidates.pop()
+            covered_until = syl.end
+        candidates.append((syl.start, syl.end, folded, syl.accented))
+        present.add(syl.accented)
+    result = []
+    for start, end, folded, accented in candidates:
+        wanted = terms.words.get(folded)
+        if wanted and None not in wanted and accented not in wanted and wanted & present:
+            continue  # the text has the exact spelling asked for: mark only that
+        result.append((start, end, folded))
+    return result
+
+
+def mark(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,
+         ) -> str:
+    """Escape text[start:end] and wrap the spans inside it in <mark>."""
+    end = len(text) if end is None else end
+    out = []
+    pos = start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape(text[pos:s], quote=False))
+        out.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end], quote=False))
+    return "".join(out)
+
+
+def highlight_all(text: str, terms: Terms) -> str:
+    """The whole text, escaped and marked (document page, titles)."""
+    return mark(text, _matches(text, terms))
+
+
+def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:
+    """Grow [start, end) to about ``width`` characters, cutting only at spaces."""
+    room = max(0, width - (end - start))
+    left = max(0, start - room // 3)
+    right = min(len(text), end + room - (start - left))
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else start
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else end
+    return left, right
+
+
+def snippet(text: str, terms: Terms, fragments: int = SNIPPET_FRAGMENTS,
+            width: int = FRAGMENT_CHARS) -> str:
+    """Up to ``fragments`` windows around the best match clusters, joined by ' … '."""
+    scanned = text[:SCAN_CHARS]
+    spans = _matches(scanned, terms)
+    if not spans:
+        left, right = _expand(scanned, 0, 0, width * 2)
+        tail = " …" if right < len(text) else ""
+        return escape(scanned[left:right].strip(), quote=False) + tail
+    windows = []
+    for i, (s, _, _) in enumerate(spans):
+        j, seen = i, set()
+        while j < len(spans) and spans[j][1] - s <= width * 0.8:
+            seen.add(spans[j][2])
+            j += 1
+        windows.append((len(seen) * 10 + (j - i), -s, i, j))
+    windows.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    for _, _, i, j in windows:
+        left, right = _expand(scanned, spans[i][0], spans[j - 1][1], width)
+        if any(left < b and a < right for a, b in chosen):
+            continue
+        chosen.append((left, right))
+        if len(chosen) == fragments:
+            break
+    chosen.sort()
+    parts = [mark(scanned, spans, left, right).strip() for left, right in chosen]
+    text_parts = " … ".join(p.replace("\n", " ") for p in parts)
+    prefix = "… " if chosen[0][0] > 0 else ""
+    suffix = " …" if chosen[-1][1] < len(text) else ""
+    return prefix + text_parts + suffix

@@ -1,0 +1,40 @@
+"""Terminal rendering of results: colours on a TTY, plain text otherwise."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import click
+
+from .search import Results
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def marked_to_terminal(fragment: str, color: bool) -> str:
+    """Turn our escaped ``<mark>`` HTML into terminal text."""
+    if color:
+        text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), fragment)
+    else:
+        text = _MARK.sub(r"\1", fragment)
+    return html.unescape(text)
+
+
+def print_results(results: Results, color: bool) -> None:
+    for message in results.messages:
+        click.echo(f"note: {message}")
+    if results.suggestion:
+        click.echo(f"Có phải bạn muốn tìm: {results.suggestion}")
+    if results.partial:
+        click.echo("Không có tài liệu chứa tất cả các từ; hiển thị kết quả gần đúng.")
+    click.echo(f"{results.total:,} kết quả ({results.took_ms / 1000:.3f} giây)")
+    first = (results.page - 1) * results.per_page
+    for rank, hit in enumerate(results.hits, first + 1):
+        title = marked_to_terminal(hit.title_html, color)
+        meta = " · ".join(x for x in (hit.id, hit.source, hit.date and f"{hit.date:%d/%m/%Y}")
+                          if x)
+        click.echo()
+        click.echo(f"{rank}. {click.style(title, bold=True) if color else title}")
+        click.echo(f"   {click.style(meta, fg='green') if color else meta}")
+        click.echo(f"   {marked_to_terminal(hit.snippet, color)}")

@@ -1,0 +1,137 @@
+"""On-disk layout of an index folder, shared by the writer and the readers.
+
+::
+
+    index/
+      CURRENT            name of the live generation (replaced atomically)
+      gen-<stamp>/       a complete Whoosh index plus our side files:
+        manifest.json      corpus file -> (mtime, size, {doc id: content hash})
+        meta.json          schema version, last reindex time and report
+        accents.model      accent-restoration statistics (indexer.suggest)
+      .reindex.lock      held by the one running reindex
+
+A ``--full`` reindex builds a new generation and then replaces ``CURRENT``, so
+readers switch from one complete index to another and never see a half-built
+one. The previous generation is kept until the next full build, so a searcher
+still holding it keeps answering.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .errors import IndexMissingError, IndexOutdatedError
+from .schema import SCHEMA_VERSION
+
+CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"
+MANIFEST = "manifest.json"
+META = "meta.json"
+MODEL = "accents.model"
+INDEX_NAME = "MAIN"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, value) -> None:
+    write_atomic(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def read_json(path: Path, default=None):
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def current_generation(index_dir: Path, pointer: str = CURRENT) -> Path | None:
+    """The live generation folder, or None when nothing was ever built."""
+    try:
+        name = (Path(index_dir) / pointer).read_text("utf-8").strip()
+    except OSError:
+        return None
+    if not name or "/" in name or name.startswith("."):
+        return None
+    path = Path(index_dir) / name
+    return path if path.is_dir() else None
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty generation folder (not yet live)."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    return Path(tempfile.mkdtemp(prefix=f"gen-{stamp}-", dir=index_dir))
+
+
+def publish(index_dir: Path, generation: Path) -> None:
+    """Make ``generation`` live, keep the one before it, delete older ones."""
+    previous = current_generation(index_dir)
+    if previous:
+        write_atomic(Path(index_dir) / PREVIOUS, previous.name.encode("utf-8"))
+    write_atomic(Path(index_dir) / CURRENT, generation.name.encode("utf-8"))
+    remove_leftovers(index_dir)
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Delete all but the live and the previous generation (call under the reindex lock)."""
+    live = current_generation(index_dir)
+    previous = current_generation(index_dir, PREVIOUS)
+    return remove_stale(index_dir, {p.name for p in (live, previous) if p})
+
+
+def remove_stale(index_dir: Path, keep: set[str | None]) -> list[str]:
+    """Delete generations and temp files that no reader can be using any more."""
+    removed = []
+    for entry in Path(index_dir).iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and entry.name.startswith("gen-"):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+        elif entry.is_file() and entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+    return removed
+
+
+def generation_size(generation: Path) -> int:
+    return sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+
+
+def open_generation(index_dir: Path):
+    """Open the live Whoosh index, or raise an error that tells the user what to do."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexMissingError(f"no index in {index_dir}: run `vnsearch reindex` first")
+    meta = read_json(generation / META, {}) or {}
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexOutdatedError(
+            f"the index in {index_dir} was built by another version of vnsearch:"
+            " run `vnsearch reindex --full`"
+        )
+    try:
+        return generation, whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
+    except Exception as exc:  # whoosh raises many types for damaged files
+        raise IndexMissingError(
+            f"the index in {index_dir} cannot be opened ({type(exc).__name__}):"
+            " run `vnsearch reindex --full`"
+        ) from exc

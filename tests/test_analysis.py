@@ -1,0 +1,140 @@
+"""Vietnamese analysis: folding, canonical tones, offsets, identifiers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from unidecode import unidecode
+
+from indexer.analysis import (
+    analyze,
+    canonical,
+    fold,
+    folded_analyzer,
+    is_compound,
+    syllables,
+)
+from tests.conftest import cp1258_style
+
+BASES = "aăâeêioôơuưy"
+TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+LETTERS = sorted(
+    {unicodedata.normalize("NFC", b + t) for b in BASES for t in TONES} | {"đ"}
+)
+ALL_LETTERS = LETTERS + [c.upper() for c in LETTERS]
+
+SAMPLE = ("Theo ông Nghiêm Xuân Thành, Ủy viên Trung ương Đảng, Quy định số 08-QĐi/TW "
+          "về trách nhiệm nêu gương của cán bộ, đảng viên; TP.HCM, 45/2019/QH14. Hoà thuỷ!")
+
+vietnamese_text = st.text(
+    alphabet=st.sampled_from(ALL_LETTERS + list("bcdghklmnpqrstvx BCDGH0123456789.,-/\n")),
+    max_size=80,
+)
+
+
+def test_there_are_146_vietnamese_letter_forms():
+    assert len(ALL_LETTERS) == 146
+
+
+@pytest.mark.parametrize("letter", ALL_LETTERS)
+def test_every_vietnamese_letter_folds_like_unidecode(letter):
+    assert fold(letter) == unidecode(letter).lower()
+    assert fold(unicodedata.normalize("NFD", letter)) == unidecode(letter).lower()
+
+
+def folded_tokens(text: str) -> list[str]:
+    return [s.folded for s in syllables(text)]
+
+
+def test_nfc_nfd_and_cp1258_input_give_identical_tokens():
+    nfc = unicodedata.normalize("NFC", SAMPLE)
+    nfd = unicodedata.normalize("NFD", SAMPLE)
+    legacy = cp1258_style(SAMPLE)
+    assert nfd != nfc and legacy not in (nfc, nfd)
+    assert folded_tokens(nfc) == folded_tokens(nfd) == folded_tokens(legacy)
+    accented = [s.accented for s in syllables(nfc)]
+    assert accented == [s.accented for s in syllables(nfd)] == [
+        s.accented for s in syllables(legacy)]
+    assert "đảng" in accented and "dang" in folded_tokens(nfc)
+
+
+@pytest.mark.parametrize(
+    "variant, expected",
+    [("hoà", "hòa"), ("hòa", "hòa"), ("thuỷ", "thủy"), ("Uỷ", "ủy"), ("quý", "quý"),
+     ("khoẻ", "khỏe"), ("hoá", "hóa"), ("già", "già"), ("người", "người"),
+     ("Nguyễn", "nguyễn"), ("hoàng", "hoàng"), ("tuỳ", "tùy"), ("huỳnh", "huỳnh")],
+)
+def test_canonical_tone_placement(variant, expected):
+    assert canonical(variant) == expected
+    assert canonical(unicodedata.normalize("NFD", variant)) == expected
+
+
+def test_tone_variants_give_identical_accented_tokens():
+    assert [s.accented for s in syllables("Hoà thuỷ Uỷ ban")] == [
+        s.accented for s in syllables("Hòa thủy Ủy ban")]
+
+
+@pytest.mark.parametrize(
+    "identifier, parts",
+    [("08-QĐi/TW", ["08", "qdi", "tw"]), ("1972-QĐ/TU", ["1972", "qd", "tu"]),
+     ("45/2019/QH14", ["45", "2019", "qh14"]), ("TP.HCM", ["tp", "hcm"])],
+)
+def test_identifiers_are_searchable_whole_and_by_parts(identifier, parts):
+    tokens = list(syllables(f"Quy định {identifier}."))
+    wholes = [t.folded for t in tokens if is_compound(t)]
+    assert wholes == [fold(identifier)]
+    assert [t.folded for t in tokens if not is_compound(t)] == ["quy", "dinh", *parts]
+
+
+def test_sentence_punctuation_does_not_glue_words():
+    assert not any(is_compound(s) for s in syllables("cán bộ, đảng viên. Nhà nước"))
+
+
+def test_pairs_break_at_punctuation():
+    assert analyze("cán bộ, đảng viên").pairs == ["can bo", "dang vien"]
+
+
+@given(vietnamese_text)
+def test_folding_is_idempotent(text):
+    assert fold(fold(text)) == fold(text)
+    assert canonical(canonical(text)) == canonical(text)
+
+
+@given(vietnamese_text)
+def test_nfc_and_nfd_give_the_same_tokens(text):
+    nfc, nfd = unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text)
+    assert folded_tokens(nfc) == folded_tokens(nfd)
+    assert [s.accented for s in syllables(nfc)] == [s.accented for s in syllables(nfd)]
+
+
+@settings(max_examples=200)
+@given(st.one_of(vietnamese_text, st.text(max_size=60)))
+def test_offsets_slice_the_original_text_to_the_token(text):
+    for form in (text, unicodedata.normalize("NFD", text)):
+        for syl in syllables(form):
+            original = form[syl.start:syl.end]
+            assert original.startswith(syl.text)
+            assert syl.folded == fold(original[:64])
+
+
+@given(vietnamese_text)
+def test_whoosh_analyzer_agrees_with_the_lean_pass(text):
+    chain = [(t.text, t.pos) for t in folded_analyzer()(text, positions=True)]
+    assert chain == analyze(text).folded
+
+
+def test_analyzer_offsets_point_into_nfd_original():
+    text = unicodedata.normalize("NFD", "Đảng viên")
+    tokens = [(t.text, t.startchar, t.endchar) for t in folded_analyzer()(text, chars=True)]
+    assert [text[s:e] for _, s, e in tokens] == [text[: text.index(" ")],
+                                                 text[text.index(" ") + 1:]]
+    assert [t for t, _, _ in tokens] == ["dang", "vien"]
+
+
+def test_hostile_text_is_bounded():
+    flood = "a" + "\u0301" * 500
+    tokens = list(syllables(flood + " " + "x" * 10_000))
+    assert len(tokens) == 2 and all(len(t.folded) <= 64 for t in tokens)
