@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +66,7 @@ def _fields(doc: Document) -> dict:
     values = {
         "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
         "title": doc.title, "body": doc.body,
-        "title_f": doc.title, "body_f": doc.body,
+        "title_f": doc.title, "body_f": (doc.body, doc.author or ""),
         "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
     }
     for name in ("url", "author"):
@@ -84,9 +84,18 @@ def model_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-def _file_entry(source: SourceFile, docs: Iterable[Document]) -> dict:
-    return {"mtime_ns": source.mtime_ns, "size": source.size,
-            "docs": {doc.id: doc.content_hash for doc in docs}}
+def _read(source: SourceFile, report: ReindexReport) -> tuple[list[Document], dict]:
+    """Parse a file and describe it for the manifest, problems included.
+
+    Problems are remembered so that an unchanged bad file is reported again by
+    the next incremental run (it is still skipped) without being re-read.
+    """
+    before = len(report.problems)
+    docs = read_file(source, report.problems)
+    entry = {"mtime_ns": source.mtime_ns, "size": source.size,
+             "docs": {doc.id: doc.content_hash for doc in docs},
+             "problems": [[p.path, p.reason] for p in report.problems[before:]]}
+    return docs, entry
 
 
 def _owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
@@ -162,8 +171,7 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
         done = 0
         try:
             for source in files:
-                docs = read_file(source, report.problems)
-                entries[source.relpath] = _file_entry(source, docs)
+                docs, entries[source.relpath] = _read(source, report)
                 for doc in docs:
                     if doc.id in seen:
                         report.problems.append(Problem(source.relpath, f"duplicate id {doc.id!r}"
@@ -215,10 +223,10 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
         old = old_files.get(source.relpath)
         if old and old["mtime_ns"] == source.mtime_ns and old["size"] == source.size:
             entries[source.relpath] = old
+            report.problems += [Problem(path, reason) for path, reason in old.get("problems", [])]
         else:
-            docs = read_file(source, report.problems)
+            docs, entries[source.relpath] = _read(source, report)
             parsed[source.relpath] = {doc.id: doc for doc in docs}
-            entries[source.relpath] = _file_entry(source, docs)
         done += source.size
         if progress:
             progress(done, total)
@@ -256,7 +264,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                 for doc_id in deletes + [d.id for d in writes if d.id in indexed]:
                     stored = searcher.document(id=doc_id)
                     if stored:
-                        model.remove(model_text(stored.get("title", ""), stored.get("body", "")))
+                        _uncount(model, stored)
             writer = ix.writer(limitmb=128)
             try:
                 for doc_id in deletes:
@@ -272,6 +280,13 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
         _write_side_files(generation, ix, entries, report)
     finally:
         ix.close()
+
+
+def _uncount(model: AccentModel, stored: dict) -> None:
+    try:
+        model.remove(model_text(stored.get("title", ""), stored.get("body", "")))
+    except ValueError:  # the model drifted after a crash; a --full rebuild resets it
+        pass
 
 
 def _load_model(generation: Path, ix, meta: dict, report: ReindexReport) -> AccentModel:

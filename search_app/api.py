@@ -1,0 +1,61 @@
+"""The JSON twin of every page. Errors share one shape (see errors.py).
+
+* ``GET /api/search?q=&page=&per_page=&source=&from=&to=&sort=`` -> results
+  ranked exactly as the HTML page (same parser, same library call); strict
+  parameters: bad values are a 400 (see params.py).
+* ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
+* ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
+* ``GET /healthz`` -> ``{"status": "ok", "documents": N}`` or a 503 error.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+
+import indexer
+
+from . import get_index
+from .params import ParamError, parse_search_args, run_search
+
+bp = Blueprint("api", __name__)
+
+HIT_KEYS = ("id", "title", "url", "source", "date", "score", "snippet", "title_html")
+
+
+@bp.get("/api/search")
+def search():
+    params = parse_search_args(request.args, current_app.config, strict=True)
+    results = run_search(get_index(), params)
+    if results is None:
+        results = indexer.Results(query="", page=params.page, per_page=params.per_page)
+    data = results.to_json()
+    return {
+        "query": data["query"], "total": data["total"], "page": data["page"],
+        "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
+        "suggestion": data["suggestion"], "partial": data["partial"],
+        "messages": params.notes + data["messages"],
+        "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
+    }
+
+
+@bp.get("/api/suggest")
+def suggest():
+    q = request.args.get("q", "")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(q) > limit:
+        raise ParamError(f"Câu tìm kiếm dài {len(q)} ký tự, vượt giới hạn {limit} ký tự")
+    return {"query": q, "suggestions": indexer.suggest(get_index(), q)}
+
+
+@bp.get("/api/doc/<path:doc_id>")
+def doc(doc_id: str):
+    q = request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]]
+    view = indexer.document(get_index(), doc_id, q)
+    if view is None:
+        abort(404, description=f"Không có văn bản nào với mã {doc_id!r}")
+    return view.to_json()
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok", "documents": indexer.stats(get_index()).documents}

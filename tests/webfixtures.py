@@ -1,0 +1,135 @@
+"""Fixtures for the web tests: a small corpus indexed once, the app, its client, a live server.
+
+Imported by test_web.py, test_api.py and test_browser.py (conftest.py belongs to
+the library tests). Fixture functions are named ``*_fixture`` with ``name=`` so
+importing them does not shadow the test arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+import indexer
+from search_app import create_app
+
+NEWS = "Báo Mẫu"
+LAWS = "Luật Mẫu"
+FILLER = "\n".join(
+    f"Đoạn {i}: tin thời tiết và giao thông trong thành phố, mưa rào vào buổi chiều."
+    for i in range(1, 41)
+)
+SPECIAL_ID = "tin/ký tự đặc biệt #1?x=1"
+XSS = "<script>alert(1)</script>"
+
+
+def web_records() -> dict[str, list[dict]]:
+    """{relative file: records}: the corpus every web test searches."""
+    news = [
+        {"id": "tin/can-bo-guong-mau", "title": "Cán bộ, đảng viên phải gương mẫu",
+         "text": FILLER + "\nCán bộ đảng viên phải gương mẫu chấp hành chủ trương."
+                          "\nMọi cán bộ đảng viên đều phải nêu gương; cán bộ đảng viên "
+                          "trẻ học tập cán bộ đảng viên lâu năm.",
+         "date": "2023-05-01", "source": NEWS, "url": "https://example.vn/tin/can-bo"},
+        {"id": "tin/hoi-nghi", "title": "Hội nghị cán bộ, đảng viên toàn quốc",
+         "text": "Hội nghị cán bộ đảng viên được tổ chức tại Hà Nội. Cán bộ đảng viên "
+                 "tham dự đông đủ.", "date": "2022-01-15", "source": NEWS,
+         "url": "https://example.vn/tin/hoi-nghi"},
+        {"id": "tin/sai-chinh-ta", "title": "Cần bộ đang viên",
+         "text": "Một câu viết sai: cần bộ đang viên đi họp.", "date": "2021-03-03",
+         "source": NEWS, "url": "javascript:alert(1)"},
+        {"id": "tin/xss", "title": f"{XSS} thử nghiệm bảo mật",
+         "text": f"Nội dung có {XSS} nhưng phải hiện ra an toàn.", "date": "2020-02-02",
+         "source": NEWS, "url": ""},
+        {"id": SPECIAL_ID, "title": "Mã có ký tự đặc biệt",
+         "text": "Văn bản kiểm tra đường dẫn kỳ lạ.", "date": "2019-07-08", "source": NEWS,
+         "url": ""},
+    ]
+    subjects = ["cơ quan nhà nước", "doanh nghiệp", "người lao động", "công dân",
+                "ủy ban nhân dân", "hộ gia đình"]
+    laws = [
+        {"id": f"luat/dieu-{n}", "title": f"Điều {n}. Trách nhiệm của {subjects[n % 6]}",
+         "text": f"{subjects[n % 6].capitalize()} có trách nhiệm thi hành Điều {n}. Người vi "
+                 f"phạm phải chịu trách nhiệm hình sự hoặc trách nhiệm bồi thường theo quy "
+                 f"định của pháp luật về thuế năm {2010 + n % 10}.",
+         "date": f"{2010 + n % 10}-{1 + n % 12:02d}-{1 + n % 28:02d}", "source": LAWS,
+         "url": f"https://example.vn/luat/{n}"}
+        for n in range(1, 31)
+    ]
+    return {"tin/tin.jsonl": news, "luat/luat.jsonl": laws}
+
+
+def write_corpus(root: Path, files: dict[str, list[dict]]) -> Path:
+    for rel, records in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                        "utf-8")
+    return root
+
+
+@pytest.fixture(scope="session", name="web_index")
+def web_index_fixture(tmp_path_factory) -> Path:
+    """The web corpus indexed once per session (the folder is reused across modules)."""
+    base = tmp_path_factory.getbasetemp() / "web"
+    index_dir = base / "index"
+    if not (base / "built").exists():
+        corpus = write_corpus(base / "corpus", web_records())
+        indexer.reindex(corpus, index_dir, full=True)
+        (base / "built").touch()
+    return index_dir
+
+
+@pytest.fixture(scope="session", name="app")
+def app_fixture(web_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(web_index)})
+    yield app
+    handle = app.extensions.get("vnsearch")
+    if handle is not None:
+        handle.close()
+
+
+@pytest.fixture(name="client")
+def client_fixture(app):
+    return app.test_client()
+
+
+@pytest.fixture(name="empty_app")
+def empty_app_fixture(tmp_path):
+    """An app whose index folder holds no index: every search is a 503."""
+    return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "no-index")})
+
+
+class LiveServer:
+    """waitress serving ``app`` from a background thread, stopped cleanly."""
+
+    def __init__(self, app):
+        from waitress.server import create_server
+
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4,
+                                    ident="vnsearch-test")
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from waitress import wasyncore
+
+        server = self.server
+        # Close every socket from inside the loop thread; the loop ends when none is left.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        self.thread.join(timeout=10)
+        server.task_dispatcher.shutdown(timeout=5)
+        assert not self.thread.is_alive(), "waitress did not stop"
+
+
+@pytest.fixture(scope="module", name="live_server")
+def live_server_fixture(app):
+    with LiveServer(app) as server:
+        yield server
