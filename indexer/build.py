@@ -67,7 +67,7 @@ def _fields(doc: Document) -> dict:
         "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
         "title": doc.title, "body": doc.body,
         "title_f": doc.title, "body_f": (doc.body, doc.author or ""),
-        "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
+        "title_a": doc.title, "accents": doc.body, "pairs": (doc.title, doc.body),
     }
     for name in ("url", "author"):
         if getattr(doc, name):

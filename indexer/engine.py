@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from . import store
@@ -47,6 +48,29 @@ class _Live:
             return self._model
 
 
+class ResultCache:
+    """A small LRU of recent results; keys include the data version, so no stale hits."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class SearchIndex:
     """Process-wide handle on an index folder; safe to use from many threads."""
 
@@ -58,6 +82,7 @@ class SearchIndex:
         self._local = threading.local()
         self._checked = 0.0
         self.version = 0  # bumps whenever readers may see different data
+        self.results_cache = ResultCache()
 
     def _current(self) -> _Live:
         now = time.monotonic()

@@ -28,13 +28,14 @@ MAX_UNITS = 32
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_EXPANSION = 64
 
-TITLE_BOOST = 2.5
-PAIR_BOOST = 1.2
-ACCENT_BOOST = 0.6
-PHRASE_BOOST = 1.5
+TITLE_BOOST = 3.0
+PAIR_BOOST = 0.6
+ACCENT_BOOST = 1.0
+PRIOR_BOOST = 0.3
 
-WEIGHTING = BM25F(B=0.75, K1=1.2, title_f_B=0.5)
-"""BM25F; short titles are normalised less for length than bodies."""
+WEIGHTING = BM25F(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
+"""BM25F. Titles are fully length-normalised: a title that *is* the query beats a
+longer title that merely contains it."""
 
 _FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "source",
            "nguon": "source"}
@@ -43,13 +44,14 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202
                          r"\ufeff\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Word:
     """One syllable (or identifier) of the query: folded form plus accented if typed so."""
 
     folded: str
     accented: str | None  # None when typed without marks: any accent matches equally
     parts: tuple[str, ...] = ()  # folded parts of an identifier such as 08-QĐi/TW
+    predicted: str | None = None  # likely accented form of an unmarked word (accent model)
 
 
 @dataclass
@@ -89,6 +91,25 @@ class ParsedQuery:
 
     def text(self) -> str:
         return " ".join(w.folded for u in self.positive for w in u.words)
+
+
+def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
+    """Attach the accent model's reading of unmarked words (``dang`` -> ``đảng``).
+
+    It is weak evidence, below marks the user typed: among documents that
+    match equally well folded, those written the way the query most likely
+    means rank first (``can bo dang vien`` -> *cán bộ đảng viên* above
+    *cần bộ đang viên*).
+    """
+    ours = [w for u in parsed.units for alt in (u, *u.alternatives) for w in alt.words]
+    theirs = [w for u in restored.units for alt in (u, *u.alternatives) for w in alt.words]
+    if len(ours) != len(theirs):
+        return
+    for i, (word, guess) in enumerate(zip(ours, theirs, strict=True)):
+        if word.folded != guess.folded:
+            return
+        if word.accented is None and guess.accented:
+            ours[i].predicted = guess.accented
 
 
 def clean(text: str) -> str:
@@ -231,9 +252,16 @@ def _evidence(parsed: ParsedQuery) -> list[Q.Query]:
                         for x, y in zip(folds, folds[1:], strict=False)]
         if unit.scope == "source":
             continue
+        title_only = unit.scope == "title"
         for alt in [unit, *unit.alternatives]:
-            clauses += [Q.Term("accents", w.accented, boost=ACCENT_BOOST)
-                        for w in alt.words if w.accented]
+            for word in alt.words:
+                form, weight = word.accented or word.predicted, ACCENT_BOOST
+                if not word.accented:
+                    weight = PRIOR_BOOST
+                if form:
+                    clauses.append(Q.Term("title_a", form, boost=weight * TITLE_BOOST))
+                    if not title_only:
+                        clauses.append(Q.Term("accents", form, boost=weight))
     return clauses
 
 

@@ -6,9 +6,10 @@ Layout, chosen to keep the index compact and queries cheap:
   are made by re-analysing the stored text, so no character offsets are stored.
 * ``title_f``/``body_f`` hold folded syllables with positions: every match,
   phrase and prefix query runs on them, so unaccented queries just work.
-* ``accents`` holds, without positions, only the accented forms that carry
-  marks (title and body together): evidence that lets ``Đảng`` rank a
-  document with *Đảng* above one with only *đang*.
+* ``title_a``/``accents`` hold, without positions, only the accented forms
+  that carry marks (of the title / of the body): evidence that lets ``Đảng``
+  rank a document with *Đảng* above one with only *đang*. Kept per field like
+  the folded ones, so exact-accent evidence has the same title/body balance.
 * ``pairs`` holds folded adjacent-syllable pairs (``can bo``), without
   positions: multi-syllable words score through cheap term look-ups instead of
   positional phrase matching.
@@ -98,6 +99,7 @@ def build_schema() -> Schema:
         source_f=TEXT(analyzer=folded_analyzer(), phrase=False),
         title_f=_field(folded_analyzer(), FoldedPositions),
         body_f=_field(folded_analyzer(), FoldedPositions),
+        title_a=_field(accented_analyzer(), AccentedFrequency),
         accents=_field(accented_analyzer(), AccentedFrequency),
         pairs=_field(folded_analyzer(), PairFrequency),
     )

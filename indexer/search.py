@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
 
+from whoosh import collectors
 from whoosh import query as Q
 
 from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
-from .query import ParsedQuery, build_query, parse
+from .query import ParsedQuery, add_predictions, build_query, parse
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
-CACHE_SIZE = 256
 
 
 @dataclass
@@ -88,27 +87,6 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
-class _Cache:
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        return None
-
-    def put(self, key, value) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-
-
-_CACHES: dict[int, _Cache] = {}
-
-
 def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
            source: str | None = None, date_from=None, date_to=None,
            sort: str = "relevance", suggest: bool = True) -> Results:
@@ -119,12 +97,14 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     sort = sort if sort in SORTS else "relevance"
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
     key = (index.data_version(), query, page, per_page, source, start, end, sort, suggest)
-    cache = _CACHES.setdefault(id(index), _Cache(CACHE_SIZE))
-    cached = cache.get(key)
+    cached = index.results_cache.get(key)
     if cached is not None:
         return cached
     results = Results(query=query or "", page=page, per_page=per_page)
     parsed = parse(query or "")
+    restored = _restore(index, query or "", parsed)
+    if restored:
+        add_predictions(parsed, parse(restored))
     results.messages += parsed.notes
     if (date_from and start is None) or (date_to and end is None):
         results.messages.append("ngày không hợp lệ đã bị bỏ qua (dùng dạng YYYY-MM-DD)")
@@ -159,10 +139,10 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             title_html=highlight_all(stored.get("title", ""), terms),
             snippet=snippet(stored.get("body", ""), terms), path=stored.get("path", ""),
         ))
-    if suggest:
-        results.suggestion = _suggestion(index, searcher, query or "", parsed, filter_q)
+    if suggest and restored and restored.strip().lower() != (query or "").strip().lower():
+        results.suggestion = _finds_results(searcher, restored, filter_q)
     results.took_ms = (time.perf_counter() - started) * 1000
-    cache.put(key, results)
+    index.results_cache.put(key, results)
     return results
 
 
@@ -174,26 +154,32 @@ class _Page:
 
 def _run(searcher, whoosh_q, page, per_page, filter_q, sort) -> _Page:
     limit = page * per_page
-    kwargs = {"limit": limit, "filter": filter_q}
+    # Whoosh's matcher.replace()/block-quality shortcuts under-estimate BM25F
+    # bounds with per-field B and drop tied top hits (page 1 and page 2 then
+    # disagree), so the collector scores every candidate: exact top-N.
+    collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if sort == "date":
-        kwargs["sortedby"] = "date"
-        kwargs["reverse"] = True
-    found = searcher.search(whoosh_q, **kwargs)
-    items = [(docnum, score or 0.0) for docnum, score in
-             ((hit.docnum, hit.score) for hit in found[(page - 1) * per_page: limit])]
+        collector = collectors.SortingCollector("date", limit=limit, reverse=True)
+    if filter_q is not None:
+        collector = collectors.FilterCollector(collector, allow=filter_q)
+    searcher.search_with_collector(whoosh_q, collector)
+    found = collector.results()
+    items = [(hit.docnum, hit.score or 0.0) for hit in found[(page - 1) * per_page: limit]]
     return _Page(len(found), items)
 
 
-def _suggestion(index, searcher, query: str, parsed: ParsedQuery, filter_q) -> str | None:
-    """An accent-restored / spelling-corrected query, only if it differs and finds results."""
+def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
+    """The query with accents restored / typos fixed by the corpus's own model."""
     if not parsed.positive or len(query) > 200:
         return None
     try:
-        restored = index.model().restore(query)
-    except Exception:  # suggestions are a nicety; never fail a search for them
+        return index.model().restore(query) or None
+    except Exception:  # restoration is a nicety; never fail a search for it
         return None
-    if not restored or restored.strip().lower() == query.strip().lower():
-        return None
+
+
+def _finds_results(searcher, restored: str, filter_q) -> str | None:
+    """``restored`` if searching it would find something (a useful "did you mean")."""
     candidate = build_query(parse(restored), searcher.reader())
     if candidate is None or searcher.search(candidate, limit=1, filter=filter_q).is_empty():
         return None
