@@ -132,7 +132,9 @@ def canonical(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def forms(raw: str) -> tuple[str, str]:
     """(accented, folded) forms of one token as written; memoised for the hot path."""
-    accented = canonical(raw)
+    # Bound the work before normalising (mark floods), then cut the NFC form so
+    # NFC and NFD spellings of a long token cut at the same letter.
+    accented = canonical(raw[: MAX_TOKEN_CHARS * 4])[:MAX_TOKEN_CHARS]
     return accented, fold(accented)
 
 
@@ -153,11 +155,11 @@ def syllables(text: str) -> Iterator[Syllable]:
         first = True
         for part in PART_RE.finditer(whole):
             p_start, p_end = start + part.start(), start + part.end()
-            raw = part.group()[:MAX_TOKEN_CHARS]
+            raw = part.group()
             accented, folded = forms(raw)
             yield Syllable(raw, p_start, p_end, folded, accented, pos, joined or not first)
             if first and p_end != end:
-                w_acc, w_fold = forms(whole[:MAX_TOKEN_CHARS])
+                w_acc, w_fold = forms(whole)
                 yield Syllable(whole, start, end, w_fold, w_acc, pos, False)
             first = False
             pos += 1
@@ -170,32 +172,67 @@ def is_compound(syllable: Syllable) -> bool:
 
 
 class DocumentTerms(NamedTuple):
-    """Everything the index needs from one text, computed in a single pass."""
+    """Everything the index and the accent model need from one text, in one pass."""
 
     folded: list[tuple[str, int]]  # (term, position) for positional fields
     accented: list[str]  # accented forms that carry marks (exact-accent evidence)
     pairs: list[str]  # folded adjacent syllable pairs ("can bo")
+    runs: list[list[str]]  # accented syllables between punctuation (accent model input)
     length: int  # number of positions
 
 
+def _is_joined(text: str, prev_end: int, start: int) -> bool:
+    if prev_end < 0:
+        return False
+    if start - prev_end == 1 and text[prev_end] == " ":
+        return True
+    return _ADJACENT_GAP.match(text, prev_end, start) is not None
+
+
 def analyze(text: str) -> DocumentTerms:
-    """One lean pass over ``text`` feeding every indexed field."""
+    """The hot path of indexing: :func:`syllables` without per-token objects.
+
+    Must agree with :func:`syllables` (a property test checks it).
+    """
     folded: list[tuple[str, int]] = []
     accented: list[str] = []
     pairs: list[str] = []
+    runs: list[list[str]] = []
+    run: list[str] = []
+    pos = 0
     prev = None
-    length = 0
-    for syl in syllables(text):
-        folded.append((syl.folded, syl.pos))
-        if syl.accented != syl.folded:
-            accented.append(syl.accented)
-        if is_compound(syl):
-            continue
-        if prev is not None and syl.joined:
-            pairs.append(f"{prev} {syl.folded}")
-        prev = syl.folded
-        length = syl.pos + 1
-    return DocumentTerms(folded, accented, pairs, length)
+    prev_end = -1
+    for match in TOKEN_RE.finditer(text):
+        start, end = match.span()
+        joined = _is_joined(text, prev_end, start)
+        prev_end = end
+        whole = match.group()
+        if "-" in whole or "/" in whole or "." in whole:
+            parts = PART_RE.findall(whole)
+            whole_forms = forms(whole)
+        else:
+            parts, whole_forms = (whole,), None
+        for i, part in enumerate(parts):
+            acc, fol = forms(part)
+            folded.append((fol, pos))
+            if acc != fol:
+                accented.append(acc)
+            if i == 0 and whole_forms is not None:
+                folded.append((whole_forms[1], pos))
+                if whole_forms[0] != whole_forms[1]:
+                    accented.append(whole_forms[0])
+            if joined or i:
+                if prev is not None:
+                    pairs.append(f"{prev} {fol}")
+            elif run:
+                runs.append(run)
+                run = []
+            run.append(acc)
+            prev = fol
+            pos += 1
+    if run:
+        runs.append(run)
+    return DocumentTerms(folded, accented, pairs, runs, pos)
 
 
 @lru_cache(maxsize=8)

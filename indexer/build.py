@@ -26,7 +26,7 @@ from . import store
 from .corpus import Document, Problem, SourceFile, read_file, scan
 from .errors import CorpusMissingError, IndexMissingError
 from .lock import ReindexLock
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import SCHEMA_VERSION, build_codec, build_schema
 from .suggest import AccentModel
 
 Progress = Callable[[int, int], None]
@@ -66,7 +66,7 @@ def _fields(doc: Document) -> dict:
     values = {
         "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
         "title": doc.title, "body": doc.body,
-        "title_f": doc.title, "body_f": (doc.body, doc.author or ""),
+        "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
         "title_a": doc.title, "accents": doc.body, "pairs": (doc.title, doc.body),
     }
     for name in ("url", "author"):
@@ -78,10 +78,6 @@ def _fields(doc: Document) -> dict:
     if doc.date:
         values["date"] = doc.date
     return values
-
-
-def model_text(title: str, body: str) -> str:
-    return f"{title}\n{body}"
 
 
 def _read(source: SourceFile, report: ReindexReport) -> tuple[list[Document], dict]:
@@ -162,10 +158,11 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
     try:
         ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
         if procs > 1:
-            writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256)
+            writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256,
+                               codec=build_codec())
         else:
-            writer = ix.writer(limitmb=256)
-        model = AccentModel()
+            writer = ix.writer(limitmb=256, codec=build_codec())
+        counting = AccentModel.builder()
         entries: dict[str, dict] = {}
         seen: dict[str, str] = {}
         done = 0
@@ -179,7 +176,8 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
                         continue
                     seen[doc.id] = source.relpath
                     writer.add_document(**_fields(doc))
-                    model.add(model_text(doc.title, doc.body))
+                    counting.add(doc.title)
+                    counting.add(doc.body)
                     report.added += 1
                 done += source.size
                 if progress:
@@ -189,7 +187,7 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
             raise
         writer.commit()
         report.documents = report.added
-        model.save(generation / store.MODEL)
+        counting.finish().save(generation / store.MODEL)
         _write_side_files(generation, ix, entries, report)
         ix.close()
         store.publish(index_dir, generation)
@@ -265,13 +263,14 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                     stored = searcher.document(id=doc_id)
                     if stored:
                         _uncount(model, stored)
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(limitmb=128, codec=build_codec())
             try:
                 for doc_id in deletes:
                     writer.delete_by_term("id", doc_id)
                 for doc in writes:
                     writer.update_document(**_fields(doc))
-                    model.add(model_text(doc.title, doc.body))
+                    model.add(doc.title)
+                    model.add(doc.body)
             except BaseException:
                 writer.cancel()
                 raise
@@ -284,7 +283,8 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
 
 def _uncount(model: AccentModel, stored: dict) -> None:
     try:
-        model.remove(model_text(stored.get("title", ""), stored.get("body", "")))
+        model.remove(stored.get("title", ""))
+        model.remove(stored.get("body", ""))
     except ValueError:  # the model drifted after a crash; a --full rebuild resets it
         pass
 
@@ -298,8 +298,9 @@ def _load_model(generation: Path, ix, meta: dict, report: ReindexReport) -> Acce
         except Exception:  # a damaged side file is rebuilt, never fatal
             pass
     report.notes.append("accent model was out of date; rebuilt from the index")
-    model = AccentModel()
+    counting = AccentModel.builder()
     with ix.searcher() as searcher:
         for stored in searcher.all_stored_fields():
-            model.add(model_text(stored.get("title", ""), stored.get("body", "")))
-    return model
+            counting.add(stored.get("title", ""))
+            counting.add(stored.get("body", ""))
+    return counting.finish()

@@ -6,6 +6,7 @@ prints a traceback for bad input.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -39,6 +40,39 @@ def friendly_errors(func):
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}") from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def reading_index(index_dir: Path):
+    """The opened index, closed after use; any failure reading it is one line with the remedy.
+
+    Opening checks what it can (see :func:`indexer.store.open_generation`), but a
+    damaged segment may only fail later, inside Whoosh, with EOFError, struct.error,
+    zlib.error... (click would print "Aborted!" for an EOFError, a traceback for the rest).
+    """
+    handle = indexer.open_index(index_dir)
+    try:
+        yield handle
+    except VnsearchError:
+        raise
+    except Exception as exc:
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise click.ClickException(
+            f"cannot read the index in {index_dir} ({detail}); if it is damaged,"
+            " rebuild it with `vnsearch reindex --full`") from None
+    finally:
+        handle.close()
+
+
+def clean_arg(value: str | None) -> str | None:
+    """Undecodable argv bytes (surrogate escapes) -> U+FFFD, so the output can be encoded."""
+    if value is None:
+        return None
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,8 +157,10 @@ def search(query: str, index_dir: Path, limit: int, page: int, source: str | Non
         vnsearch search "can bo dang vien" --limit 5
         vnsearch search '"trách nhiệm hình sự" -"pháp nhân"' --json
     """
-    results = indexer.search(indexer.open_index(index_dir), query, page=page, per_page=limit,
-                             source=source, date_from=date_from, date_to=date_to, sort=sort)
+    query, source, date_from, date_to = map(clean_arg, (query, source, date_from, date_to))
+    with reading_index(index_dir) as handle:
+        results = indexer.search(handle, query, page=page, per_page=limit, source=source,
+                                 date_from=date_from, date_to=date_to, sort=sort)
     if as_json:
         _emit(results.to_json(), True)
         return
@@ -144,7 +180,9 @@ def restore(text: str, index_dir: Path):
     Example:
         vnsearch restore "can bo dang vien"    # -> cán bộ đảng viên
     """
-    click.echo(indexer.restore(indexer.open_index(index_dir), text))
+    with reading_index(index_dir) as handle:
+        restored = indexer.restore(handle, clean_arg(text))
+    click.echo(restored)
 
 
 @cli.command()
@@ -158,7 +196,8 @@ def stats(index_dir: Path, as_json: bool):
     Example:
         vnsearch stats --index index
     """
-    result = indexer.stats(indexer.open_index(index_dir))
+    with reading_index(index_dir) as handle:
+        result = indexer.stats(handle)
     if as_json:
         _emit(result.to_json(), True)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +21,12 @@ from .pages import PageFields, parse_html_page, parse_text_page
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 SUFFIXES = {".jsonl", ".txt", ".html", ".htm"}
+MAX_NULS = 8
+"""More NUL bytes than this in a file's first 8 KB: binary (or UTF-16 without a BOM)."""
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,9 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
             except OSError as exc:
                 problems.append(Problem(_rel(path, root), f"cannot read ({exc.strerror})"))
                 continue
-            found.append(SourceFile(_rel(path, root), path, st.st_mtime_ns, st.st_size))
+            # ctime too: a chmod that makes an unreadable file readable must get it re-read.
+            changed = max(st.st_mtime_ns, st.st_ctime_ns)
+            found.append(SourceFile(_rel(path, root), path, changed, st.st_size))
 
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {root}")
@@ -122,8 +131,20 @@ def _rel(path: Path, root: Path) -> str:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         rel = path.as_posix()
-    # Names with newlines or undecodable bytes must still print on one line.
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\n", "\\n")
+    # Names with newlines, control characters (a terminal escape) or undecodable bytes must
+    # still print as one harmless line.
+    rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\n", "\\n")
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", rel)
+
+
+def clean_text(value: str) -> str:
+    """Blank control characters (tabs and line breaks stay), replace lone surrogates.
+
+    JSON escapes can carry anything: ``"\\u001b]0;x\\u0007"`` would drive the terminal of
+    whoever runs ``vnsearch search``, and a lone ``"\\ud800"`` cannot be encoded as UTF-8 at
+    all (Whoosh, JSON answers and pages would fail on it).
+    """
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub(" ", value))
 
 
 def decode(data: bytes) -> str:
@@ -132,24 +153,39 @@ def decode(data: bytes) -> str:
     cp1258 is the old Vietnamese Windows code page; its decomposed tone marks
     are folded away later by NFC normalisation in analysis.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    return decode_counting(data)[0]
+
+
+def decode_counting(data: bytes) -> tuple[str, int]:
+    """:func:`decode`, and how many damaged UTF-8 sequences became U+FFFD.
+
+    A UTF-8 file with a few damaged bytes stays UTF-8: read as cp1258, every
+    accented letter of it would silently become mojibake (``cán`` -> ``cĂ¡n``).
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), 0
+    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        return data.decode("utf-8")
+        return utf8.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    return data.decode("cp1258")  # raises UnicodeDecodeError on undefined bytes
+    text = utf8.decode("utf-8", "replace")
+    damaged = text.count("\ufffd") - utf8.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - damaged
+    if utf8 is not data or non_ascii > damaged:  # a BOM, or mostly valid multi-byte UTF-8
+        return text, damaged
+    return data.decode("cp1258"), 0  # raises UnicodeDecodeError on undefined bytes
 
 
 def _looks_binary(data: bytes) -> bool:
+    """Many NUL or control bytes; a few stray NULs in text are removed, not fatal."""
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" in head:
+    nuls = head.count(0)
+    if nuls > MAX_NULS:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = nuls + sum(1 for b in head if b < 32 and b not in (0, 9, 10, 12, 13, 27))
     return bool(head) and controls / len(head) > 0.05
 
 
@@ -171,11 +207,16 @@ def read_file(source: SourceFile, problems: list[Problem]) -> list[Document]:
         problems.append(Problem(rel, "binary file, skipped"))
         return []
     try:
-        text = decode(data)
+        text, damaged = decode_counting(data)
     except UnicodeDecodeError:
         problems.append(Problem(rel, "not UTF-8, UTF-16 or cp1258 text, skipped"))
         return []
-    text = text.replace("\x00", "")
+    if damaged:
+        problems.append(Problem(rel, f"{damaged} invalid UTF-8 byte sequence(s) replaced by"
+                                     " U+FFFD, file indexed"))
+    if "\x00" in text:
+        problems.append(Problem(rel, f"{text.count(chr(0))} NUL byte(s) removed, file indexed"))
+        text = text.replace("\x00", "")
     suffix = source.abspath.suffix.lower()
     if suffix == ".jsonl":
         return list(_jsonl_documents(rel, text, problems))
@@ -205,7 +246,7 @@ def _text(record: dict, key: str) -> str | None:
     value = record.get(key)
     if value is None:
         return None
-    return value if isinstance(value, str) else str(value)
+    return clean_text(value if isinstance(value, str) else str(value))
 
 
 def _jsonl_documents(rel: str, text: str, problems: list[Problem]) -> Iterator[Document]:
@@ -221,9 +262,14 @@ def _jsonl_documents(rel: str, text: str, problems: list[Problem]) -> Iterator[D
         if not isinstance(record, dict):
             problems.append(Problem(where, "record is not a JSON object, skipped"))
             continue
-        doc_id = _text(record, "id")
+        doc_id = record.get("id")
+        doc_id = doc_id if isinstance(doc_id, str) or doc_id is None else str(doc_id)
         if not doc_id or not doc_id.strip():
             problems.append(Problem(where, 'record has no "id", skipped'))
+            continue
+        if _UNPRINTABLE.search(doc_id.strip()):
+            problems.append(Problem(where, f"record id {ascii(doc_id)} has control or invalid"
+                                           " characters, skipped"))
             continue
         title, body = _text(record, "title") or "", _text(record, "text") or ""
         if not (title.strip() or body.strip()):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import store
 from .errors import IndexMissingError
-from .query import WEIGHTING
+from .ranking import WEIGHTING
 from .suggest import AccentModel
 
 

@@ -1,16 +1,10 @@
-"""The user's query language -> a parsed query -> Whoosh query objects.
+"""The user's query language -> a :class:`ParsedQuery` (see :mod:`indexer.ranking`).
 
 The language is small and forgiving: ``"phrase"``, ``-exclude``, ``a OR b``,
 ``title:word``, ``source:word``, ``prefix*``. It is parsed by hand rather
 than by Whoosh's QueryParser so that *any* input — unbalanced quotes, lone
 operators, Whoosh syntax, control characters, 10,000 characters — becomes a
 well-formed query or an empty one, never an exception.
-
-Ranking (see :func:`build_query`): every unit must match in the folded
-fields (BM25F over title and body); optional clauses add evidence for
-adjacent syllable pairs (``pairs``) and for syllables typed with marks
-(``accents``), so ``can bo`` prefers *cán bộ* written together and ``Đảng``
-prefers *Đảng* over *đang*.
 """
 
 from __future__ import annotations
@@ -18,24 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-from whoosh.scoring import BM25F
-
 from .analysis import fold, has_marks, is_compound, syllables
 
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_EXPANSION = 64
-
-TITLE_BOOST = 3.0
-PAIR_BOOST = 0.6
-ACCENT_BOOST = 1.0
-PRIOR_BOOST = 0.3
-
-WEIGHTING = BM25F(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
-"""BM25F. Titles are fully length-normalised: a title that *is* the query beats a
-longer title that merely contains it."""
 
 _FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "source",
            "nguon": "source"}
@@ -189,97 +171,3 @@ def _parse_token(raw: str) -> Unit | None:
     elif len(words) > 1:
         kind = "phrase"  # "cán-bộ", "a.b" typed as one token: keep them together
     return Unit(words, kind, scope, negated)
-
-
-def _word_query(word: Word, fields: tuple[str, ...]) -> Q.Query:
-    boosts = {"title_f": TITLE_BOOST}
-    clauses: list[Q.Query] = [Q.Term(f, word.folded, boost=boosts.get(f, 1.0)) for f in fields]
-    if word.parts:
-        clauses += [Q.Phrase(f, list(word.parts), boost=boosts.get(f, 1.0)) for f in fields
-                    if f != "source_f"]
-    return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
-
-
-def _prefix_query(prefix: str, fields: tuple[str, ...], reader) -> Q.Query:
-    """Bounded prefix expansion: the most frequent completions only."""
-    clauses: list[Q.Query] = []
-    for name in fields:
-        terms = []
-        if reader is not None:
-            for term in reader.expand_prefix(name, prefix):
-                term = term.decode("utf-8") if isinstance(term, bytes) else term
-                terms.append((reader.doc_frequency(name, term), term))
-                if len(terms) > MAX_PREFIX_EXPANSION * 8:
-                    break
-        terms.sort(reverse=True)
-        boost = TITLE_BOOST if name == "title_f" else 1.0
-        clauses += [Q.Term(name, t, boost=boost) for _, t in terms[:MAX_PREFIX_EXPANSION]]
-    return Q.Or(clauses) if clauses else Q.NullQuery
-
-
-def _unit_query(unit: Unit, reader) -> Q.Query:
-    fields = {"title": ("title_f",), "source": ("source_f",)}.get(unit.scope, ("title_f", "body_f"))
-    if unit.kind == "phrase" and unit.scope != "source":
-        folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
-        boosts = {"title_f": TITLE_BOOST}
-        clauses = [Q.Phrase(f, folds, boost=boosts.get(f, 1.0)) for f in fields]
-        query: Q.Query = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
-    else:
-        words = unit.words[:-1] if unit.kind == "prefix" else unit.words
-        parts = [_word_query(w, fields) for w in words]
-        if unit.kind == "prefix":
-            parts.append(_prefix_query(unit.words[-1].folded, fields, reader))
-        query = parts[0] if len(parts) == 1 else Q.And(parts)
-    if unit.alternatives:
-        query = Q.Or([query, *(_unit_query(alt, reader) for alt in unit.alternatives)])
-    return query
-
-
-def _evidence(parsed: ParsedQuery) -> list[Q.Query]:
-    """Optional clauses: adjacent pairs and exact accents add score, never filter."""
-    clauses: list[Q.Query] = []
-    units = parsed.positive
-    for a, b in zip(units, units[1:], strict=False):
-        if a.kind == b.kind == "word" and a.scope is None and b.scope is None \
-                and not (a.alternatives or b.alternatives):
-            left, right = a.words[-1], b.words[0]
-            if not (left.parts or right.parts):
-                clauses.append(Q.Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
-    for unit in units:
-        if unit.kind == "phrase" and unit.scope is None:
-            folds = [w.folded for w in unit.words]
-            clauses += [Q.Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
-                        for x, y in zip(folds, folds[1:], strict=False)]
-        if unit.scope == "source":
-            continue
-        title_only = unit.scope == "title"
-        for alt in [unit, *unit.alternatives]:
-            for word in alt.words:
-                form, weight = word.accented or word.predicted, ACCENT_BOOST
-                if not word.accented:
-                    weight = PRIOR_BOOST
-                if form:
-                    clauses.append(Q.Term("title_a", form, boost=weight * TITLE_BOOST))
-                    if not title_only:
-                        clauses.append(Q.Term("accents", form, boost=weight))
-    return clauses
-
-
-def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Query | None:
-    """Whoosh query for ``parsed``: all units required, or any of them if ``relaxed``.
-
-    Returns None when nothing positive is left to search for.
-    """
-    positive = [_unit_query(u, reader) for u in parsed.positive]
-    if not positive:
-        return None
-    if relaxed:
-        required: Q.Query = Q.Or(positive) if len(positive) > 1 else positive[0]
-    else:
-        required = Q.And(positive) if len(positive) > 1 else positive[0]
-    evidence = _evidence(parsed)
-    query = Q.AndMaybe(required, Q.Or(evidence)) if evidence else required
-    negative = [_unit_query(u, reader) for u in parsed.units if u.negated]
-    if negative:
-        query = Q.AndNot(query, Q.Or(negative))
-    return query

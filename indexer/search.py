@@ -12,7 +12,8 @@ from whoosh import query as Q
 
 from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
-from .query import ParsedQuery, add_predictions, build_query, parse
+from .query import ParsedQuery, add_predictions, parse
+from .ranking import build_query
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000

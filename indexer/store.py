@@ -42,6 +42,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never a mix."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would lock out a server running as another user
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -79,7 +80,9 @@ def new_generation(index_dir: Path) -> Path:
     """A fresh, empty generation folder (not yet live)."""
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    return Path(tempfile.mkdtemp(prefix=f"gen-{stamp}-", dir=index_dir))
+    generation = Path(tempfile.mkdtemp(prefix=f"gen-{stamp}-", dir=index_dir))
+    generation.chmod(0o755)  # mkdtemp's 0700: readable by a server running as another user
+    return generation
 
 
 def publish(index_dir: Path, generation: Path) -> None:
@@ -92,10 +95,33 @@ def publish(index_dir: Path, generation: Path) -> None:
 
 
 def remove_leftovers(index_dir: Path) -> list[str]:
-    """Delete all but the live and the previous generation (call under the reindex lock)."""
+    """Delete all but the live and the previous generation (call under the reindex lock).
+
+    Inside those two, temporary files and folders of a writer that was killed go too:
+    Whoosh's ``MAIN.tmp/`` pool and ``_MAIN_<n>.toc.<time>`` files, our ``*.tmp`` files.
+    """
     live = current_generation(index_dir)
     previous = current_generation(index_dir, PREVIOUS)
-    return remove_stale(index_dir, {p.name for p in (live, previous) if p})
+    removed = remove_stale(index_dir, {p.name for p in (live, previous) if p})
+    for generation in (live, previous):
+        if generation is not None:
+            removed += [f"{generation.name}/{name}" for name in remove_temporary(generation)]
+    return removed
+
+
+def remove_temporary(generation: Path) -> list[str]:
+    """Delete what only an interrupted writer leaves in a generation (under the lock)."""
+    removed = []
+    for entry in Path(generation).iterdir():
+        name = entry.name
+        if not (name.endswith(".tmp") or (name.startswith("_") and ".toc." in name)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(name)
+    return removed
 
 
 def remove_stale(index_dir: Path, keep: set[str | None]) -> list[str]:
@@ -129,7 +155,11 @@ def open_generation(index_dir: Path):
             " run `vnsearch reindex --full`"
         )
     try:
-        return generation, whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
+        ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
+        # Segments are only read when a reader opens them: a truncated or missing one
+        # must be reported here, with the remedy, not as EOFError at the first search.
+        ix.reader().close()
+        return generation, ix
     except Exception as exc:  # whoosh raises many types for damaged files
         raise IndexMissingError(
             f"the index in {index_dir} cannot be opened ({type(exc).__name__}):"

@@ -33,7 +33,7 @@ from itertools import islice
 from math import log
 from pathlib import Path
 
-from indexer.analysis import Syllable, fold, has_marks, is_compound, syllables
+from indexer.analysis import Syllable, analyze_cached, fold, has_marks, is_compound, syllables
 from indexer.ngrams import BOS, NUM, RESERVED, UNK, NgramCounts, Scorer, Slot, beam_search, edits
 
 FORMAT = 1
@@ -68,6 +68,11 @@ class AccentModel:
         model.counts = NgramCounts.from_trigrams(keys)
         model._reindex()
         return model
+
+    @classmethod
+    def builder(cls) -> ModelBuilder:
+        """Count a corpus document by document, as fast as :meth:`train`."""
+        return ModelBuilder(cls())
 
     def add(self, text: str) -> None:
         """Count one document's text in (it was indexed)."""
@@ -113,20 +118,22 @@ class AccentModel:
         self._followers = {}
 
     def _sentences(self, text: str) -> Iterator[list[int]]:
-        """Syllable id runs of ``text``; punctuation and junk tokens end a run."""
-        run: list[int] = []
-        for syl in syllables(text):
-            if is_compound(syl):
-                continue
-            if not syl.joined or len(syl.text) > MAX_WORD:
-                if run:
-                    yield run
-                run = []
-                if len(syl.text) > MAX_WORD:
+        """Syllable id runs of ``text``; punctuation and junk tokens end a run.
+
+        Uses the indexer's own single analysis pass (cached), so counting a
+        document that was just indexed costs no second tokenisation.
+        """
+        for words in analyze_cached(text).runs:
+            run: list[int] = []
+            for word in words:
+                if len(word) > MAX_WORD:
+                    if run:
+                        yield run
+                    run = []
                     continue
-            run.append(NUM if syl.folded.isdigit() else self._intern(syl.accented))
-        if run:
-            yield run
+                run.append(NUM if word.isdigit() else self._intern(word))
+            if run:
+                yield run
 
     def _intern(self, word: str) -> int:
         i = self.ids.get(word)
@@ -329,3 +336,21 @@ def _recase(typed: str, restored: str) -> str:
         pairs = zip(typed, restored, strict=True)
         return "".join(r.upper() if t.isupper() else r for t, r in pairs)
     return restored.upper() if typed.isupper() else restored[:1].upper() + restored[1:]
+
+
+class ModelBuilder:
+    """Accumulates trigram counts of many texts; :meth:`finish` makes the model once."""
+
+    def __init__(self, model: AccentModel):
+        self.model = model
+        self.totals: dict[int, int] = {}
+
+    def add(self, text: str) -> None:
+        totals = self.totals
+        for key, count in NgramCounts.keys(self.model._sentences(text)).items():
+            totals[key] = totals.get(key, 0) + count
+
+    def finish(self) -> AccentModel:
+        self.model.counts = NgramCounts.from_trigrams(self.totals)
+        self.model._reindex()
+        return self.model

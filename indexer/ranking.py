@@ -1,0 +1,174 @@
+"""A :class:`ParsedQuery` -> a Whoosh query, and the scoring model.
+
+Matching runs on one field, ``all_f`` (folded title + body): every unit of
+the query is a plain term (or phrase) that must occur there, so Whoosh
+intersects posting lists and skips, instead of unioning per-field lists.
+Everything else is *evidence*, optional clauses that only add score to
+documents that already match:
+
+* ``title_f`` terms: title matches weigh more (``TITLE_BOOST``);
+* ``pairs``: adjacent syllables of the query adjacent in the document
+  (``can bo`` -> *cán bộ*, not *cán … bộ*);
+* ``title_a``/``accents``: the exact accented form the user typed (``Đảng``
+  beats *đang*), or, weaker, the form the accent model predicts for an
+  unmarked word (``dang`` in ``can bo dang vien`` -> *đảng*).
+
+The score is BM25 per field, summed (Whoosh's BM25F), with field lengths
+read from a per-segment array instead of a column look-up per posting.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F, BM25FScorer
+
+from .query import MAX_PREFIX_EXPANSION, ParsedQuery, Unit, Word
+
+MATCH_FIELD = "all_f"
+TITLE_BOOST = 3.0
+PAIR_BOOST = 0.6
+ACCENT_BOOST = 1.0
+PRIOR_BOOST = 0.3
+
+
+def _lengths(searcher, fieldname: str) -> list[int]:
+    """Every document's length in ``fieldname``, cached on the segment reader."""
+    reader = searcher.reader()
+    cache = reader.__dict__.setdefault("_vnsearch_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        dfl = reader.doc_field_length
+        lengths = [dfl(docnum, fieldname, 1) for docnum in range(reader.doc_count_all())]
+        cache[fieldname] = lengths
+    return lengths
+
+
+class _ArrayLengthScorer(BM25FScorer):
+    def setup(self, searcher, fieldname, text):
+        super().setup(searcher, fieldname, text)
+        lengths = _lengths(searcher, fieldname)
+        self.dfl = lengths.__getitem__
+
+
+class Bm25f(BM25F):
+    """Whoosh's BM25F with array-backed field lengths (the hot path of scoring)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        B = self._field_B.get(fieldname, self.B)
+        return _ArrayLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
+
+WEIGHTING = Bm25f(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
+"""Titles are fully length-normalised: a title that *is* the query beats a
+longer title that merely contains it."""
+
+
+def _or(clauses: list[Q.Query]) -> Q.Query:
+    """An Or that streams (binary union tree) instead of preloading every posting."""
+    if len(clauses) == 1:
+        return clauses[0]
+    query = Q.Or(clauses)
+    query.matcher_type = Q.Or.DEFAULT_MATCHER
+    return query
+
+
+def _and(clauses: list[Q.Query]) -> Q.Query:
+    return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+
+
+def _word_query(word: Word, field: str) -> Q.Query:
+    term = Q.Term(field, word.folded)
+    if word.parts and field != "source_f":
+        return _or([term, Q.Phrase(field, list(word.parts))])
+    return term
+
+
+def _prefix_query(prefix: str, field: str, reader) -> Q.Query:
+    """Bounded prefix expansion: the most frequent completions only."""
+    terms = []
+    if reader is not None:
+        for term in reader.expand_prefix(field, prefix):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            terms.append((reader.doc_frequency(field, term), term))
+            if len(terms) > MAX_PREFIX_EXPANSION * 8:
+                break
+    terms.sort(reverse=True)
+    clauses = [Q.Term(field, t) for _, t in terms[:MAX_PREFIX_EXPANSION]]
+    return _or(clauses) if clauses else Q.NullQuery
+
+
+def _unit_query(unit: Unit, reader) -> Q.Query:
+    field = {"title": "title_f", "source": "source_f"}.get(unit.scope, MATCH_FIELD)
+    if unit.kind == "phrase" and unit.scope != "source":
+        folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
+        query = Q.Phrase(field, folds)
+    else:
+        words = unit.words[:-1] if unit.kind == "prefix" else unit.words
+        parts = [_word_query(w, field) for w in words]
+        if unit.kind == "prefix":
+            parts.append(_prefix_query(unit.words[-1].folded, field, reader))
+        query = _and(parts)
+    if unit.alternatives:
+        query = _or([query, *(_unit_query(alt, reader) for alt in unit.alternatives)])
+    return query
+
+
+def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
+    clauses = []
+    for a, b in zip(units, units[1:], strict=False):
+        if a.kind == b.kind == "word" and a.scope is None and b.scope is None \
+                and not (a.alternatives or b.alternatives):
+            left, right = a.words[-1], b.words[0]
+            if not (left.parts or right.parts):
+                clauses.append(Q.Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
+    for unit in units:
+        if unit.kind == "phrase" and unit.scope is None:
+            folds = [w.folded for w in unit.words]
+            clauses += [Q.Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
+                        for x, y in zip(folds, folds[1:], strict=False)]
+    return clauses
+
+
+def _word_evidence(unit: Unit) -> list[Q.Query]:
+    clauses: list[Q.Query] = []
+    for alt in [unit, *unit.alternatives]:
+        for word in alt.words:
+            if unit.scope is None and alt.kind != "prefix":
+                clauses.append(Q.Term("title_f", word.folded, boost=TITLE_BOOST))
+            form = word.accented or word.predicted
+            if not form:
+                continue
+            weight = ACCENT_BOOST if word.accented else PRIOR_BOOST
+            clauses.append(Q.Term("title_a", form, boost=weight * TITLE_BOOST))
+            if unit.scope is None:
+                clauses.append(Q.Term("accents", form, boost=weight))
+    return clauses
+
+
+def _evidence(parsed: ParsedQuery) -> list[Q.Query]:
+    """Optional clauses: title, adjacent pairs and accents add score, never filter."""
+    units = parsed.positive
+    clauses = _pair_evidence(units)
+    for unit in units:
+        if unit.scope != "source":
+            clauses += _word_evidence(unit)
+    return clauses
+
+
+def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Query | None:
+    """Whoosh query for ``parsed``: all units required, or any of them if ``relaxed``.
+
+    Returns None when nothing positive is left to search for.
+    """
+    positive = [_unit_query(u, reader) for u in parsed.positive]
+    if not positive:
+        return None
+    required = _or(positive) if relaxed else _and(positive)
+    evidence = _evidence(parsed)
+    query = Q.AndMaybe(required, _or(evidence)) if evidence else required
+    negative = [_unit_query(u, reader) for u in parsed.units if u.negated]
+    if negative:
+        query = Q.AndNot(query, _or(negative))
+    return query
