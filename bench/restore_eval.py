@@ -115,7 +115,7 @@ def main() -> None:
         return " ".join(out)
 
     for name, restore in (
-        ("trigram model", lambda text: model.restore(text, 10_000)),
+        ("trigram model", lambda text: model.restore(text, 10_000, sentence=True)),
         ("most frequent form", baseline),
     ):
         syllable, sentence, seconds = score(model, held, restore)

@@ -38,6 +38,9 @@ TOKEN_RE = re.compile(rf"(?:{_W})+(?:[-/.](?:{_W})+)*")
 PART_RE = re.compile(rf"(?:{_W})+")
 # Gaps between syllables that still count as "adjacent" for word pairs.
 _ADJACENT_GAP = re.compile(r"[ \t\u00a0]*\Z")
+# A comma keeps a run going for the accent model: "cán bộ, đảng viên" is how
+# the phrase a user types as "can bo dang vien" is usually written.
+_COMMA_GAP = re.compile(r"[ \t\u00a0]*,[ \t\u00a0]*\Z")
 
 MAX_TOKEN_CHARS = 64
 """Longer runs (base64, hashes, mark floods) are cut: they are never words."""
@@ -177,16 +180,19 @@ class DocumentTerms(NamedTuple):
     folded: list[tuple[str, int]]  # (term, position) for positional fields
     accented: list[str]  # accented forms that carry marks (exact-accent evidence)
     pairs: list[str]  # folded adjacent syllable pairs ("can bo")
-    runs: list[list[str]]  # accented syllables between punctuation (accent model input)
+    runs: list[list[str]]  # accented syllables of a sentence (accent model input)
     length: int  # number of positions
 
 
-def _is_joined(text: str, prev_end: int, start: int) -> bool:
+def _gap(text: str, prev_end: int, start: int) -> int:
+    """2: only blanks between two tokens; 1: a comma too (same sentence); 0: a break."""
     if prev_end < 0:
-        return False
+        return 0
     if start - prev_end == 1 and text[prev_end] == " ":
-        return True
-    return _ADJACENT_GAP.match(text, prev_end, start) is not None
+        return 2
+    if _ADJACENT_GAP.match(text, prev_end, start):
+        return 2
+    return 1 if _COMMA_GAP.match(text, prev_end, start) else 0
 
 
 def analyze(text: str) -> DocumentTerms:
@@ -204,7 +210,8 @@ def analyze(text: str) -> DocumentTerms:
     prev_end = -1
     for match in TOKEN_RE.finditer(text):
         start, end = match.span()
-        joined = _is_joined(text, prev_end, start)
+        gap = _gap(text, prev_end, start)
+        joined = gap == 2
         prev_end = end
         whole = match.group()
         if "-" in whole or "/" in whole or "." in whole:
@@ -224,7 +231,7 @@ def analyze(text: str) -> DocumentTerms:
             if joined or i:
                 if prev is not None:
                     pairs.append(f"{prev} {fol}")
-            elif run:
+            elif run and not gap:
                 runs.append(run)
                 run = []
             run.append(acc)

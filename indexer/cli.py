@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ CORPUS_OPTION = click.option(
     "--corpus", type=click.Path(file_okay=False, path_type=Path), default="corpus",
     envvar="VNSEARCH_CORPUS", show_default=True, show_envvar=True,
     help="Folder of documents to index.")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 INDEX_OPTION = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
     envvar="VNSEARCH_INDEX", show_default=True, show_envvar=True, help="Index folder.")
@@ -65,14 +68,16 @@ def reading_index(index_dir: Path):
 
 
 def clean_arg(value: str | None) -> str | None:
-    """Undecodable argv bytes (surrogate escapes) -> U+FFFD, so the output can be encoded."""
+    """An argument as printable text: undecodable argv bytes (surrogate escapes) become
+    U+FFFD, so the output can be encoded, and control characters (a terminal escape echoed
+    back in "did you mean") become spaces, as the query language ignores them anyway."""
     if value is None:
         return None
     try:
         raw = value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         raw = value.encode("utf-8", "surrogatepass")
-    return raw.decode("utf-8", "replace")
+    return _CONTROLS.sub(" ", raw.decode("utf-8", "replace"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -134,7 +134,7 @@ def _rel(path: Path, root: Path) -> str:
     # Names with newlines, control characters (a terminal escape) or undecodable bytes must
     # still print as one harmless line.
     rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\n", "\\n")
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", rel)
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}", rel)
 
 
 def clean_text(value: str) -> str:

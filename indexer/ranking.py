@@ -6,7 +6,8 @@ intersects posting lists and skips, instead of unioning per-field lists.
 Everything else is *evidence*, optional clauses that only add score to
 documents that already match:
 
-* ``title_f`` terms: title matches weigh more (``TITLE_BOOST``);
+* title matches weigh more (``TITLE_BOOST``): ``title_a`` for a word with an
+  accented reading (typed, or predicted), ``title_f`` for the others;
 * ``pairs``: adjacent syllables of the query adjacent in the document
   (``can bo`` -> *cán bộ*, not *cán … bộ*);
 * ``title_a``/``accents``: the exact accented form the user typed (``Đảng``
@@ -27,8 +28,8 @@ from .query import MAX_PREFIX_EXPANSION, ParsedQuery, Unit, Word
 MATCH_FIELD = "all_f"
 TITLE_BOOST = 3.0
 PAIR_BOOST = 0.6
-ACCENT_BOOST = 1.0
-PRIOR_BOOST = 0.3
+ACCENT_BOOST = 2.0
+PRIOR_BOOST = 1.5
 
 
 def _lengths(searcher, fieldname: str) -> list[int]:
@@ -135,11 +136,13 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
     clauses: list[Q.Query] = []
     for alt in [unit, *unit.alternatives]:
         for word in alt.words:
-            if unit.scope is None and alt.kind != "prefix":
-                clauses.append(Q.Term("title_f", word.folded, boost=TITLE_BOOST))
             form = word.accented or word.predicted
             if not form:
+                if unit.scope is None and alt.kind != "prefix":
+                    clauses.append(Q.Term("title_f", word.folded, boost=TITLE_BOOST))
                 continue
+            # A title with another word of the same letters (cần for cán) is
+            # no title match: with an accented reading, title evidence is exact.
             weight = ACCENT_BOOST if word.accented else PRIOR_BOOST
             clauses.append(Q.Term("title_a", form, boost=weight * TITLE_BOOST))
             if unit.scope is None:

@@ -68,9 +68,9 @@ def current_generation(index_dir: Path, pointer: str = CURRENT) -> Path | None:
     """The live generation folder, or None when nothing was ever built."""
     try:
         name = (Path(index_dir) / pointer).read_text("utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: not UTF-8 (a damaged pointer)
         return None
-    if not name or "/" in name or name.startswith("."):
+    if not name or not name.isprintable() or "/" in name or name.startswith("."):
         return None
     path = Path(index_dir) / name
     return path if path.is_dir() else None

@@ -176,18 +176,23 @@ class AccentModel:
 
     # --- decoding -------------------------------------------------------
 
-    def restore(self, query: str, max_syllables: int = 32) -> str:
+    def restore(self, query: str, max_syllables: int = 32, sentence: bool = False) -> str:
         """Put marks back on ``query``: ``"can bo dang vien"`` -> ``"cán bộ đảng viên"``.
 
         Only the first ``max_syllables`` syllables are decoded (bounded time on
-        hostile input); the rest of the query is returned as typed.
+        hostile input); the rest of the query is returned as typed. A query is
+        a fragment, not a sentence: unless ``sentence`` is true, it is decoded
+        without sentence-start/end context, which would otherwise favour forms
+        that happen to begin or end sentences in the corpus.
         """
         words = (s for s in syllables(query) if not is_compound(s))
         toks = list(islice(words, max(0, max_syllables)))
         out: dict[int, str] = {}
         score = self.counts.scorer()
         for run in _runs(toks):
-            _, path = beam_search([self._slot(t) for t in run], score)[0]
+            context = (BOS, BOS) if sentence else (UNK, UNK)
+            _, path = beam_search([self._slot(t) for t in run], score, context,
+                                  eos=sentence)[0]
             for tok, i in zip(run, path, strict=True):
                 out[tok.start] = _recase(query[tok.start:tok.end], self._form(tok, i))
         return _render(query, toks, out)
