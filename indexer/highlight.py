@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from .analysis import is_compound, syllables
+from .analysis import PART_RE, TOKEN_RE, forms
 
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 180
@@ -29,24 +29,33 @@ class Terms:
     prefixes: tuple[str, ...] = ()
 
 
+def _hit(folded: str, terms: Terms) -> bool:
+    return folded in terms.words or any(folded.startswith(p) for p in terms.prefixes)
+
+
 def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
-    """(start, end, folded) of every matching syllable, compound wholes preferred."""
+    """(start, end, folded) of every matching syllable; a matching identifier is
+    marked whole (``08-QĐi/TW``), otherwise its matching parts are.
+
+    Same tokens as :func:`indexer.analysis.syllables`, scanned without building
+    a token object per syllable: this runs over every shown hit's text.
+    """
     candidates = []
     present: set[str] = set()
-    covered_until = -1
-    for syl in syllables(text):
-        if syl.start < covered_until:
-            continue
-        folded = syl.folded
-        hit = folded in terms.words or any(folded.startswith(p) for p in terms.prefixes)
-        if not hit:
-            continue
-        if is_compound(syl):
-            if candidates and candidates[-1][0] == syl.start:
-                candidates.pop()
-            covered_until = syl.end
-        candidates.append((syl.start, syl.end, folded, syl.accented))
-        present.add(syl.accented)
+    for match in TOKEN_RE.finditer(text):
+        whole = match.group()
+        accented, folded = forms(whole)
+        start = match.start()
+        if _hit(folded, terms):
+            candidates.append((start, match.end(), folded, accented))
+            present.add(accented)
+        elif "-" in whole or "/" in whole or "." in whole:
+            for part in PART_RE.finditer(whole):
+                accented, folded = forms(part.group())
+                if _hit(folded, terms):
+                    candidates.append((start + part.start(), start + part.end(), folded,
+                                       accented))
+                    present.add(accented)
     result = []
     for start, end, folded, accented in candidates:
         wanted = terms.words.get(folded)

@@ -1,8 +1,9 @@
 """One reindex at a time, and a crashed one never blocks the next.
 
-The lock is a file created with O_EXCL holding the owner's pid and host. If
-that process no longer exists (it was killed), the lock is stale: it is
-cleared and the caller is told so.
+The lock is a file created with O_EXCL holding the owner's pid, host and (on
+Linux) process start time. If that process no longer exists (it was killed),
+or its pid now belongs to a process started at another time, the lock is
+stale: it is cleared and the caller is told so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from .errors import ReindexLockedError
 LOCK_NAME = ".reindex.lock"
 
 
-def _pid_alive(pid: int) -> bool:
+def _start_time(pid: int) -> str:
+    """Start time of ``pid`` in clock ticks since boot ("" where /proc is unavailable)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _pid_alive(pid: int, started: str = "") -> bool:
     if pid <= 0:
         return False
     try:
@@ -25,12 +35,15 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie (killed, not yet reaped by its parent) holds nothing.
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+            fields = fh.read().rsplit(")", 1)[-1].split()
     except OSError:
         return True
+    if fields[0] == "Z":  # a zombie (killed, not yet reaped by its parent) holds nothing
+        return False
+    # The pid of a killed owner may since have been given to another process.
+    return not started or len(fields) < 20 or fields[19] == started
 
 
 class ReindexLock:
@@ -40,12 +53,13 @@ class ReindexLock:
         self.path = Path(index_dir) / LOCK_NAME
         self.stale_cleared: str | None = None
 
-    def _owner(self) -> tuple[int, str]:
+    def _owner(self) -> tuple[int, str, str]:
+        """(pid, host, start time) of the holder; the start time is absent in old locks."""
         try:
-            pid_text, _, host = self.path.read_text("utf-8").partition(" ")
-            return int(pid_text), host.strip()
+            pid_text, host, started, *_ = [*self.path.read_text("utf-8").split(), "", "", ""]
+            return int(pid_text), host, started
         except (OSError, ValueError):
-            return -1, ""
+            return -1, "", ""
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,9 +67,9 @@ class ReindexLock:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                pid, host = self._owner()
+                pid, host, started = self._owner()
                 same_host = host in ("", socket.gethostname())
-                if same_host and not _pid_alive(pid):
+                if same_host and not _pid_alive(pid, started):
                     self.stale_cleared = f"cleared a stale reindex lock left by process {pid}"
                     self.path.unlink(missing_ok=True)
                     continue
@@ -64,12 +78,12 @@ class ReindexLock:
                     f" wait for it, or delete {self.path} if that process is gone"
                 ) from None
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f"{os.getpid()} {socket.gethostname()}")
+                fh.write(f"{os.getpid()} {socket.gethostname()} {_start_time(os.getpid())}")
             return
         raise ReindexLockedError(f"could not take the reindex lock {self.path}")
 
     def release(self) -> None:
-        pid, _ = self._owner()
+        pid, _, _ = self._owner()
         if pid == os.getpid():
             self.path.unlink(missing_ok=True)
 

@@ -10,6 +10,7 @@ from datetime import time as dtime
 from whoosh import collectors
 from whoosh import query as Q
 
+from .analysis import fold
 from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
 from .query import ParsedQuery, add_predictions, parse
@@ -141,7 +142,10 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             snippet=snippet(stored.get("body", ""), terms), path=stored.get("path", ""),
         ))
     if suggest and restored and restored.strip().lower() != (query or "").strip().lower():
-        results.suggestion = _finds_results(searcher, restored, filter_q)
+        if fold(restored) == fold(query or "") and results.total:
+            results.suggestion = restored  # same letters: it finds what this query found
+        else:
+            results.suggestion = _finds_results(searcher, restored, filter_q)
     results.took_ms = (time.perf_counter() - started) * 1000
     index.results_cache.put(key, results)
     return results
