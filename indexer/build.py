@@ -158,8 +158,10 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
     try:
         ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
         if procs > 1:
-            writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256,
-                               codec=build_codec())
+            # This process reads the corpus and counts the accent model; the
+            # other procs - 1 processes analyse and write segments in parallel.
+            writer = ix.writer(procs=procs - 1, multisegment=True, limitmb=128,
+                               batchsize=256, codec=build_codec())
         else:
             writer = ix.writer(limitmb=256, codec=build_codec())
         counting = AccentModel.builder()
