@@ -254,6 +254,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
 
     try:
         ix = whoosh_index.open_dir(str(generation), indexname=store.INDEX_NAME)
+        ix.reader().close()  # a damaged segment fails here, not halfway through
     except Exception as exc:
         raise IndexMissingError(
             f"the live index cannot be opened ({type(exc).__name__})") from exc

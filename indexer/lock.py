@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 
 from .errors import ReindexLockedError
 
 LOCK_NAME = ".reindex.lock"
+FRESH_SECONDS = 5.0
+"""A lock file without a readable owner this young is being written, not abandoned."""
 
 
 def _start_time(pid: int) -> str:
@@ -61,6 +64,12 @@ class ReindexLock:
         except (OSError, ValueError):
             return -1, "", ""
 
+    def _age(self) -> float:
+        try:
+            return time.time() - self.path.stat().st_mtime
+        except OSError:
+            return FRESH_SECONDS
+
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(2):
@@ -69,6 +78,11 @@ class ReindexLock:
             except FileExistsError:
                 pid, host, started = self._owner()
                 same_host = host in ("", socket.gethostname())
+                if pid == -1 and self._age() < FRESH_SECONDS:
+                    # just created: its owner is about to write its pid, it is not stale
+                    raise ReindexLockedError(f"another reindex is starting on "
+                                             f"{self.path.parent}; try again in a moment"
+                                             ) from None
                 if same_host and not _pid_alive(pid, started):
                     self.stale_cleared = f"cleared a stale reindex lock left by process {pid}"
                     self.path.unlink(missing_ok=True)

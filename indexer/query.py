@@ -18,6 +18,9 @@ MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_EXPANSION = 64
+"""Completions of one prefix searched at most; all prefixes of a query share
+``MAX_PREFIX_TERMS`` (``ta* ti* th*`` must not expand into thousands of terms)."""
+MAX_PREFIX_TERMS = 128
 
 _FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "source",
            "nguon": "source"}

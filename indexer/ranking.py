@@ -23,7 +23,7 @@ from __future__ import annotations
 from whoosh import query as Q
 from whoosh.scoring import BM25F, BM25FScorer
 
-from .query import MAX_PREFIX_EXPANSION, ParsedQuery, Unit, Word
+from .query import MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS, ParsedQuery, Unit, Word
 
 MATCH_FIELD = "all_f"
 TITLE_BOOST = 3.0
@@ -86,8 +86,8 @@ def _word_query(word: Word, field: str) -> Q.Query:
     return term
 
 
-def _prefix_query(prefix: str, field: str, reader) -> Q.Query:
-    """Bounded prefix expansion: the most frequent completions only."""
+def _prefix_query(prefix: str, field: str, reader, limit: int) -> Q.Query:
+    """Bounded prefix expansion: the ``limit`` most frequent completions only."""
     terms = []
     if reader is not None:
         for term in reader.expand_prefix(field, prefix):
@@ -96,11 +96,11 @@ def _prefix_query(prefix: str, field: str, reader) -> Q.Query:
             if len(terms) > MAX_PREFIX_EXPANSION * 8:
                 break
     terms.sort(reverse=True)
-    clauses = [Q.Term(field, t) for _, t in terms[:MAX_PREFIX_EXPANSION]]
+    clauses = [Q.Term(field, t) for _, t in terms[:limit]]
     return _or(clauses) if clauses else Q.NullQuery
 
 
-def _unit_query(unit: Unit, reader) -> Q.Query:
+def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) -> Q.Query:
     field = {"title": "title_f", "source": "source_f"}.get(unit.scope, MATCH_FIELD)
     if unit.kind == "phrase" and unit.scope != "source":
         folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
@@ -109,10 +109,11 @@ def _unit_query(unit: Unit, reader) -> Q.Query:
         words = unit.words[:-1] if unit.kind == "prefix" else unit.words
         parts = [_word_query(w, field) for w in words]
         if unit.kind == "prefix":
-            parts.append(_prefix_query(unit.words[-1].folded, field, reader))
+            parts.append(_prefix_query(unit.words[-1].folded, field, reader, prefix_limit))
         query = _and(parts)
     if unit.alternatives:
-        query = _or([query, *(_unit_query(alt, reader) for alt in unit.alternatives)])
+        query = _or([query, *(_unit_query(alt, reader, prefix_limit)
+                              for alt in unit.alternatives)])
     return query
 
 
@@ -165,13 +166,15 @@ def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Qu
 
     Returns None when nothing positive is left to search for.
     """
-    positive = [_unit_query(u, reader) for u in parsed.positive]
+    prefixes = sum(1 for u in parsed.units for a in (u, *u.alternatives) if a.kind == "prefix")
+    limit = max(4, min(MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS // max(1, prefixes)))
+    positive = [_unit_query(u, reader, limit) for u in parsed.positive]
     if not positive:
         return None
     required = _or(positive) if relaxed else _and(positive)
     evidence = _evidence(parsed)
     query = Q.AndMaybe(required, _or(evidence)) if evidence else required
-    negative = [_unit_query(u, reader) for u in parsed.units if u.negated]
+    negative = [_unit_query(u, reader, limit) for u in parsed.units if u.negated]
     if negative:
         query = Q.AndNot(query, _or(negative))
     return query

@@ -10,6 +10,8 @@ import click
 from .search import Results
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Never let stored text drive the terminal (escape sequences, bells)."""
 
 
 def marked_to_terminal(fragment: str, color: bool) -> str:
@@ -18,7 +20,7 @@ def marked_to_terminal(fragment: str, color: bool) -> str:
         text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), fragment)
     else:
         text = _MARK.sub(r"\1", fragment)
-    return html.unescape(text)
+    return _CONTROL.sub(" ", html.unescape(text))
 
 
 def print_results(results: Results, color: bool) -> None:

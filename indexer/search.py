@@ -13,7 +13,7 @@ from whoosh import query as Q
 from .analysis import fold
 from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
-from .query import ParsedQuery, add_predictions, parse
+from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query
 
 MAX_PER_PAGE = 100
@@ -68,7 +68,7 @@ class Results:
 def _clamp(value, low: int, high: int, default: int) -> int:
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
     return min(max(number, low), high)
 
@@ -98,7 +98,8 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     per_page = _clamp(per_page, 1, MAX_PER_PAGE, 10)
     sort = sort if sort in SORTS else "relevance"
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
-    key = (index.data_version(), query, page, per_page, source, start, end, sort, suggest)
+    key = (index.data_version(), query, page, per_page, source, start, end, sort, suggest,
+           date_from if start is None else None, date_to if end is None else None)
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
@@ -178,7 +179,7 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
     if not parsed.positive or len(query) > 200:
         return None
     try:
-        return index.model().restore(query) or None
+        return index.model().restore(clean(query)) or None
     except Exception:  # restoration is a nicety; never fail a search for it
         return None
 

@@ -152,6 +152,7 @@ class AccentModel:
         path = Path(path)
         payload = marshal.dumps((FORMAT, self.words, self.counts.state()))
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o644)  # readable by a server running as another user
         try:
             with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
                                                           compresslevel=5) as out:
