@@ -30,6 +30,7 @@ TITLE_BOOST = 3.0
 PAIR_BOOST = 0.6
 ACCENT_BOOST = 2.0
 PRIOR_BOOST = 1.5
+FOLDED_WITH_READING = 0.5
 
 
 def _lengths(searcher, fieldname: str) -> list[int]:
@@ -80,7 +81,10 @@ def _and(clauses: list[Q.Query]) -> Q.Query:
 
 
 def _word_query(word: Word, field: str) -> Q.Query:
-    term = Q.Term(field, word.folded)
+    # With an accented reading, the folded match only says "same letters":
+    # part of its weight moves to the exact-accent evidence.
+    boost = FOLDED_WITH_READING if (word.accented or word.predicted) else 1.0
+    term = Q.Term(field, word.folded, boost=boost)
     if word.parts and field != "source_f":
         return _or([term, Q.Phrase(field, list(word.parts))])
     return term
