@@ -20,6 +20,7 @@ read from a per-segment array instead of a column look-up per posting.
 
 from __future__ import annotations
 
+from whoosh import matching
 from whoosh import query as Q
 from whoosh.scoring import BM25F, BM25FScorer
 
@@ -47,9 +48,14 @@ def _lengths(searcher, fieldname: str) -> list[int]:
 
 class _ArrayLengthScorer(BM25FScorer):
     def setup(self, searcher, fieldname, text):
-        super().setup(searcher, fieldname, text)
         lengths = _lengths(searcher, fieldname)
+        super().setup(searcher, fieldname, text)
         self.dfl = lengths.__getitem__
+
+    def _score(self, weight, length):
+        # qf carries the query term's boost (see Term below): scaling here
+        # avoids a wrapping matcher around every posting list.
+        return super()._score(weight, length) * self.qf
 
 
 class Bm25f(BM25F):
@@ -60,6 +66,27 @@ class Bm25f(BM25F):
             return super().scorer(searcher, fieldname, text, qf)
         B = self._field_B.get(fieldname, self.B)
         return _ArrayLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
+
+class Term(Q.Term):
+    """A term query whose boost is applied by the scorer, not by a wrapper.
+
+    Whoosh wraps a boosted term's matcher in a ``WrappingMatcher``; on the hot
+    path (intersections skip through every posting list) that extra Python
+    layer per call costs more than the scoring itself.
+    """
+
+    def matcher(self, searcher, context=None):
+        if self.boost == 1.0 or self.fieldname not in searcher.schema:
+            return super().matcher(searcher, context)
+        try:
+            text = searcher.schema[self.fieldname].to_bytes(self.text)
+        except ValueError:
+            return matching.NullMatcher()
+        if (self.fieldname, text) not in searcher.reader():
+            return matching.NullMatcher()
+        weighting = searcher.weighting if context is None else context.weighting
+        return searcher.postings(self.fieldname, text, weighting=weighting, qf=self.boost)
 
 
 WEIGHTING = Bm25f(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
@@ -84,7 +111,7 @@ def _word_query(word: Word, field: str) -> Q.Query:
     # With an accented reading, the folded match only says "same letters":
     # part of its weight moves to the exact-accent evidence.
     boost = FOLDED_WITH_READING if (word.accented or word.predicted) else 1.0
-    term = Q.Term(field, word.folded, boost=boost)
+    term = Term(field, word.folded, boost=boost)
     if word.parts and field != "source_f":
         return _or([term, Q.Phrase(field, list(word.parts))])
     return term
@@ -100,7 +127,7 @@ def _prefix_query(prefix: str, field: str, reader, limit: int) -> Q.Query:
             if len(terms) > MAX_PREFIX_EXPANSION * 8:
                 break
     terms.sort(reverse=True)
-    clauses = [Q.Term(field, t) for _, t in terms[:limit]]
+    clauses = [Term(field, t) for _, t in terms[:limit]]
     return _or(clauses) if clauses else Q.NullQuery
 
 
@@ -128,11 +155,11 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
                 and not (a.alternatives or b.alternatives):
             left, right = a.words[-1], b.words[0]
             if not (left.parts or right.parts):
-                clauses.append(Q.Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
+                clauses.append(Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
     for unit in units:
         if unit.kind == "phrase" and unit.scope is None:
             folds = [w.folded for w in unit.words]
-            clauses += [Q.Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
+            clauses += [Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
                         for x, y in zip(folds, folds[1:], strict=False)]
     return clauses
 
@@ -144,14 +171,14 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
             form = word.accented or word.predicted
             if not form:
                 if unit.scope is None and alt.kind != "prefix":
-                    clauses.append(Q.Term("title_f", word.folded, boost=TITLE_BOOST))
+                    clauses.append(Term("title_f", word.folded, boost=TITLE_BOOST))
                 continue
             # A title with another word of the same letters (cần for cán) is
             # no title match: with an accented reading, title evidence is exact.
             weight = ACCENT_BOOST if word.accented else PRIOR_BOOST
-            clauses.append(Q.Term("title_a", form, boost=weight * TITLE_BOOST))
+            clauses.append(Term("title_a", form, boost=weight * TITLE_BOOST))
             if unit.scope is None:
-                clauses.append(Q.Term("accents", form, boost=weight))
+                clauses.append(Term("accents", form, boost=weight))
     return clauses
 
 
