@@ -1,0 +1,174 @@
+"""Figures -> one Markdown table; the machine description; ``RESULTS.md``."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import platform
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+from .procs import ROOT
+
+HEADER = ("| Area | Docs | Metric | vnsearch (Whoosh) | SQLite FTS5 | Whoosh ÷ FTS5 |\n"
+          "|---|---:|---|---:|---:|---:|")
+
+
+@dataclass
+class Row:
+    area: str
+    docs: int | None
+    metric: str
+    whoosh: str
+    fts5: str = "—"
+    ratio: str = "—"
+
+    def markdown(self) -> str:
+        docs = f"{self.docs:,}" if self.docs else "—"
+        cells = [self.area, docs, self.metric, self.whoosh, self.fts5, self.ratio]
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Linear-interpolated percentile (``p`` in 0..100), NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def num(value: float | None, digits: int | None = None) -> str:
+    """A figure with sensible precision: 12,345 / 123 / 12.3 / 1.23 / 0.123."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if digits is None:
+        size = abs(value)
+        digits = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3
+    return f"{value:,.{digits}f}"
+
+
+def ratio(whoosh: float | None, fts5: float | None) -> str:
+    if not whoosh or not fts5 or math.isnan(whoosh) or math.isnan(fts5):
+        return "—"
+    return f"{num(whoosh / fts5)}×"
+
+
+def pair(area: str, docs: int | None, metric: str, whoosh: float | None, fts5: float | None,
+         unit: str = "") -> Row:
+    """A row comparing the two engines on one figure."""
+    suffix = f" {unit}" if unit else ""
+    return Row(area, docs, metric, num(whoosh) + suffix, num(fts5) + suffix,
+               ratio(whoosh, fts5))
+
+
+def table(rows: list[Row]) -> str:
+    return "\n".join([HEADER] + [row.markdown() for row in rows])
+
+
+def _first_line(path: str, key: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def head_commit() -> str:
+    return _git("rev-parse", "--short", "HEAD") or "unknown"
+
+
+def worktree_dirty() -> bool:
+    """Uncommitted changes to the engine or the app in the working tree."""
+    return bool(_git("status", "--porcelain", "--untracked-files=no", "--", "indexer",
+                     "search_app"))
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def code_fingerprint() -> str:
+    """A short hash of the engine's and the app's source files (changes if anyone edits them)."""
+    digest = hashlib.blake2b(digest_size=6)
+    for package in ("indexer", "search_app"):
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".css", ".js"):
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def machine() -> dict[str, str]:
+    mem_kb = _first_line("/proc/meminfo", "MemTotal").split()[0]
+    try:
+        ram = f"{int(mem_kb) / 2**20:.1f} GiB"
+    except ValueError:
+        ram = "unknown"
+    try:
+        whoosh = metadata.version("whoosh-reloaded")
+    except metadata.PackageNotFoundError:
+        whoosh = "unknown"
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "cpu": _first_line("/proc/cpuinfo", "model name"),
+        "ram": ram,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "whoosh": whoosh,
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def load_average() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
+               notes: list[str], started: datetime, seconds: float, load_before: str,
+               load_after: str) -> str:
+    lines = [
+        "# vnsearch benchmark results",
+        "",
+        "Written by `bench` (overwritten on every run). Whoosh = vnsearch's own library",
+        "calls (`indexer.reindex`, `indexer.search`); FTS5 = the same documents in SQLite",
+        "FTS5 (`unicode61 remove_diacritics 2`). Ratios are Whoosh ÷ FTS5 for every",
+        "figure: above 1 means Whoosh has more of it (time, bytes, memory, or throughput).",
+        "",
+        f"- date: {started:%Y-%m-%d %H:%M} (local), run took {seconds / 60:.1f} min",
+        f"- command: `{command}`",
+        f"- machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, {info['os']}",
+        f"- software: Python {info['python']}, whoosh-reloaded {info['whoosh']}, "
+        f"SQLite {info['sqlite']}",
+        f"- code measured: {code}",
+        f"- load average (1/5/15 min) before: {load_before}; after: {load_after}",
+        "",
+        table(rows),
+        "",
+        "## Notes",
+        "",
+    ]
+    lines += [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)

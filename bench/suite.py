@@ -1,0 +1,402 @@
+"""The benchmark suite: ``python -m bench [--docs 10000,100000] [--quick] [--out ...]``.
+
+For each corpus size: generate the corpus, build FTS5 and Whoosh (``procs=1``
+and ``procs=2``) indexes, measure cold and warm query latency on both; on the
+largest size, time incremental reindexes of 1 and 100 changed documents; on the
+smallest, load ``vnsearch serve`` over HTTP. Prints one Markdown table and
+writes it, with the machine and the command, to ``--out``.
+
+A step that fails is reported in the table and the notes and the run goes on;
+the exit status is then 1. ``--budget-minutes`` may skip a ``procs=2`` build
+projected to overrun the budget (noted as such); everything else always runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import corpus_gen, http_load, queries, report
+from . import procs as procs_mod
+from .procs import ROOT, ChildError, run_child
+from .report import Row, num, pair, percentile
+
+DEFAULT_SIZES = (10_000, 100_000)
+QUICK_SIZES = (2_000,)
+RESERVE_S = 300  # kept for latency, incremental and HTTP runs when budgeting a procs=2 build
+
+
+@dataclass(frozen=True)
+class Settings:
+    sizes: tuple[int, ...]
+    quick: bool
+    out: Path
+    workdir: Path
+    budget_s: float
+    query_count: int
+    http_requests: tuple[int, int]  # at c=1, at c=16
+    http_seconds: float
+    code: str  # head | worktree
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark vnsearch (Whoosh) against SQLite FTS5 on generated corpora.",
+        epilog="Example: .venv/bin/python -m bench --quick",
+    )
+    parser.add_argument("--docs", help="comma-separated corpus sizes (default 10000,100000;"
+                                       " --quick: 2000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 2,000 documents, 20 queries, short HTTP loads")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md",
+                        help="Markdown file to (over)write (default bench/RESULTS.md)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/vnsearch-bench"),
+                        help="where corpora and indexes go; must be outside the repository")
+    parser.add_argument("--code", choices=("head", "worktree"), default="head",
+                        help="measure the engine as committed at HEAD (a git-archive snapshot"
+                             " in the workdir; default) or the working tree as it is")
+    parser.add_argument("--budget-minutes", type=float, default=28.0,
+                        help="skip a procs=2 build projected to end past this (default 28)")
+    args = parser.parse_args(argv)
+    if args.docs:
+        try:
+            sizes = tuple(sorted({int(x.replace("_", "")) for x in args.docs.split(",")}))
+        except ValueError:
+            parser.error(f"--docs must be comma-separated integers, not {args.docs!r}")
+        if not sizes or min(sizes) < 10:
+            parser.error("--docs sizes must be at least 10")
+    else:
+        sizes = QUICK_SIZES if args.quick else DEFAULT_SIZES
+    workdir = args.workdir.resolve()
+    if workdir == ROOT or ROOT in workdir.parents:
+        parser.error(f"--workdir must be outside the repository ({ROOT})")
+    return Settings(
+        sizes=sizes, quick=args.quick, out=args.out, workdir=workdir,
+        budget_s=args.budget_minutes * 60, query_count=20 if args.quick else 60,
+        http_requests=(40, 120) if args.quick else (150, 480),
+        http_seconds=10.0 if args.quick else 20.0, code=args.code,
+    )
+
+
+class Suite:
+    def __init__(self, settings: Settings):
+        self.s = settings
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.failures: list[str] = []
+        self.started = time.monotonic()
+        self.code = report.code_fingerprint()
+        self.p1_seconds: dict[int, float] = {}  # corpus size -> procs=1 build time
+        self.p2_factor: float | None = None  # procs=2 time / procs=1 time, once measured
+
+    # -- helpers -----------------------------------------------------------
+    def log(self, message: str) -> None:
+        elapsed = time.monotonic() - self.started
+        print(f"[{elapsed / 60:5.1f} min] {message}", file=sys.stderr, flush=True)
+
+    def check_code(self, tag: str) -> None:
+        """Others edit the working tree while we measure: say so if it changed under us."""
+        if procs_mod.code_root() != ROOT:
+            return  # a snapshot cannot change
+        code = report.code_fingerprint()
+        if code != self.code:
+            note = (f"CODE CHANGED during the run: indexer/ or search_app/ sources changed "
+                    f"before step {tag} ({self.code} -> {code}); figures before and after it "
+                    f"come from different code, and indexes built before it are searched by "
+                    f"the newer code")
+            self.notes.insert(0, note)
+            self.log(note)
+            self.code = code
+
+    def child(self, task: str, args: dict, tag: str, timeout: float = 3600) -> dict:
+        self.check_code(tag)
+        self.log(f"{tag} ...")
+        result = run_child(task, args, timeout, log=self.s.workdir / "logs" / f"{tag}.log")
+        expected = procs_mod.code_root().resolve()
+        if result.get("code") and Path(result["code"]) != expected:
+            raise ChildError(f"{tag} imported indexer from {result['code']}, not {expected}")
+        self.log(f"{tag}: {result.get('seconds', result['wall_s']):.2f} s, "
+                 f"peak RSS {result['peak_rss_mb']:.0f} MB")
+        return result
+
+    def fail(self, area: str, docs: int | None, what: str, exc: BaseException) -> None:
+        message = f"{area} ({docs or '-'} docs) {what}: {exc}"
+        self.failures.append(message)
+        self.rows.append(Row(area, docs, what, "FAILED"))
+        self.log("FAILED " + message)
+
+    # -- the run -----------------------------------------------------------
+    def run(self) -> None:
+        pool = corpus_gen.load_pool()
+        if self.s.quick:
+            query_set = queries.quick_set(pool, self.s.query_count)
+        else:
+            query_set = queries.query_set(pool, self.s.query_count)
+        self.queries = query_set
+        for n in self.s.sizes:
+            self.size(n, pool, incremental=n == max(self.s.sizes))
+        smallest = self.s.workdir / f"n{min(self.s.sizes)}" / "whoosh-p1"
+        self.http(smallest, min(self.s.sizes))
+
+    def size(self, n: int, pool: corpus_gen.Pool, incremental: bool) -> None:
+        base = self.s.workdir / f"n{n}"
+        corpus = base / "corpus"
+        self.log(f"generating {n:,} documents")
+        t0 = time.perf_counter()
+        info = corpus_gen.write_corpus(corpus_gen.generate(n, pool=pool), corpus)
+        gen_s = time.perf_counter() - t0
+        mb = info.text_bytes / 1e6
+        self.rows.append(Row("corpus", n, "generated: files / title+text MB / JSONL MB",
+                             f"{info.files} files; {num(mb)} MB; {num(info.file_bytes / 1e6)}"
+                             f" MB (seed 42, {gen_s:.1f} s)"))
+
+        fts = None
+        try:
+            fts = self.child("build-fts5", {"corpus": str(corpus), "db": str(base / "fts5.db")},
+                             f"n{n}-build-fts5")
+            if fts["documents"] != n:
+                raise StepFailed(f"FTS5 holds {fts['documents']} rows, expected {n}")
+        except (ChildError, StepFailed) as exc:
+            self.fail("index build", n, "FTS5 build", exc)
+            fts = None
+        for procs in (1, 2):
+            self.build_whoosh(n, corpus, base, procs, mb, fts)
+        self.latency(n, base, fts is not None)
+        if incremental:
+            self.incremental(n, corpus, base / "whoosh-p1")
+        shutil.rmtree(base / "whoosh-p2", ignore_errors=True)
+
+    def build_whoosh(self, n: int, corpus: Path, base: Path, procs: int, mb: float,
+                     fts: dict | None) -> None:
+        area = f"index build, procs={procs}"
+        if procs == 2 and n in self.p1_seconds:
+            estimate = self.p1_seconds[n] * (self.p2_factor or 1.3)
+            remaining = self.s.budget_s - (time.monotonic() - self.started)
+            if estimate + RESERVE_S > remaining:
+                note = (f"procs=2 build of {n:,} docs skipped: projected {estimate:.0f} s, "
+                        f"{remaining:.0f} s left of the {self.s.budget_s / 60:.0f} min budget")
+                self.notes.append(note)
+                self.rows.append(Row(area, n, "skipped (time budget)", "—"))
+                self.log(note)
+                return
+        try:
+            result = self.child("build-whoosh",
+                                {"corpus": str(corpus), "index": str(base / f"whoosh-p{procs}"),
+                                 "procs": procs}, f"n{n}-build-whoosh-p{procs}")
+            if result["documents"] != n:
+                raise StepFailed(f"Whoosh indexed {result['documents']} docs, expected {n}")
+        except (ChildError, StepFailed) as exc:
+            self.fail(area, n, "Whoosh build", exc)
+            return
+        if procs == 1:
+            self.p1_seconds[n] = result["seconds"]
+        elif n in self.p1_seconds:
+            self.p2_factor = result["seconds"] / self.p1_seconds[n]
+        w, f = result, fts or {}
+        fs = f.get("seconds")
+        self.rows += [
+            pair(area, n, "time (s)", w["seconds"], fs),
+            pair(area, n, "throughput (docs/s)", n / w["seconds"], n / fs if fs else None),
+            pair(area, n, "throughput (MB/s of title+text)", mb / w["seconds"],
+                 mb / fs if fs else None),
+            pair(area, n, "peak RSS (MB)", w["peak_rss_mb"], f.get("peak_rss_mb")),
+            pair(area, n, "index size (MB)", w["index_bytes"] / 1e6,
+                 f["index_bytes"] / 1e6 if f else None),
+        ]
+
+    def latency(self, n: int, base: Path, have_fts: bool) -> None:
+        w = f = None
+        try:
+            w = self.child("latency-whoosh", {"index": str(base / "whoosh-p1"),
+                                              "queries": self.queries},
+                           f"n{n}-latency-whoosh", timeout=1800)
+            if not w["cache_cleared"]:
+                self.notes.append("could not clear the library's result cache between passes:"
+                                  " warm figures may include cache hits")
+        except ChildError as exc:
+            self.fail("query latency", n, "Whoosh queries", exc)
+        if have_fts:
+            try:
+                f = self.child("latency-fts5", {"db": str(base / "fts5.db"),
+                                                "queries": self.queries},
+                               f"n{n}-latency-fts5", timeout=1800)
+                if f["errors"]:
+                    self.notes.append(f"FTS5 query errors at {n:,} docs: {f['errors'][:3]}")
+            except ChildError as exc:
+                self.fail("query latency", n, "FTS5 queries", exc)
+        if w is None:
+            return
+        f = f or {}
+        q = len(self.queries)
+        for label, key, skip_first in (("warm", "warm_ms", False), ("cold", "cold_ms", True)):
+            area = f"query latency, {label}"
+            wv = w[key][1:] if skip_first else w[key]
+            fv = (f[key][1:] if skip_first else f[key]) if f else []
+            for p in (50, 95, 99):
+                self.rows.append(pair(area, n, f"p{p} (ms), {q} queries", percentile(wv, p),
+                                      percentile(fv, p) if fv else None))
+        self.rows.append(pair("query latency, cold", n, "first query after opening (ms)",
+                              w["cold_ms"][0], f["cold_ms"][0] if f else None))
+        hits_w = sum(t > 0 for t in w["totals"])
+        if f:
+            hits_f = sum(t > 0 for t in f["totals"])
+            same = sum(a == b for a, b in zip(w["totals"], f["totals"], strict=True))
+            self.rows.append(Row("query latency", n, "queries with ≥1 hit (same total)",
+                                 f"{hits_w}/{q}", f"{hits_f}/{q}", f"({same}/{q} equal)"))
+            differ = [(qq, a, b) for qq, a, b in zip(self.queries, w["totals"], f["totals"],
+                                                     strict=True) if a != b]
+            if differ:
+                shown = "; ".join(f"{qq!r} {a} vs {b}" for qq, a, b in differ[:8])
+                self.notes.append(f"totals that differ at {n:,} docs (Whoosh vs FTS5): {shown}"
+                                  + (" …" if len(differ) > 8 else ""))
+        else:
+            self.rows.append(Row("query latency", n, "queries with ≥1 hit", f"{hits_w}/{q}"))
+
+    def incremental(self, n: int, corpus: Path, index: Path) -> None:
+        if not index.exists():
+            return
+        for count, seed in ((1, 1), (100, 2)):
+            what = "1 changed doc (s)" if count == 1 else f"{count} changed docs (s)"
+            try:
+                ids = corpus_gen.change_documents(corpus, count, seed, f"#{seed}")
+                result = self.child("reindex-whoosh", {"corpus": str(corpus),
+                                                       "index": str(index)},
+                                    f"n{n}-incremental-{count}")
+                if result["updated"] != len(ids):
+                    raise StepFailed(f"report.updated == {result['updated']}, expected "
+                                     f"{len(ids)}: {result['report']}")
+            except (ChildError, StepFailed) as exc:
+                self.fail("incremental reindex", n, what, exc)
+                continue
+            self.rows.append(Row("incremental reindex", n, what,
+                                 f"{num(result['seconds'])} s (peak RSS "
+                                 f"{num(result['peak_rss_mb'])} MB)"))
+
+    def http(self, index: Path, n: int) -> None:
+        if not index.exists():
+            return
+        c1, c16 = self.s.http_requests
+        runs = [("/search", 1, c1, True), ("/search", 16, c16, True),
+                ("/api/search", 1, c1, True), ("/api/search", 16, c16, True),
+                ("/search", 16, c16, False), ("/api/search", 16, c16, False)]
+        lap, cached = 0, False
+        self.check_code("HTTP")
+        self.log(f"HTTP load against the {n:,}-doc index")
+        try:
+            with http_load.Server(index, self.s.workdir / "logs" / "serve.log") as server:
+                self.notes.append(f"HTTP: `vnsearch serve --threads {server.threads}` (waitress)"
+                                  f" on 127.0.0.1:{server.port}, client in the bench process")
+                http_load.load(server.port, "/api/search", self.queries[:8], 8, 16)  # warm-up
+                for path, c, count, unique in runs:
+                    if not unique and not cached:  # one unmeasured lap fills the result cache
+                        http_load.load(server.port, "/api/search", self.queries, 4,
+                                       len(self.queries), 60)
+                        cached = True
+                    res = http_load.load(server.port, path, self.queries, c, count,
+                                         self.s.http_seconds, unique, lap)
+                    lap += -(-count // len(self.queries))
+                    kind = "unique queries" if unique else "cycled queries (cache hits)"
+                    cell = (f"{num(res.rps)} req/s; p50 {num(percentile(res.latencies_ms, 50))}"
+                            f" ms; p99 {num(percentile(res.latencies_ms, 99))} ms; "
+                            f"{res.errors} errors ({res.requests} req in {res.seconds:.1f} s)")
+                    self.rows.append(Row("HTTP", n, f"GET {path}, c={c}, {kind}", cell))
+                    self.log(f"HTTP {path} c={c} {kind}: {cell}")
+                    if res.first_error:
+                        self.notes.append(f"HTTP {path} c={c}: first error: {res.first_error}")
+                    if res.errors:
+                        self.failures.append(f"HTTP {path} c={c}: {res.errors} errors")
+        except (RuntimeError, OSError) as exc:
+            self.fail("HTTP", n, "server", exc)
+
+
+def methodology(s: Settings, queries_used: list[str]) -> list[str]:
+    return [
+        "Corpora: resampled sentences of the shipped laws + news pages (bench/corpus_gen.py, "
+        "seed 42), ~1.2 KB of title+text per document, JSONL files of 1,000 records, "
+        f"in {s.workdir} (outside the repository).",
+        "Every measurement runs in its own fresh Python subprocess (bench/child.py); peak RSS "
+        "is the max of its ru_maxrss and the sampled RSS sum of its process tree (procs=2 "
+        "workers included).",
+        "Whoosh build = `indexer.reindex(corpus, fresh_dir, full=True, procs=P)`, which also "
+        "reads and hashes the JSONL, trains the accent model and writes the manifest. FTS5 "
+        "build = the same JSONL parsed and inserted in one transaction (no 'optimize'). "
+        "Index size = apparent bytes of the index folder / database file.",
+        "Query latency: `indexer.search(index, q, per_page=10)` (parsing, accent restoration, "
+        "ranking with exact top-N collection, highlighted title and snippet, did-you-mean "
+        "check) vs FTS5 top-10 by bm25 with snippet() plus a count(*). Each query runs once "
+        "per pass in a fresh process: pass 1 = cold (first query, which opens the index, is "
+        "reported alone and left out of the cold percentiles), the library's result cache is "
+        "emptied, pass 2 = warm. The OS page cache is warm in both (indexes were just "
+        "written).",
+        "FTS5 queries: AND of quoted tokens, phrases quoted, `tok *` prefixes; unicode61 "
+        "does not fold đ, so unaccented queries with d (e.g. 'hop dong') miss *đồng* in FTS5: "
+        "totals differ there.",
+        "Incremental reindex: on the largest corpus's procs=1 index, after the latency runs; "
+        "1 record's text changed in one JSONL file, then 100 records spread over up to 50 files; "
+        "each file is rewritten whole. Checked: report.updated equals the number changed.",
+        "HTTP: a fixed request count per run, stopped after "
+        f"{s.http_seconds:.0f} s if not done; 'unique' requests use a distinct letter-case "
+        "variant of each query (same search work, new key for the library's result cache); "
+        "'cycled' repeats the plain query set after one unmeasured lap has filled the "
+        "library's result cache: cache hits, i.e. the web layer's own cost. Client and server "
+        "share the machine's CPUs.",
+        f"Query set ({len(queries_used)}): " + ", ".join(f"`{q}`" for q in queries_used),
+    ]
+
+
+def choose_code(s: Settings) -> str:
+    """Point the children at the code to measure; describe it for RESULTS.md."""
+    dirty = report.worktree_dirty()
+    if s.code == "head":
+        try:
+            commit, folder = procs_mod.snapshot_head(s.workdir)
+        except (OSError, subprocess.SubprocessError, tarfile.TarError) as exc:
+            print(f"cannot snapshot HEAD ({exc}); measuring the working tree", file=sys.stderr)
+        else:
+            procs_mod.use_code(folder)
+            return (f"HEAD {commit[:10]} (git-archive snapshot of indexer/ and search_app/)"
+                    + ("; uncommitted working-tree changes to them were not measured"
+                       if dirty else ""))
+    procs_mod.use_code(ROOT)
+    return (f"working tree at {report.head_commit()}"
+            + (" + uncommitted changes" if dirty else "")
+            + f", source fingerprint {report.code_fingerprint()} at the start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv)
+    settings.workdir.mkdir(parents=True, exist_ok=True)
+    command = ".venv/bin/python -m bench " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    started_at = datetime.now()
+    load_before = report.load_average()
+    code = choose_code(settings)
+    suite = Suite(settings)
+    try:
+        suite.run()
+    except KeyboardInterrupt:
+        suite.failures.append("interrupted")
+        suite.log("interrupted: writing what was measured")
+    elapsed = time.monotonic() - suite.started
+    notes = suite.notes + methodology(settings, getattr(suite, "queries", []))
+    if suite.failures:
+        notes = [f"FAILED: {f}" for f in suite.failures] + notes
+    text = report.results_md(command.strip(), suite.rows, report.machine(), code, notes,
+                             started_at, elapsed, load_before, report.load_average())
+    print(report.table(suite.rows))
+    report.write_results(settings.out, text)
+    print(f"\nwritten to {settings.out} ({elapsed / 60:.1f} min)", file=sys.stderr)
+    return 1 if suite.failures else 0

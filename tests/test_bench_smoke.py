@@ -1,0 +1,57 @@
+"""The benchmark code must not rot: a tiny corpus, an FTS5 build, three queries, a table row."""
+
+from __future__ import annotations
+
+import json
+
+from bench import corpus_gen, fts5, queries, report
+
+
+def test_corpus_fts5_queries_and_table(tmp_path):
+    pool = corpus_gen.load_pool()
+    records = list(corpus_gen.generate(200, pool=pool))
+    assert len(records) == 200
+    assert records == list(corpus_gen.generate(200, pool=pool))  # deterministic
+    assert len({r["id"] for r in records}) == 200
+    assert {r["source"] for r in records} <= set(pool.sources)
+    assert all(r["title"] and r["text"] and r["date"] for r in records)
+
+    info = corpus_gen.write_corpus(records, tmp_path / "corpus", per_file=64)
+    assert (info.docs, info.files) == (200, 4)
+    assert 600 < info.text_bytes / info.docs < 2000  # ~1.2 KB a document, like the laws
+    assert list(corpus_gen.iter_records(info.root)) == records
+
+    db = tmp_path / "fts5.db"
+    assert fts5.build(db, corpus_gen.iter_records(info.root)) == 200
+    conn = fts5.connect(db)
+    try:
+        for query in ("trách nhiệm", '"phiên tòa"', "tai san*"):
+            match = queries.to_fts5(query)
+            found = fts5.search(conn, match)
+            assert found.error is None, (query, match, found.error)
+            assert found.hits and len(found.hits) == min(10, found.total)
+            assert any("<mark>" in snippet for _, snippet, _ in found.hits)  # body matches
+    finally:
+        conn.close()
+
+    changed = corpus_gen.change_documents(info.root, 3, seed=1, tag="t")
+    assert len(set(changed)) == 3
+    by_id = {r["id"]: r for r in corpus_gen.iter_records(info.root)}
+    assert all("Sửa đổi t" in by_id[i]["text"] for i in changed)
+
+    row = report.pair("index build, procs=1", 200, "time (s)", 2.0, 0.5)
+    line = row.markdown()
+    assert line.startswith("| index build, procs=1 | 200 | time (s) |") and "4.00×" in line
+    assert report.table([row]).splitlines()[2] == line
+    assert report.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+
+
+def test_query_set_is_fixed_and_mixed():
+    pool = corpus_gen.load_pool()
+    full = queries.query_set(pool, 60)
+    assert len(full) == len(set(full)) == 60
+    assert full == queries.query_set(pool, 60)
+    assert any('"' in q for q in full) and any(q.endswith("*") for q in full)
+    assert any(q.isascii() for q in full) and any(not q.isascii() for q in full)
+    assert json.loads(json.dumps(queries.quick_set(pool))) == queries.quick_set(pool)
+    assert queries.to_fts5('"án phí" tai san* x:y') == '"án phí" "tai" "san" * "x" "y"'
