@@ -14,7 +14,7 @@ from .analysis import fold
 from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
-from .ranking import build_query
+from .ranking import build_query, deleted_docs
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -166,8 +166,9 @@ def _run(searcher, whoosh_q, page, per_page, filter_q, sort) -> _Page:
     collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if sort == "date":
         collector = collectors.SortingCollector("date", limit=limit, reverse=True)
-    if filter_q is not None:
-        collector = collectors.FilterCollector(collector, allow=filter_q)
+    deleted = deleted_docs(searcher)
+    if filter_q is not None or deleted:
+        collector = collectors.FilterCollector(collector, allow=filter_q, restrict=deleted or None)
     searcher.search_with_collector(whoosh_q, collector)
     found = collector.results()
     items = [(hit.docnum, hit.score or 0.0) for hit in found[(page - 1) * per_page: limit]]
@@ -187,6 +188,8 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
 def _finds_results(searcher, restored: str, filter_q) -> str | None:
     """``restored`` if searching it would find something (a useful "did you mean")."""
     candidate = build_query(parse(restored), searcher.reader())
-    if candidate is None or searcher.search(candidate, limit=1, filter=filter_q).is_empty():
+    found = searcher.search(candidate, limit=1, filter=filter_q,
+                            mask=deleted_docs(searcher) or None) if candidate else None
+    if found is None or found.is_empty():
         return None
     return restored
