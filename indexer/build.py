@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter
 
 from . import store
 from .corpus import Document, Problem, SourceFile, read_file, scan
@@ -158,10 +159,11 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
     try:
         ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
         if procs > 1:
-            # This process reads the corpus and counts the accent model; the
-            # other procs - 1 processes analyse and write segments in parallel.
-            writer = ix.writer(procs=procs - 1, multisegment=True, limitmb=128,
-                               batchsize=256, codec=build_codec())
+            # Whoosh's multiprocess writer: procs worker processes analyse and
+            # write one segment each, while this process reads the corpus and
+            # counts the accent model.
+            writer = MpWriter(ix, procs=procs, multisegment=True, limitmb=128,
+                              batchsize=256, codec=build_codec())
         else:
             writer = ix.writer(limitmb=256, codec=build_codec())
         counting = AccentModel.builder()

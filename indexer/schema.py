@@ -30,7 +30,7 @@ from whoosh.formats import Frequency, Positions
 
 from .analysis import accented_analyzer, analyze_cached, folded_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the schema changes: an index with another version must be rebuilt."""
 
 
