@@ -81,7 +81,6 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._checked = 0.0
-        self.version = 0  # bumps whenever readers may see different data
         self.results_cache = ResultCache()
 
     def _current(self) -> _Live:
@@ -98,7 +97,6 @@ class SearchIndex:
                     f"no index in {self.index_dir}: run `vnsearch reindex` first")
             if self._live is None or self._live.name != generation.name:
                 self._live = _Live(self.index_dir)
-                self.version += 1
             return self._live
 
     def searcher(self):
@@ -106,18 +104,18 @@ class SearchIndex:
         live = self._current()
         local = self._local
         searcher = getattr(local, "searcher", None)
+        now = time.monotonic()
         if searcher is None or local.name != live.name:
             if searcher is not None:
                 searcher.close()
             searcher = live.ix.searcher(weighting=WEIGHTING)
-            local.name = live.name
-        elif now_due(local):
-            fresh = searcher.refresh()
-            if fresh is not searcher:
-                self.version += 1
-            searcher = fresh
+            local.name, local.checked = live.name, now
+        elif now - local.checked >= self.check_interval:
+            # Checked on a clock, not after idleness: a thread kept busy by a
+            # steady load must still see an incremental commit.
+            searcher = searcher.refresh()
+            local.checked = now
         local.searcher = searcher
-        local.checked = time.monotonic()
         return searcher
 
     def data_version(self) -> tuple:
@@ -137,10 +135,6 @@ class SearchIndex:
             searcher.close()
             self._local.searcher = None
         self._live = None
-
-
-def now_due(local, interval: float = 0.5) -> bool:
-    return time.monotonic() - getattr(local, "checked", 0.0) >= interval
 
 
 def open_index(index_dir: Path) -> SearchIndex:
