@@ -150,10 +150,10 @@ def syllables(text: str) -> Iterator[Syllable]:
     phrases across it still line up.
     """
     pos = 0
-    prev_end = None
+    prev_end = -1
     for match in TOKEN_RE.finditer(text):
         start, end = match.span()
-        joined = prev_end is not None and bool(_ADJACENT_GAP.match(text, prev_end, start))
+        joined = _gap(text, prev_end, start) == 2
         whole = match.group()
         first = True
         for part in PART_RE.finditer(whole):

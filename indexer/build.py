@@ -146,14 +146,10 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         return report
 
 
-def _scan(corpus_dir: Path, report: ReindexReport) -> list[SourceFile]:
-    return scan(corpus_dir, report.problems)
-
-
 def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport,
           progress: Progress | None) -> ReindexReport:
     report = ReindexReport(mode="full", notes=previous.notes)
-    files = _scan(corpus_dir, report)
+    files = scan(corpus_dir, report.problems)
     total = sum(f.size for f in files) or 1
     generation = store.new_generation(index_dir)
     try:
@@ -215,7 +211,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                  report: ReindexReport, progress: Progress | None) -> None:
     old_files: dict[str, dict] = manifest.get("files", {})
     indexed = _owners(old_files, None)
-    files = _scan(corpus_dir, report)
+    files = scan(corpus_dir, report.problems)
     total = sum(f.size for f in files) or 1
     entries: dict[str, dict] = {}
     parsed: dict[str, dict[str, Document]] = {}

@@ -126,6 +126,18 @@ def test_whoosh_analyzer_agrees_with_the_lean_pass(text):
     assert chain == analyze(text).folded
 
 
+@given(vietnamese_text)
+def test_lean_pass_pairs_agree_with_syllables(text):
+    pairs, prev = [], None
+    for syl in syllables(text):
+        if is_compound(syl):
+            continue
+        if syl.joined and prev is not None:
+            pairs.append(f"{prev} {syl.folded}")
+        prev = syl.folded
+    assert analyze(text).pairs == pairs
+
+
 def test_analyzer_offsets_point_into_nfd_original():
     text = unicodedata.normalize("NFD", "Đảng viên")
     tokens = [(t.text, t.startchar, t.endchar) for t in folded_analyzer()(text, chars=True)]
