@@ -19,3 +19,7 @@ class ReindexLockedError(VnsearchError):
 
 class CorpusMissingError(VnsearchError):
     """The corpus folder does not exist."""
+
+
+class IndexDamagedError(IndexMissingError):
+    """A posting block failed to decode while searching: run `vnsearch reindex --full`."""

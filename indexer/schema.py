@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
 from .analysis import accented_analyzer, analyze_cached, folded_analyzer
+from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the schema changes: an index with another version must be rebuilt."""
 
 
@@ -147,40 +147,6 @@ def _field(analyzer, fmt) -> TEXT:
     field = TEXT(analyzer=analyzer, phrase=True)
     field.format = fmt()
     return field
-
-
-INLINE_LIMIT = 32
-"""Posting lists shorter than this live inside their term entry. Most adjacent
-pairs occur in a handful of documents; a separate compressed block per pair
-costs about 100 bytes of headers, so inlining roughly halves those fields."""
-
-
-class _InliningPostingsWriter(W3PostingsWriter):
-    """W3PostingsWriter whose inlining works (whoosh-reloaded 2.7.5 calls a
-    misspelt ``set_inline``, so its codec ships with inlining disabled)."""
-
-    def finish_postings(self):
-        if not self.written() and len(self) < self._inlinelimit:
-            terminfo = self._terminfo
-            terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
-
-
-class InliningCodec(W3Codec):
-    """Whoosh's W3 codec with short posting lists stored in their term entry."""
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                       compression=self._compression,
-                                       inlinelimit=self._inlinelimit)
-
-
-def build_codec() -> W3Codec:
-    """The codec every writer uses (full, incremental and merges alike)."""
-    return InliningCodec(blocklimit=128, compression=3, inlinelimit=INLINE_LIMIT)
 
 
 def build_schema() -> Schema:

@@ -1,0 +1,70 @@
+"""The compact posting-block format: what is written is what is read back."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.errors import IndexDamagedError
+from indexer.postings import decode_block, encode_block, read_postings
+from indexer.store import open_generation
+
+postings = st.integers(min_value=1, max_value=128).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(0, 2**31), min_size=n, max_size=n, unique=True).map(sorted),
+    st.lists(st.one_of(st.integers(1, 70000).map(float),
+                       st.floats(0.25, 1e6, allow_nan=False, width=32)), min_size=n, max_size=n),
+    st.one_of(st.just([]), st.lists(st.binary(min_size=1, max_size=300), min_size=n,
+                                    max_size=n)),
+))
+
+
+@given(postings, st.booleans())
+def test_a_block_round_trips(block, compressed):
+    ids, weights, values = block
+    data = encode_block(ids, weights, values)
+    if compressed:
+        data = zlib.compress(data, 3)
+    got_ids, got_weights, got_values = decode_block(data, len(ids), compressed)
+    assert got_ids == ids
+    assert got_weights == weights
+    assert got_values == (values or None)
+
+
+def test_integer_weights_take_one_byte_each():
+    ids, weights = list(range(0, 1280, 10)), [float(n % 5 + 1) for n in range(128)]
+    assert len(encode_block(ids, weights, [])) == 3 + 128 + 128
+    assert len(encode_block(ids, [1.0] * 128, [])) == 3 + 128  # all-ones weights: nothing
+
+
+@pytest.mark.parametrize("damage", [lambda d: d[:-7], lambda d: b"\x09" + d[1:],
+                                    lambda d: d[:5] + bytes(40) + d[45:]])
+def test_a_damaged_block_is_an_index_error_for_the_user(damage):
+    ids, weights = list(range(100)), [2.0] * 100
+    data = zlib.compress(encode_block(ids, weights, [b"\x01\x02"] * 100), 3)
+    with pytest.raises(IndexDamagedError, match="reindex --full"):
+        decode_block(damage(data), 100, True)
+
+
+def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
+    _, ix = open_generation(shipped_index)
+    try:
+        reader = ix.reader()
+        segment = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        checked = 0
+        for fieldname in ("all_f", "accents", "pairs", "title_f"):
+            for btext in list(segment.lexicon(fieldname))[::97]:
+                matcher = segment.postings(fieldname, btext)
+                expected = ([], [])
+                while matcher.is_active():
+                    expected[0].append(matcher.id())
+                    expected[1].append(matcher.weight())
+                    matcher.next()
+                assert read_postings(segment, fieldname, btext) == expected
+                checked += 1
+        assert checked > 40
+        assert read_postings(segment, "all_f", b"no-such-term") == ([], [])
+    finally:
+        ix.close()
