@@ -257,23 +257,26 @@ class CompactLeafMatcher(W3LeafMatcher):
         values = self._data[2]
         self._values = values if values is not None else (None,) * self._blocklength
 
-    def all_arrays(self) -> tuple[list[int], list[float]]:
-        """Every remaining (docnum, weight) of the list, block by block, values skipped."""
+    def all_arrays(self, with_values: bool = False):
+        """Every remaining (docnums, weights, values or None) of the list, block by block."""
         ids: list[int] = []
         weights: list[float] = []
+        values: list[bytes] | None = [] if with_values else None
         get = self._postfile.get
         while self.is_active():
             data = get(self._dataoffset, self._nextoffset - self._dataoffset)
-            block_ids, block_weights, _ = decode_block(data, self._blocklength,
-                                                       bool(self._compression), False)
+            block_ids, block_weights, block_values = decode_block(
+                data, self._blocklength, bool(self._compression), with_values)
             ids += block_ids[self._i:]
             weights += block_weights[self._i:]
+            if values is not None:
+                values += (block_values or [b""] * self._blocklength)[self._i:]
             self._i = self._blocklength
             if self._lastblock:
                 self._atend = True
             else:
                 self._goto(self._nextoffset)
-        return ids, weights
+        return ids, weights, values
 
 
 class CompactCodec(W3Codec):
@@ -298,25 +301,29 @@ def build_codec() -> CompactCodec:
                         inlinelimit=INLINE_LIMIT)
 
 
-def read_postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
-    """All (docnums, weights) of a term in one segment ``reader``; ([], []) if absent.
+def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = False):
+    """All (docnums, weights, values) of a term in one segment ``reader``.
 
-    For scoring many documents at once: one call per posting list instead
-    of a matcher method call per posting.
+    ``values`` (the encoded positions) is None unless ``with_values``; an
+    absent term gives empty lists. For scoring many documents at once: one
+    call per posting list instead of a matcher method call per posting.
     """
     terms = reader._terms
     if (fieldname, btext) not in terms:
-        return [], []
+        return [], [], ([] if with_values else None)
     terminfo = terms.term_info(fieldname, btext)
     if terminfo.is_inlined():
-        ids, weights, _ = terminfo.inlined_postings()
-        return list(ids), list(weights)
+        ids, weights, values = terminfo.inlined_postings()
+        values = (list(values) or [b""] * len(ids)) if with_values else None
+        return list(ids), list(weights), values
     matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     if isinstance(matcher, CompactLeafMatcher):
-        return matcher.all_arrays()
-    ids, weights = [], []
+        return matcher.all_arrays(with_values)
+    ids, weights, values = [], [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        if with_values:
+            values.append(matcher.value())
         matcher.next()
-    return ids, weights
+    return ids, weights, (values if with_values else None)

@@ -15,6 +15,7 @@ from .engine import SearchIndex
 from .highlight import Terms, highlight_all, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query, deleted_docs
+from .scoring import top_docs
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -160,13 +161,14 @@ class _Page:
 
 def _run(searcher, whoosh_q, page, per_page, filter_q, sort) -> _Page:
     limit = page * per_page
-    # Whoosh's matcher.replace()/block-quality shortcuts under-estimate BM25F
-    # bounds with per-field B and drop tied top hits (page 1 and page 2 then
-    # disagree), so the collector scores every candidate: exact top-N.
-    collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    if sort == "date":
-        collector = collectors.SortingCollector("date", limit=limit, reverse=True)
     deleted = deleted_docs(searcher)
+    if sort == "relevance":
+        allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
+        total, items = top_docs(searcher, whoosh_q, limit, allowed, deleted)
+        return _Page(total, items[(page - 1) * per_page:])
+    # Relevance: exact top-N by bulk scoring (indexer.scoring), same scores as
+    # Whoosh's matchers at a fraction of the cost. Date order: Whoosh's collector.
+    collector = collectors.SortingCollector("date", limit=limit, reverse=True)
     if filter_q is not None or deleted:
         collector = collectors.FilterCollector(collector, allow=filter_q, restrict=deleted or None)
     searcher.search_with_collector(whoosh_q, collector)
@@ -188,8 +190,8 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
 def _finds_results(searcher, restored: str, filter_q) -> str | None:
     """``restored`` if searching it would find something (a useful "did you mean")."""
     candidate = build_query(parse(restored), searcher.reader())
-    found = searcher.search(candidate, limit=1, filter=filter_q,
-                            mask=deleted_docs(searcher) or None) if candidate else None
-    if found is None or found.is_empty():
+    if candidate is None:
         return None
-    return restored
+    allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
+    total, _ = top_docs(searcher, candidate, 1, allowed, deleted_docs(searcher))
+    return restored if total else None

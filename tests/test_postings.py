@@ -57,14 +57,16 @@ def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
         for fieldname in ("all_f", "accents", "pairs", "title_f"):
             for btext in list(segment.lexicon(fieldname))[::97]:
                 matcher = segment.postings(fieldname, btext)
-                expected = ([], [])
+                expected = ([], [], [])
                 while matcher.is_active():
                     expected[0].append(matcher.id())
                     expected[1].append(matcher.weight())
+                    expected[2].append(matcher.value() or b"")
                     matcher.next()
-                assert read_postings(segment, fieldname, btext) == expected
+                assert read_postings(segment, fieldname, btext) == (*expected[:2], None)
+                assert read_postings(segment, fieldname, btext, with_values=True) == expected
                 checked += 1
         assert checked > 40
-        assert read_postings(segment, "all_f", b"no-such-term") == ([], [])
+        assert read_postings(segment, "all_f", b"no-such-term")[:2] == ([], [])
     finally:
         ix.close()
