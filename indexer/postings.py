@@ -1,14 +1,9 @@
-"""The on-disk posting format: Whoosh's W3 codec with compact, array-coded blocks.
+"""The on-disk posting format: Whoosh's W3 codec with compact blocks (:mod:`indexer.blocks`).
 
-Whoosh 2.7 pickles each block of 128 postings as a tuple of Python ints,
-floats and (protocol 2) ``bytes`` objects. For ``bytes`` that protocol emits a
-``_codecs.encode`` call per value, and every float weight takes nine bytes:
-on a 100k-document index the postings were two thirds of the index, and
-unpickling dominated reading them back. Here a block is three flat arrays
-(docnum deltas, integer frequencies, value lengths + value bytes) compressed
-together, so writing and reading a block are a handful of C calls, whatever
-its length, and :func:`read_postings` hands a whole posting list to the
-ranking code as two Python lists.
+With Whoosh's pickled blocks the postings were two thirds of a 100k-document
+index, and unpickling dominated reading them back. Here blocks are flat
+arrays, and :func:`read_postings` hands a whole posting list to the ranking
+code as two arrays, one call per list instead of a matcher call per posting.
 
 Everything else (term table, block headers, skipping, inlined short lists)
 is Whoosh's own, so every reader, merge and writer of Whoosh works unchanged.
@@ -16,10 +11,11 @@ is Whoosh's own, so every reader, merge and writer of Whoosh works unchanged.
 
 from __future__ import annotations
 
-import sys
+import threading
 import zlib
 from array import array
-from itertools import accumulate
+from collections import OrderedDict
+from itertools import repeat
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
@@ -30,12 +26,8 @@ from whoosh.codec.whoosh3 import (
     length_to_byte,
 )
 from whoosh.matching import ListMatcher
-from whoosh.system import emptybytes
 
-from .errors import IndexDamagedError
-
-DAMAGED = ("a posting block of the index is damaged; rebuild it with "
-           "`vnsearch reindex --full`")
+from .blocks import decode_block, encode_block
 
 INLINE_LIMIT = 32
 """Posting lists shorter than this live inside their term entry. Most adjacent
@@ -44,98 +36,6 @@ costs about 100 bytes of headers, so inlining roughly halves those fields."""
 
 BLOCK_LIMIT = 128
 COMPRESSION = 3
-
-_TYPECODES = ("B", "H", "I", "f")
-_SWAP = sys.byteorder != "little"  # blocks are little-endian on every machine
-
-
-def _smallest(largest: float) -> int:
-    """Index in :data:`_TYPECODES` of the narrowest unsigned code holding ``largest``."""
-    if largest < 256:
-        return 0
-    return 1 if largest < 65536 else 2
-
-
-def _to_bytes(values: array) -> bytes:
-    if _SWAP:
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
-
-
-def _from_bytes(code: int, data: bytes) -> array:
-    values = array(_TYPECODES[code])
-    values.frombytes(data)
-    if _SWAP:
-        values.byteswap()
-    return values
-
-
-def encode_block(ids, weights, values) -> bytes:
-    """``ids`` ascending; ``weights`` floats; ``values`` bytes per posting, or empty.
-
-    Layout: three code bytes (docnum deltas, weights, value lengths; 255 =
-    absent), then the arrays, then the concatenated values.
-    """
-    deltas = array("I", ids)
-    if len(deltas) > 1:
-        deltas = array("I", [deltas[0]]) + array("I", map(int.__sub__, deltas[1:], deltas[:-1]))
-    id_code = _smallest(max(deltas))
-    parts = [b"", _to_bytes(array(_TYPECODES[id_code], deltas))]
-    if min(weights) == 1.0 == max(weights):
-        weight_code = 255
-    else:
-        counts = array("I", map(int, weights)) if min(weights) >= 0 else None
-        if counts is not None and array("f", counts) == array("f", weights):
-            weight_code = _smallest(max(counts))
-            parts.append(_to_bytes(array(_TYPECODES[weight_code], counts)))
-        else:
-            weight_code = 3
-            parts.append(_to_bytes(array("f", weights)))
-    if values:
-        lengths = array("I", map(len, values))
-        length_code = _smallest(max(lengths))
-        parts.append(_to_bytes(array(_TYPECODES[length_code], lengths)))
-        parts.append(emptybytes.join(values))
-    else:
-        length_code = 255
-    parts[0] = bytes((id_code, weight_code, length_code))
-    return emptybytes.join(parts)
-
-
-def decode_block(data: bytes, count: int, compressed: bool, want_values: bool = True):
-    """(ids, weights, values) of a block written by :func:`encode_block`.
-
-    ``values`` is None when the block has none (or when not wanted). Damaged
-    bytes raise :class:`IndexDamagedError`, a message for the user, not a bug.
-    """
-    try:
-        return _decode_block(zlib.decompress(data) if compressed else bytes(data),
-                             count, want_values)
-    except (zlib.error, ValueError, IndexError, OverflowError) as exc:
-        raise IndexDamagedError(DAMAGED) from exc
-
-
-def _decode_block(data: bytes, count: int, want_values: bool):
-    id_code, weight_code, length_code = data[0], data[1], data[2]
-    pos = 3
-    end = pos + count * array(_TYPECODES[id_code]).itemsize
-    ids = list(accumulate(_from_bytes(id_code, data[pos:end])))
-    if len(ids) != count:
-        raise ValueError("short block")
-    pos = end
-    if weight_code == 255:
-        weights = [1.0] * count
-    else:
-        end = pos + count * array(_TYPECODES[weight_code]).itemsize
-        weights = list(map(float, _from_bytes(weight_code, data[pos:end])))
-        pos = end
-    values = None
-    if length_code != 255 and want_values:
-        end = pos + count * array(_TYPECODES[length_code]).itemsize
-        ends = list(accumulate(_from_bytes(length_code, data[pos:end]), initial=end))
-        values = list(map(data.__getitem__, map(slice, ends[:-1], ends[1:])))
-    return ids, weights, values
 
 
 class CompactPostingsWriter(W3PostingsWriter):
@@ -258,19 +158,26 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._values = values if values is not None else (None,) * self._blocklength
 
     def all_arrays(self, with_values: bool = False):
-        """Every remaining (docnums, weights, values or None) of the list, block by block."""
-        ids: list[int] = []
-        weights: list[float] = []
+        """Every remaining (docnums, weights, values or None) of the list, block by block.
+
+        Docnums and weights come back as compact arrays ('I' and 'f').
+        """
+        ids = array("I")
+        weights = array("f")
         values: list[bytes] | None = [] if with_values else None
         get = self._postfile.get
         while self.is_active():
             data = get(self._dataoffset, self._nextoffset - self._dataoffset)
             block_ids, block_weights, block_values = decode_block(
-                data, self._blocklength, bool(self._compression), with_values)
-            ids += block_ids[self._i:]
-            weights += block_weights[self._i:]
+                data, self._blocklength, bool(self._compression), with_values, raw=True)
+            start = self._i
+            ids.extend(block_ids[start:] if start else block_ids)
+            if block_weights is None:
+                weights.extend(repeat(1.0, self._blocklength - start))
+            else:
+                weights.fromlist(block_weights[start:].tolist())
             if values is not None:
-                values += (block_values or [b""] * self._blocklength)[self._i:]
+                values += (block_values or [b""] * self._blocklength)[start:]
             self._i = self._blocklength
             if self._lastblock:
                 self._atend = True
@@ -310,16 +217,16 @@ def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = Fals
     """
     terms = reader._terms
     if (fieldname, btext) not in terms:
-        return [], [], ([] if with_values else None)
+        return array("I"), array("f"), ([] if with_values else None)
     terminfo = terms.term_info(fieldname, btext)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         values = (list(values) or [b""] * len(ids)) if with_values else None
-        return list(ids), list(weights), values
+        return array("I", ids), array("f", weights), values
     matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     if isinstance(matcher, CompactLeafMatcher):
         return matcher.all_arrays(with_values)
-    ids, weights, values = [], [], []
+    ids, weights, values = array("I"), array("f"), []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
@@ -327,3 +234,44 @@ def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = Fals
             values.append(matcher.value())
         matcher.next()
     return ids, weights, (values if with_values else None)
+
+
+class PostingCache:
+    """Decoded posting lists shared by every searcher of the process, least recently
+    used out first, bounded by postings held (8 bytes each as arrays).
+
+    Frequent syllables (*của*, *người*, *đồng*) appear in query after query;
+    decoding their long lists is half of a query's cost. A segment's postings
+    never change (deletions are applied at search time), so entries keyed on
+    the segment id stay valid until the segment is merged away.
+    """
+
+    def __init__(self, budget: int = 8_000_000):
+        self.budget = budget
+        self._held = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, btext: bytes):
+        """``read_postings(reader, fieldname, btext)``, from the cache when possible."""
+        key = (reader.segment().segid, fieldname, btext)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = read_postings(reader, fieldname, btext)
+        size = len(found[0])
+        if size * 4 > self.budget:
+            return found
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += size
+                while self._held > self.budget:
+                    _, old = self._items.popitem(last=False)
+                    self._held -= len(old[0])
+        return found
+
+
+POSTING_CACHE = PostingCache()

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from indexer.blocks import decode_block, encode_block
 from indexer.errors import IndexDamagedError
-from indexer.postings import decode_block, encode_block, read_postings
+from indexer.postings import read_postings
 from indexer.store import open_generation
 
 postings = st.integers(min_value=1, max_value=128).flatmap(lambda n: st.tuples(
@@ -63,10 +64,31 @@ def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
                     expected[1].append(matcher.weight())
                     expected[2].append(matcher.value() or b"")
                     matcher.next()
-                assert read_postings(segment, fieldname, btext) == (*expected[:2], None)
-                assert read_postings(segment, fieldname, btext, with_values=True) == expected
+                ids, weights, values = read_postings(segment, fieldname, btext)
+                assert (list(ids), list(weights), values) == (*expected[:2], None)
+                ids, weights, values = read_postings(segment, fieldname, btext, True)
+                assert (list(ids), list(weights), values) == expected
                 checked += 1
         assert checked > 40
-        assert read_postings(segment, "all_f", b"no-such-term")[:2] == ([], [])
+        assert list(map(len, read_postings(segment, "all_f", b"no-such-term")[:2])) == [0, 0]
+    finally:
+        ix.close()
+
+
+def test_the_posting_cache_serves_the_same_lists_within_its_budget(shipped_index):
+    from indexer.postings import PostingCache
+
+    _, ix = open_generation(shipped_index)
+    try:
+        reader = ix.reader()
+        segment = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        cache = PostingCache(budget=3000)
+        terms = [b"hop", b"dong", b"nguoi", b"toa"]
+        for btext in terms * 2:
+            assert cache.get(segment, "all_f", btext)[:2] == read_postings(
+                segment, "all_f", btext)[:2]
+        assert 0 < cache._held <= 3000
+        assert cache.get(segment, "all_f", b"no-such-term")[0] == read_postings(
+            segment, "all_f", b"no-such-term")[0]
     finally:
         ix.close()
