@@ -24,13 +24,15 @@ from operator import add, mul, neg
 
 from whoosh import query as Q
 
+from .maxscore import flat_terms, top_flat
 from .postings import POSTING_CACHE, read_postings
 
 Scores = dict[int, float]
 
 
-def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> list[float]:
-    """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment."""
+def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
+    """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment,
+    and the least of them (for score bounds)."""
     from .ranking import _lengths  # the same quantised field lengths Whoosh scores with
 
     avgfl = searcher.avg_field_length(fieldname) or 1
@@ -40,7 +42,7 @@ def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> list[float]:
     if norms is None:
         a, b = K1 * (1 - B), K1 * B / avgfl
         norms = [a + b * (length or 0) for length in _lengths(sub, fieldname)]
-        cache[key] = norms
+        norms = cache[key] = (norms, min(norms, default=a))
     return norms
 
 
@@ -206,23 +208,34 @@ class _Segment:
             else None
         return field is not None and field.scorable
 
-    def _add_term(self, node: Q.Term, acc: list[float], restrict: set[int] | None) -> None:
+    def term_plan(self, node: Q.Term):
+        """(upper bound of one posting's score, docnums, weights, scale, norms), or None.
+
+        A posting scores ``scale * tf / (tf + norms[docnum])``: Whoosh's BM25F,
+        ``idf * (tf * (K1 + 1)) / (tf + norm)``, times the term's boost (qf).
+        """
         ids, tfs, _ = self.postings(node)
-        if ids and restrict is not None:
-            keep = list(map(restrict.__contains__, ids))
-            ids, tfs = list(compress(ids, keep)), list(compress(tfs, keep))
         if not ids:
-            return
+            return None
         weighting = self.weighting
         fieldname = node.fieldname
         B = weighting._field_B.get(fieldname, weighting.B)
         K1 = weighting.K1
-        norms = _norms(self.searcher, self.sub, fieldname, B, K1)
+        norms, least = _norms(self.searcher, self.sub, fieldname, B, K1)
         btext = self.searcher.schema[fieldname].to_bytes(node.text)
-        idf = self.searcher.idf(fieldname, btext)
-        # Whoosh: idf * (tf * (K1 + 1)) / (tf + norm), times the term's boost (qf).
+        scale = self.searcher.idf(fieldname, btext) * (K1 + 1) * node.boost
+        top = self.reader.term_info(fieldname, btext).max_weight() or max(tfs)
+        return scale * top / (top + least), ids, tfs, scale, norms
+
+    def _add_term(self, node: Q.Term, acc: list[float], restrict: set[int] | None) -> None:
+        plan = self.term_plan(node)
+        if plan is None:
+            return
+        _, ids, tfs, scale, norms = plan
+        if restrict is not None:
+            keep = list(map(restrict.__contains__, ids))
+            ids, tfs = list(compress(ids, keep)), list(compress(tfs, keep))
         # A plain loop: in CPython 3.11 it beats chains of map(operator...).
-        scale = idf * (K1 + 1) * node.boost
         for docnum, tf in zip(ids, tfs, strict=True):
             acc[docnum] += scale * tf / (tf + norms[docnum])
 
@@ -242,6 +255,7 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
     Ties are broken by docnum, as Whoosh's collector does.
     """
     context = searcher.context()
+    terms = flat_terms(query)
     total = 0
     best: list[tuple[float, int]] = []
     for sub, offset in searcher.leaf_searchers():
@@ -256,7 +270,10 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
             continue
         total += len(candidates)
         acc = [0.0] * size
-        segment.add_scores(query, acc, None, exact=True)
+        if terms is not None:
+            candidates = top_flat(segment, terms, candidates, limit, acc)
+        else:
+            segment.add_scores(query, acc, None, exact=True)
         docs = list(candidates)
         values = map(acc.__getitem__, docs)
         shifted = map(add, docs, repeat(offset))

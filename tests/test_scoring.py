@@ -9,9 +9,10 @@ from whoosh import collectors
 
 import indexer
 from indexer.analysis import fold
+from indexer.maxscore import flat_terms, top_flat
 from indexer.query import add_predictions, parse
 from indexer.ranking import build_query, deleted_docs
-from indexer.scoring import top_docs
+from indexer.scoring import _Segment, top_docs
 from tests.conftest import write_jsonl
 
 QUERIES = [
@@ -43,10 +44,10 @@ def _same(index):
     searcher = index.searcher()
     compared = 0
     for text in QUERIES:
-        for relaxed in (False, True):
+        for relaxed, limit in ((False, 1), (False, 4), (False, 20), (True, 20)):
             query = _query(index, searcher, text, relaxed)
-            expected = _whoosh_top(searcher, query, 20)
-            total, items = top_docs(searcher, query, 20, None, deleted_docs(searcher))
+            expected = _whoosh_top(searcher, query, limit)
+            total, items = top_docs(searcher, query, limit, None, deleted_docs(searcher))
             assert total == expected[0], text
             assert [d for d, _ in items] == [d for d, _ in expected[1]], text
             assert [s for _, s in items] == pytest.approx([s for _, s in expected[1]]), text
@@ -58,6 +59,26 @@ def test_bulk_scores_equal_whooshs_on_the_shipped_index(shipped_index):
     index = indexer.open_index(shipped_index)
     try:
         _same(index)
+    finally:
+        index.close()
+
+
+def test_maxscore_prunes_long_lists_and_keeps_the_exact_top(shipped_index):
+    """``hop dong``: title evidence outweighs what the long body lists can add, so
+    most candidates drop out before those lists are scored; the top 10 is exact."""
+    index = indexer.open_index(shipped_index)
+    try:
+        searcher = index.searcher()
+        query = _query(index, searcher, "hop dong")
+        terms = flat_terms(query)
+        assert terms and {t.fieldname for t in terms} >= {"all_f", "title_a", "pairs"}
+        segment = _Segment(searcher, searcher, searcher.context())
+        candidates = segment.candidates(query)
+        pool = top_flat(segment, terms, candidates, 10, [0.0] * searcher.doc_count_all())
+        assert 10 <= len(pool) < len(candidates) / 4
+        assert top_docs(searcher, query, 10)[1] == [
+            (d, pytest.approx(s)) for d, s in _whoosh_top(searcher, query, 10)[1]]
+        assert flat_terms(_query(index, searcher, '"hop dong" lao')) is None
     finally:
         index.close()
 

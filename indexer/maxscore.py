@@ -1,0 +1,75 @@
+"""MaxScore pruning for the common query shape: required terms plus optional evidence terms.
+
+Most queries are a conjunction of words (``hop dong``) with evidence terms
+(title, accents, pairs; see :mod:`indexer.ranking`). Their long posting lists
+(*đồng* is in most documents) carry small scores, while the short title lists
+carry large ones. Scoring terms from the largest possible contribution down,
+once the best partial scores so far are out of reach of everything left,
+documents not yet seen cannot enter the top N: the long lists are then only
+read for the few documents still in the running. Every score is still exact,
+so the top N is exactly the one full evaluation would give.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import compress
+
+from whoosh import query as Q
+
+# Bounds are sums of floats added in another order than the scores: a margin
+# keeps rounding from ever pruning a document that ties the N-th one.
+_MARGIN = 1e-9
+
+
+def flat_terms(query: Q.Query) -> list[Q.Term] | None:
+    """The scoring terms of ``[AndNot(] AndMaybe(terms, terms) [, ...)]``, else None.
+
+    Only plain terms qualify (phrases, prefixes and ORs take the full path):
+    then a document's score is the sum of its terms' scores.
+    """
+    if isinstance(query, Q.AndNot):
+        query = query.a
+    parts = [query.a, query.b] if isinstance(query, Q.AndMaybe) else [query]
+    terms: list[Q.Term] = []
+    for part in parts:
+        children = part.subqueries if isinstance(part, (Q.And, Q.Or)) else [part]
+        if isinstance(part, Q.Or) and part is not parts[-1]:
+            return None  # an OR among the required words: full evaluation
+        if isinstance(part, (Q.And, Q.Or)) and getattr(part, "boost", 1.0) != 1.0:
+            return None
+        for child in children:
+            if not isinstance(child, Q.Term):
+                return None
+            terms.append(child)
+    return terms
+
+
+def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
+             acc: list[float]) -> set[int]:
+    """Add the terms' scores into ``acc``; return the candidates that can still be in
+    the top ``limit`` (every one of them with its exact score in ``acc``)."""
+    plans = [plan for plan in map(segment.term_plan, terms) if plan is not None]
+    plans.sort(key=lambda plan: plan[0], reverse=True)
+    rest = sum(plan[0] for plan in plans)
+    seen: set[int] = set()
+    pool: set[int] | None = None
+    for bound, ids, tfs, scale, norms in plans:
+        rest -= bound
+        if pool is not None:
+            keep = list(map(pool.__contains__, ids))
+            ids, tfs = list(compress(ids, keep)), list(compress(tfs, keep))
+        for docnum, tf in zip(ids, tfs, strict=True):
+            acc[docnum] += scale * tf / (tf + norms[docnum])
+        if pool is not None:
+            continue
+        seen.update(ids)
+        live = seen & candidates
+        if len(live) < limit:
+            continue
+        threshold = heapq.nlargest(limit, map(acc.__getitem__, live))[-1]
+        reach = rest * (1 + _MARGIN) + _MARGIN
+        if reach < threshold:
+            # Unseen candidates have at most `rest` to come: out of the race.
+            pool = {d for d in live if acc[d] + reach >= threshold}
+    return candidates if pool is None else pool
