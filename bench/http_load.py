@@ -39,8 +39,10 @@ def free_port() -> int:
 class Server:
     """``vnsearch serve --index DIR`` on a free loopback port, for a ``with`` block."""
 
-    def __init__(self, index_dir: Path, log: Path, threads: int = 8, ready_timeout: float = 90):
+    def __init__(self, index_dir: Path, log: Path, threads: int = 8, ready_timeout: float = 90,
+                 workers: int = 1):
         self.index_dir, self.log, self.threads = Path(index_dir), Path(log), threads
+        self.workers = workers
         self.ready_timeout = ready_timeout
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
@@ -50,7 +52,8 @@ class Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log, "w", encoding="utf-8")
         cmd = [sys.executable, "-m", "indexer.cli", "serve", "--index", str(self.index_dir),
-               "--host", HOST, "--port", str(self.port), "--threads", str(self.threads)]
+               "--host", HOST, "--port", str(self.port), "--threads", str(self.threads),
+               "--workers", str(self.workers)]
         self.proc = subprocess.Popen(cmd, cwd=code_root(), env=child_env(), stdout=self._log_file,
                                      stderr=subprocess.STDOUT)
         try:

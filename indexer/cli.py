@@ -250,27 +250,29 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, limit:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes sharing the port (search is CPU-bound: one per core).")
 @click.option("--reindex-if-missing", is_flag=True, help="Build the index first if absent.")
 @friendly_errors
-def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int,
+def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, workers: int,
           reindex_if_missing: bool):
     """Serve the web front end and JSON API with waitress.
 
     \b
     Example:
         vnsearch serve --port 5000
+        vnsearch serve --workers 2     # one process per core
     """
     if reindex_if_missing and store.current_generation(index_dir) is None:
         click.echo("no index yet: building it from the corpus…", err=True)
         report = indexer.reindex(corpus, index_dir)
         click.echo(f"indexed {report.documents} documents in {report.seconds:.1f} s", err=True)
-    from waitress import serve as waitress_serve
+    from search_app.serving import serve as serve_app
 
-    from search_app import create_app
-
-    app = create_app({"INDEX_DIR": str(index_dir.resolve())})
-    click.echo(f"serving on http://{host}:{port}", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="vnsearch")
+    status = serve_app(str(index_dir.resolve()), host, port, threads, workers,
+                       echo=lambda line: click.echo(line, err=True))
+    if status:
+        raise SystemExit(status)
 
 
 def main() -> None:

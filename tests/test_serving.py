@@ -211,3 +211,59 @@ def test_bounded_load_has_no_server_errors_and_bounded_memory(shipped_index):
     assert elapsed < 30
     assert rss_after - rss_before < 150
     assert rss_after - rss_warm < 50  # no growth per request: nothing leaks
+
+
+def test_worker_processes_share_the_port_and_stop_together(shipped_index, tmp_path):
+    """``vnsearch serve --workers 2``: two processes answer on one port; SIGTERM to the
+    parent stops both and exits 0."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(shipped_index),
+         "--port", str(port), "--workers", "2", "--threads", "2"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=5).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        children = _children(server.pid)
+        assert len(children) == 2
+        for query in ("can bo dang vien", "hợp đồng", "tai san*", '"tù chung thân"'):
+            assert api(url, query)["total"] > 0
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        time.sleep(0.2)
+        assert not set(children) & set(_children(server.pid))
+        for pid in children:
+            assert not Path(f"/proc/{pid}").exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()
+
+
+def _children(pid: int) -> list[str]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(pid):
+            found.append(stat.parent.name)
+    return found
