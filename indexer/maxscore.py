@@ -13,6 +13,7 @@ so the top N is exactly the one full evaluation would give.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from itertools import compress
 
 from whoosh import query as Q
@@ -45,6 +46,25 @@ def flat_terms(query: Q.Query) -> list[Q.Term] | None:
     return terms
 
 
+def _add_for(pool: set[int], ids, tfs, scale: float, norms, acc: list[float]) -> None:
+    """Add one list's scores for the documents of ``pool`` only.
+
+    A small pool looks its documents up in the sorted docnums (binary search,
+    in C) instead of walking a list that may hold most of the collection.
+    """
+    if len(pool) * 24 < len(ids):
+        size = len(ids)
+        for docnum in pool:
+            i = bisect_left(ids, docnum)
+            if i < size and ids[i] == docnum:
+                tf = tfs[i]
+                acc[docnum] += scale * tf / (tf + norms[docnum])
+        return
+    keep = list(map(pool.__contains__, ids))
+    for docnum, tf in zip(compress(ids, keep), compress(tfs, keep), strict=True):
+        acc[docnum] += scale * tf / (tf + norms[docnum])
+
+
 def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
              acc: list[float]) -> set[int]:
     """Add the terms' scores into ``acc``; return the candidates that can still be in
@@ -57,12 +77,10 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
     for bound, ids, tfs, scale, norms in plans:
         rest -= bound
         if pool is not None:
-            keep = list(map(pool.__contains__, ids))
-            ids, tfs = list(compress(ids, keep)), list(compress(tfs, keep))
+            _add_for(pool, ids, tfs, scale, norms, acc)
+            continue
         for docnum, tf in zip(ids, tfs, strict=True):
             acc[docnum] += scale * tf / (tf + norms[docnum])
-        if pool is not None:
-            continue
         seen.update(ids)
         live = seen & candidates
         if len(live) < limit:
