@@ -76,8 +76,11 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
     pool: set[int] | None = None
     for bound, ids, tfs, scale, norms in plans:
         rest -= bound
+        reach = rest * (1 + _MARGIN) + _MARGIN
         if pool is not None:
             _add_for(pool, ids, tfs, scale, norms, acc)
+            if len(pool) > 4 * limit:  # less left to come: fewer documents still in reach
+                pool = _in_reach(pool, acc, limit, reach)
             continue
         for docnum, tf in zip(ids, tfs, strict=True):
             acc[docnum] += scale * tf / (tf + norms[docnum])
@@ -85,9 +88,13 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
         live = seen & candidates
         if len(live) < limit:
             continue
-        threshold = heapq.nlargest(limit, map(acc.__getitem__, live))[-1]
-        reach = rest * (1 + _MARGIN) + _MARGIN
-        if reach < threshold:
+        if reach < heapq.nlargest(limit, map(acc.__getitem__, live))[-1]:
             # Unseen candidates have at most `rest` to come: out of the race.
-            pool = {d for d in live if acc[d] + reach >= threshold}
+            pool = _in_reach(live, acc, limit, reach)
     return candidates if pool is None else pool
+
+
+def _in_reach(docs: set[int], acc: list[float], limit: int, reach: float) -> set[int]:
+    """The documents whose score so far plus ``reach`` still reaches the ``limit``-th best."""
+    threshold = heapq.nlargest(limit, map(acc.__getitem__, docs))[-1]
+    return {d for d in docs if acc[d] + reach >= threshold}
