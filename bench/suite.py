@@ -339,8 +339,9 @@ def methodology(s: Settings, queries_used: list[str]) -> list[str]:
         "check) vs FTS5 top-10 by bm25 with snippet() plus a count(*). Each query runs once "
         "per pass in a fresh process: pass 1 = cold (first query, which opens the index, is "
         "reported alone and left out of the cold percentiles), the library's result cache is "
-        "emptied, pass 2 = warm. The OS page cache is warm in both (indexes were just "
-        "written).",
+        "emptied, pass 2 = warm: posting lists decoded in pass 1 are then in the library's "
+        "posting-list LRU (as SQLite's page cache holds FTS5's pages). The OS page cache is "
+        "warm in both (indexes were just written).",
         "FTS5 queries: AND of quoted tokens, phrases quoted, `tok *` prefixes; unicode61 "
         "does not fold đ, so unaccented queries with d (e.g. 'hop dong') miss *đồng* in FTS5: "
         "totals differ there.",
