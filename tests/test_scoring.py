@@ -125,3 +125,20 @@ def test_bulk_scores_equal_whooshs_across_segments_with_deletions(make_corpus, t
         assert sorted(searcher.stored_fields(d)["id"] for d, _ in items) == ["d5", "new"]
     finally:
         index.close()
+
+
+def test_field_lengths_read_in_bulk_equal_whooshs(shipped_index):
+    from indexer.ranking import _length_column, _lengths
+
+    index = indexer.open_index(shipped_index)
+    try:
+        searcher = index.searcher()
+        reader = searcher.reader()
+        for fieldname in ("all_f", "title_f", "title_a", "accents", "pairs", "source_f"):
+            assert _length_column(reader, fieldname) is not None
+            expected = [reader.doc_field_length(d, fieldname, 1)
+                        for d in range(reader.doc_count_all())]
+            assert _lengths(searcher, fieldname) == expected
+            assert any(expected)
+    finally:
+        index.close()
