@@ -243,7 +243,7 @@ class PostingCache:
     Frequent syllables (*của*, *người*, *đồng*) appear in query after query;
     decoding their long lists is half of a query's cost. A segment's postings
     never change (deletions are applied at search time), so entries keyed on
-    the segment id stay valid until the segment is merged away.
+    the index folder and segment id stay valid until the segment is merged away.
     """
 
     def __init__(self, budget: int = 8_000_000):
@@ -254,7 +254,7 @@ class PostingCache:
 
     def get(self, reader, fieldname: str, btext: bytes):
         """``read_postings(reader, fieldname, btext)``, from the cache when possible."""
-        key = (reader.segment().segid, fieldname, btext)
+        key = (_folder(reader), reader.segment().segid, fieldname, btext)
         with self._lock:
             found = self._items.get(key)
             if found is not None:
@@ -272,6 +272,16 @@ class PostingCache:
                     _, old = self._items.popitem(last=False)
                     self._held -= len(old[0])
         return found
+
+
+def _folder(reader) -> str | None:
+    """The index folder of a segment reader (a copied index has the same segment ids)."""
+    storage = reader._storage
+    for candidate in (storage, getattr(storage, "b", None), getattr(storage, "a", None)):
+        folder = getattr(candidate, "folder", None)
+        if folder:
+            return str(folder)
+    return None
 
 
 POSTING_CACHE = PostingCache()
