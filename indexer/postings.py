@@ -11,6 +11,7 @@ is Whoosh's own, so every reader, merge and writer of Whoosh works unchanged.
 
 from __future__ import annotations
 
+import os
 import threading
 import zlib
 from array import array
@@ -238,7 +239,8 @@ def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = Fals
 
 class PostingCache:
     """Decoded posting lists shared by every searcher of the process, least recently
-    used out first, bounded by postings held (8 bytes each as arrays).
+    used out first, bounded by postings held (8 bytes each as arrays; 16M postings,
+    128 MB, unless ``VNSEARCH_POSTING_CACHE_MB`` says otherwise).
 
     Frequent syllables (*của*, *người*, *đồng*) appear in query after query;
     decoding their long lists is half of a query's cost. A segment's postings
@@ -246,24 +248,48 @@ class PostingCache:
     the index folder and segment id stay valid until the segment is merged away.
     """
 
-    def __init__(self, budget: int = 8_000_000):
+    def __init__(self, budget: int | None = None):
+        if budget is None:
+            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
+            budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
         self.budget = budget
         self._held = 0
         self._items: OrderedDict = OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, reader, fieldname: str, btext: bytes):
-        """``read_postings(reader, fieldname, btext)``, from the cache when possible."""
+        """``read_postings(reader, fieldname, btext)``, from the cache when possible.
+
+        A list being decoded by one thread is waited for by the others, instead of
+        sixteen concurrent requests decoding the same long list sixteen times.
+        """
         key = (_folder(reader), reader.segment().segid, fieldname, btext)
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 return found
-        found = read_postings(reader, fieldname, btext)
+            pending = self._pending.get(key)
+            if pending is None:
+                self._pending[key] = threading.Event()
+        if pending is not None:
+            pending.wait(30)
+            with self._lock:
+                found = self._items.get(key)
+            return found if found is not None else read_postings(reader, fieldname, btext)
+        try:
+            found = read_postings(reader, fieldname, btext)
+            self._put(key, found)
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+        return found
+
+    def _put(self, key: tuple, found) -> None:
         size = len(found[0])
         if size * 4 > self.budget:
-            return found
+            return
         with self._lock:
             if key not in self._items:
                 self._items[key] = found
@@ -271,7 +297,6 @@ class PostingCache:
                 while self._held > self.budget:
                     _, old = self._items.popitem(last=False)
                     self._held -= len(old[0])
-        return found
 
 
 def _folder(reader) -> str | None:
