@@ -29,6 +29,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.matching import ListMatcher
 
 from .blocks import decode_block, encode_block
+from .segfiles import CompactSegment
 
 INLINE_LIMIT = 32
 """Posting lists shorter than this live inside their term entry. Most adjacent
@@ -189,6 +190,9 @@ class CompactLeafMatcher(W3LeafMatcher):
 
 class CompactCodec(W3Codec):
     """The codec every vnsearch writer uses (full, incremental and merges alike)."""
+
+    def new_segment(self, storage, indexname):
+        return CompactSegment(self, indexname)
 
     def postings_writer(self, dbfile, byteids=False):
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

@@ -92,3 +92,41 @@ def test_the_posting_cache_serves_the_same_lists_within_its_budget(shipped_index
             segment, "all_f", b"no-such-term")[0]
     finally:
         ix.close()
+
+
+@given(st.binary(max_size=400), st.integers(0, 50), st.integers(0, 400),
+       st.lists(st.tuples(st.sampled_from(["read", "readline", "seek", "tell"]),
+                          st.integers(-5, 420)), max_size=12))
+def test_a_mapped_file_reads_like_a_copied_one(data, offset, length, calls):
+    """MappedIO (no copy of the segment) behaves like BytesIO over the same slice."""
+    import io
+    import mmap
+
+    from indexer.segfiles import _MappedIO
+
+    padded = b"x" * offset + data + b"y" * 7
+    length = min(length, len(data))
+    source = mmap.mmap(-1, len(padded))
+    source.write(padded)
+    mapped, copied = _MappedIO(source, offset, length), io.BytesIO(data[:length])
+    for name, arg in calls:
+        if name == "seek":
+            arg = max(arg, 0)
+            assert mapped.seek(arg) == copied.seek(min(arg, length))
+        elif name == "tell":
+            assert mapped.tell() == copied.tell()
+        else:
+            assert getattr(mapped, name)(arg) == getattr(copied, name)(arg)
+
+
+def test_segments_are_read_from_the_map_without_a_copy(shipped_index):
+    from indexer.segfiles import MappedFile
+
+    _, ix = open_generation(shipped_index)
+    try:
+        reader = ix.reader()
+        segment = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        assert isinstance(segment._terms._postfile, MappedFile)
+        assert read_postings(segment, "all_f", b"dong")[0]
+    finally:
+        ix.close()
