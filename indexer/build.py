@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.multiproc import MpWriter
 
-from . import store
+from . import bulkbuild, store
 from .corpus import Document, Problem, SourceFile, read_file, scan
 from .errors import CorpusMissingError, IndexMissingError
 from .lock import ReindexLock
@@ -150,44 +149,15 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
           progress: Progress | None) -> ReindexReport:
     report = ReindexReport(mode="full", notes=previous.notes)
     files = scan(corpus_dir, report.problems)
-    total = sum(f.size for f in files) or 1
     generation = store.new_generation(index_dir)
     try:
         ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
-        if procs > 1:
-            # Whoosh's multiprocess writer: procs worker processes analyse and
-            # write one segment each, while this process reads the corpus and
-            # counts the accent model.
-            writer = MpWriter(ix, procs=procs, multisegment=True, limitmb=128,
-                              batchsize=256, codec=build_codec())
-        else:
-            writer = ix.writer(limitmb=256, codec=build_codec())
-        counting = AccentModel.builder()
         entries: dict[str, dict] = {}
-        seen: dict[str, str] = {}
-        done = 0
-        try:
-            for source in files:
-                docs, entries[source.relpath] = _read(source, report)
-                for doc in docs:
-                    if doc.id in seen:
-                        report.problems.append(Problem(source.relpath, f"duplicate id {doc.id!r}"
-                                                       f" (first in {seen[doc.id]}), skipped"))
-                        continue
-                    seen[doc.id] = source.relpath
-                    writer.add_document(**_fields(doc))
-                    counting.add(doc.title)
-                    counting.add(doc.body)
-                    report.added += 1
-                done += source.size
-                if progress:
-                    progress(done, total)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        # Bulk writers (see indexer/bulkbuild.py): with procs > 1, worker
+        # processes analyse, index and count while this one reads the corpus.
+        model = bulkbuild.build(ix, _unique(files, report, entries, progress), procs, _fields)
         report.documents = report.added
-        counting.finish().save(generation / store.MODEL)
+        model.save(generation / store.MODEL)
         _write_side_files(generation, ix, entries, report)
         ix.close()
         store.publish(index_dir, generation)
@@ -195,6 +165,27 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
         shutil.rmtree(generation, ignore_errors=True)
         raise
     return report
+
+
+def _unique(files: list[SourceFile], report: ReindexReport, entries: dict[str, dict],
+            progress: Progress | None) -> Iterator[Document]:
+    """The corpus's documents in order, each id once (later duplicates are problems)."""
+    total = sum(f.size for f in files) or 1
+    seen: dict[str, str] = {}
+    done = 0
+    for source in files:
+        docs, entries[source.relpath] = _read(source, report)
+        for doc in docs:
+            if doc.id in seen:
+                report.problems.append(Problem(source.relpath, f"duplicate id {doc.id!r}"
+                                               f" (first in {seen[doc.id]}), skipped"))
+                continue
+            seen[doc.id] = source.relpath
+            report.added += 1
+            yield doc
+        done += source.size
+        if progress:
+            progress(done, total)
 
 
 def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport) -> None:

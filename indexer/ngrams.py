@@ -19,7 +19,9 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from math import log
+from operator import lshift, or_
 
 SHIFT = 21
 """Bits per syllable id: up to two million distinct syllables."""
@@ -72,13 +74,20 @@ class NgramCounts:
         self.followers: dict[int, set[int]] = {}
 
     @staticmethod
-    def keys(sentences: Iterable[list[int]]) -> Counter[int]:
-        """Packed trigram keys of padded sentences, counted."""
-        counts: Counter[int] = Counter()
+    def keys(sentences: Iterable[list[int]], counts: Counter[int] | None = None
+             ) -> Counter[int]:
+        """Packed trigram keys of padded sentences, counted (into ``counts`` if given).
+
+        The keys are packed by ``map`` over shifted copies of the sentence, so
+        counting a sentence runs no Python code per trigram.
+        """
+        if counts is None:
+            counts = Counter()
         for ids in sentences:
             seq = [BOS, BOS, *ids, EOS]
-            triples = zip(seq, seq[1:], seq[2:], strict=False)
-            counts.update((a << 2 * SHIFT) | (b << SHIFT) | c for a, b, c in triples)
+            high = map(lshift, seq, repeat(2 * SHIFT))
+            middle = map(lshift, seq[1:], repeat(SHIFT))
+            counts.update(map(or_, map(or_, high, middle), seq[2:]))
         return counts
 
     @classmethod

@@ -28,6 +28,7 @@ import os
 import tempfile
 import unicodedata
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from math import log
@@ -349,12 +350,32 @@ class ModelBuilder:
 
     def __init__(self, model: AccentModel):
         self.model = model
-        self.totals: dict[int, int] = {}
+        self.totals: Counter[int] = Counter()
+        self._known: dict[str, int] = {}  # word -> id (NUM for numbers) once seen
 
     def add(self, text: str) -> None:
-        totals = self.totals
-        for key, count in NgramCounts.keys(self.model._sentences(text)).items():
-            totals[key] = totals.get(key, 0) + count
+        NgramCounts.keys(self._sentences(text), self.totals)
+
+    def _sentences(self, text: str) -> Iterator[list[int]]:
+        """:meth:`AccentModel._sentences`, with runs of already seen words mapped in one call."""
+        known = self._known
+        for words in analyze_cached(text).runs:
+            ids = list(map(known.get, words))
+            if None not in ids:
+                yield ids
+                continue
+            run: list[int] = []
+            for word, i in zip(words, ids, strict=True):
+                if i is None:
+                    if len(word) > MAX_WORD:
+                        if run:
+                            yield run
+                        run = []
+                        continue
+                    i = known[word] = NUM if word.isdigit() else self.model._intern(word)
+                run.append(i)
+            if run:
+                yield run
 
     def finish(self) -> AccentModel:
         self.model.counts = NgramCounts.from_trigrams(self.totals)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
@@ -150,3 +151,47 @@ def test_hostile_text_is_bounded():
     flood = "a" + "\u0301" * 500
     tokens = list(syllables(flood + " " + "x" * 10_000))
     assert len(tokens) == 2 and all(len(t.folded) <= 64 for t in tokens)
+
+
+def reference_terms(text: str) -> tuple:
+    """What :func:`analyze` must return, derived slowly from :func:`syllables`."""
+    folded, accented, pairs, runs, run = [], [], [], [], []
+    prev = prev_end = None
+    for syl in syllables(text):
+        folded.append((syl.folded, syl.pos))
+        if syl.accented != syl.folded:
+            accented.append(syl.accented)
+        if is_compound(syl):
+            continue
+        gap = None if prev_end is None else text[prev_end:syl.start]
+        inside = gap is not None and len(gap) == 1 and gap in "-/."  # next part of an identifier
+        if inside or (gap is not None and re.fullmatch(r"[ \t\u00a0]*", gap)):
+            if prev is not None:
+                pairs.append(f"{prev} {syl.folded}")
+        elif run and not (gap is not None and re.fullmatch(r"[ \t\u00a0]*,[ \t\u00a0]*", gap)):
+            runs.append(run)
+            run = []
+        run.append(syl.accented)
+        prev, prev_end = syl.folded, syl.end
+    if run:
+        runs.append(run)
+    return folded, accented, pairs, runs, sum(not is_compound(s) for s in syllables(text))
+
+
+# Words joined by the separators that matter: blanks (pairs), commas (runs go on),
+# other punctuation (runs break) and identifier joiners.
+word_text = st.lists(
+    st.tuples(st.sampled_from(["Cán", "bộ", "đảng", "VIÊN", "hoà", "Thuỷ", "08", "QĐi",
+                               "TW", "x" * 70, "a\u0301\u0300", "\u0301", "2019", "ạ"]),
+              st.sampled_from([" ", "  ", ", ", " ,", ". ", "; ", "-", "/", ".", "\t",
+                               "\u00a0", "\n", "_", "--", " - ", "!"])),
+    max_size=12,
+).map(lambda parts: "".join(w + sep for w, sep in parts))
+
+
+@settings(max_examples=300)
+@given(st.one_of(word_text, vietnamese_text, st.text(max_size=60)))
+@example("Cán bộ, đảng viên. Quyết định 08-QĐi/TW; TP.HCM")
+def test_lean_pass_agrees_with_syllables_on_everything(text):
+    for form in (text, unicodedata.normalize("NFD", text), cp1258_style(text)):
+        assert tuple(analyze(form)) == reference_terms(form)

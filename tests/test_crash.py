@@ -4,8 +4,8 @@ temporary files or generations behind.
 
 Precise points are reached without test hooks in the product: the reindex runs in a child
 process through ``CRASH_WRAPPER``, which patches one Whoosh or indexer function to announce
-``PAUSED`` on stderr and sleep; the test then kills it. Two more points (analysis of a full
-and of an incremental build) and a few random delays use the plain ``python -m indexer.cli``.
+``PAUSED`` on stderr and sleep; the test then kills it. One more point (analysis of an
+incremental build) and a few random delays use the plain ``python -m indexer.cli``.
 """
 
 from __future__ import annotations
@@ -81,6 +81,18 @@ elif point == "after-swap":  # CURRENT replaced, old generations not yet removed
     from indexer import store
     calls = []
     before(store, "remove_leftovers", lambda *a, **k: calls.append(1) or len(calls) == 2)
+elif point == "full-analysis":  # a full build halfway through analysing its documents
+    from indexer.bulkwrite import BulkWriter
+    original_add = BulkWriter.add_document
+    added = []
+
+    def add_document(self, **fields):
+        added.append(1)
+        if len(added) == 200:
+            pause()
+        return original_add(self, **fields)
+
+    BulkWriter.add_document = add_document
 
 from indexer.cli import main
 
@@ -238,10 +250,8 @@ def args(world: World, index: Path, *more: str) -> list[str]:
 
 def test_kill_during_analysis_of_a_full_build(big, tmp_path):
     world, index = big, copy_index(big, tmp_path)
-    live = store.current_generation(index)
-    proc = cli(*args(world, index, "--full"))
-    wait_for(lambda: any(g != live for g in index.glob("gen-*")), proc)
-    time.sleep(0.3)
+    proc = cli(*args(world, index, "--full"), crash_at="full-analysis")
+    wait_paused(proc)  # a full build is too quick now for a timed kill to land in it
     kill(proc)
     assert len(list(index.glob("gen-*"))) == 2  # the half-built one is left behind
     assert answers(index) == world.before
