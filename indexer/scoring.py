@@ -105,8 +105,14 @@ class _Segment:
         if isinstance(node, Q.AndNot):
             return self.candidates(node.a) - self.candidates(node.b)
         if isinstance(node, Q.And):
-            sets = sorted((self.candidates(child) for child in node.subqueries), key=len)
-            return sets[0].intersection(*sets[1:]) if sets else set()
+            # A term's docnums are intersected straight from its array: no set
+            # is built for the long lists of common words.
+            parts = sorted((self.postings(child)[0] if self._is_term(child)
+                            else self.candidates(child) for child in node.subqueries), key=len)
+            found = set(parts[0]) if parts else set()
+            for part in parts[1:]:
+                found = found.intersection(part)
+            return found
         if isinstance(node, Q.Or):
             return set().union(*(self.candidates(child) for child in node.subqueries))
         if node is Q.NullQuery or isinstance(node, Q.NullQuery.__class__):
@@ -202,6 +208,9 @@ class _Segment:
             else:
                 matched.add(docnum)
         return matched
+
+    def _is_term(self, node: Q.Query) -> bool:
+        return isinstance(node, Q.Term) and self._bulk(node)
 
     def _bulk(self, node: Q.Term) -> bool:
         field = self.searcher.schema[node.fieldname] if node.fieldname in self.searcher.schema \
