@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from functools import partial
 from itertools import repeat
 
 from whoosh.analysis import IDTokenizer
@@ -183,17 +184,22 @@ class BulkWriter(SegmentWriter):
             table = self._terms.pop(name)
             if not table:
                 continue
-            lengths = self._lengths.pop(name, array("I"))
-            lengths.extend(repeat(0, doccount - len(lengths)))
+            lengths = self._lengths.pop(name, None)
+            if lengths is not None:
+                lengths.extend(repeat(0, doccount - len(lengths)))
+                length_of = lengths.__getitem__
             writer.start_field(name, self.schema[name])
+            # The codec's whole-list call if it has one (one per field: made by start_field).
+            add_many = getattr(writer._postwriter, "add_many", None) or partial(_add_each, writer)
             text = isinstance(next(iter(table)), str)
-            length_of = lengths.__getitem__
             for term in sorted(table):
-                ids, weights, *more = table.pop(term)
+                postings = table.pop(term)  # popped: memory shrinks as the segment is written
+                ids = postings[0]
                 writer.start_term(term.encode("utf-8") if text else term)
-                buf = more[0] if more else None
-                values = split_values(bytes(buf), more[1]) if buf is not None else []
-                _add_postings(writer, ids, weights, values, list(map(length_of, ids)))
+                buf = postings[2] if len(postings) > 2 else None
+                values = [] if buf is None else split_values(bytes(buf), postings[3])
+                add_many(ids, postings[1], values,
+                         [0] * len(ids) if lengths is None else list(map(length_of, ids)))
                 writer.finish_term()
             writer.finish_field()
 
@@ -229,21 +235,12 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
 
-def _add_postings(writer, ids: array, weights: array, values: list[bytes],
-                  lengths: list[int]) -> None:
-    """Hand one term's postings to the codec: all at once if its postings writer can."""
-    postings = writer._postwriter
-    add_many = getattr(postings, "add_many", None)
-    if add_many is not None:
-        add_many(ids, weights, values, lengths)
-        return
-    add = writer.add
-    if values:
-        for docnum, weight, value, length in zip(ids, weights, values, lengths, strict=True):
-            add(docnum, weight, value, length)
-    else:
-        for docnum, weight, length in zip(ids, weights, lengths, strict=True):
-            add(docnum, weight, b"", length)
+def _add_each(writer, ids: array, weights: array, values: list[bytes],
+              lengths: list[int]) -> None:
+    """One term's postings through ``W3FieldWriter.add``, for codecs without ``add_many``."""
+    for docnum, weight, value, length in zip(ids, weights, values or repeat(b""), lengths,
+                                             strict=False):
+        writer.add(docnum, weight, value, length)
 
 
 def commit_segments(ix, segments: Iterable[Segment], codec) -> None:

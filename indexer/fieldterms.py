@@ -53,6 +53,8 @@ def encode_positions(positions: list[int]) -> bytes:
         if position < ONE_POSITION_LIMIT:
             return ONE_POSITION[position]
         return encode_varints([1, position])
+    if not positions:
+        return b"\x00"
     deltas = [len(positions), positions[0]]
     deltas += map(sub, positions[1:], positions)
     largest = max(deltas)
