@@ -101,7 +101,7 @@ def _emit(value, as_json: bool) -> None:
 @INDEX_OPTION
 @click.option("--full", is_flag=True, help="Rebuild from scratch and swap it in atomically.")
 @click.option("--procs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Indexing processes (Whoosh's multiprocess writer).")
+              help="Worker processes of a full rebuild (each writes its own segments).")
 @click.option("--strict", is_flag=True, help="Exit with 1 if any file was skipped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly_errors
