@@ -188,6 +188,15 @@ class CompactLeafMatcher(W3LeafMatcher):
         return ids, weights, values
 
 
+class _InlineMatcher(ListMatcher):
+    """Whoosh's ListMatcher for postings inlined in their term entry, except that a
+    value-less posting's value is None, not ``""`` (a str): Whoosh's own merge
+    rejected ``""``, so after a few incremental commits merging segments failed."""
+
+    def value(self):
+        return super().value() if self._values else None
+
+
 class CompactCodec(W3Codec):
     """The codec every vnsearch writer uses (full, incremental and merges alike)."""
 
@@ -202,8 +211,8 @@ class CompactCodec(W3Codec):
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
             ids, weights, values = terminfo.inlined_postings()
-            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term,
-                               terminfo=terminfo)
+            return _InlineMatcher(ids, weights, values, format_, scorer=scorer, term=term,
+                                  terminfo=terminfo)
         offset, length = terminfo.extent()
         return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
