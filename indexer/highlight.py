@@ -10,10 +10,13 @@ can trust the result as markup.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
-from .analysis import PART_RE, TOKEN_RE, forms
+from .analysis import PART_RE, TOKEN_RE, fold, forms
 
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 180
@@ -37,29 +40,90 @@ def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
     """(start, end, folded) of every matching syllable; a matching identifier is
     marked whole (``08-QĐi/TW``), otherwise its matching parts are.
 
-    Same tokens as :func:`indexer.analysis.syllables`, scanned without building
-    a token object per syllable: this runs over every shown hit's text.
+    Same tokens as :func:`indexer.analysis.syllables`. This runs over every
+    shown hit's text, so when folding keeps the text's length (NFC text: one
+    folded letter per letter) one regex of the query's words finds the matches
+    in the folded text, in C; otherwise every token is looked at.
     """
+    folded_text = fold(text)
+    if len(folded_text) == len(text):
+        return _select(text, _scan_folded(text, folded_text, terms), terms)
+    # Decomposed marks (NFD, cp1258-style) vanish when folding: map the folded
+    # offsets back past them, if nothing else changed the length.
+    removed = [m.start() for m in _MARK.finditer(text)]
+    if len(folded_text) == len(text) - len(removed):
+        slots = [position - i for i, position in enumerate(removed)]
+        return _select(text, _scan_folded(text, folded_text, terms, slots), terms)
+    return _select(text, _scan_tokens(text, terms), terms)
+
+
+_MARK = re.compile("[\u0300-\u036f]")
+
+
+_WORD = r"[^\W_]"
+_JOINED = rf"(?<!{_WORD}[-/.])"  # not a part in the middle of an identifier
+_ALONE = rf"(?![-/.]?{_WORD})"  # the end of a whole token
+
+
+@lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...], prefixes: tuple[str, ...]) -> re.Pattern | None:
+    """The query's words and prefixes as one regex over folded text, in the order of
+    :func:`_scan_tokens`'s rules: whole tokens (identifiers) first, then parts."""
+    alternatives = []
+    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    prefix_alt = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    if word_alt:
+        alternatives.append(rf"{_JOINED}(?:{word_alt}){_ALONE}")
+    if prefix_alt:
+        alternatives.append(rf"{_JOINED}(?:{prefix_alt}){_WORD}*(?:[-/.]{_WORD}+)*")
+    if word_alt:
+        alternatives.append(rf"(?:{word_alt})(?!{_WORD})")
+    if prefix_alt:
+        alternatives.append(rf"(?:{prefix_alt}){_WORD}*")
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!{_WORD})(?:{'|'.join(alternatives)})")
+
+
+def _scan_folded(text: str, folded_text: str, terms: Terms, slots: list[int] | None = None):
+    """Matches in the folded text; ``slots``: the folded offset before which each
+    removed mark of the original sat (a letter's marks end its span)."""
+    pattern = _pattern(tuple(sorted(terms.words)), tuple(sorted(terms.prefixes)))
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(folded_text):
+        start, end = match.span()
+        if slots:
+            start, end = start + bisect_right(slots, start), end + bisect_right(slots, end)
+        found.append((start, end, forms(text[start:end])[0], match.group()))
+    return found
+
+
+def _scan_tokens(text: str, terms: Terms):
     candidates = []
-    present: set[str] = set()
     words, prefixes = terms.words, tuple(terms.prefixes) or None
     for match in TOKEN_RE.finditer(text):
         whole = match.group()
         accented, folded = forms(whole)
         # (inlined _hit: this loop runs once per syllable of every shown hit)
         if folded in words or (prefixes and folded.startswith(prefixes)):
-            candidates.append((match.start(), match.end(), folded, accented))
-            present.add(accented)
+            candidates.append((match.start(), match.end(), accented, folded))
         elif "-" in whole or "/" in whole or "." in whole:
             start = match.start()
             for part in PART_RE.finditer(whole):
                 accented, folded = forms(part.group())
                 if _hit(folded, terms):
-                    candidates.append((start + part.start(), start + part.end(), folded,
-                                       accented))
-                    present.add(accented)
+                    candidates.append((start + part.start(), start + part.end(), accented,
+                                       folded))
+    return candidates
+
+
+def _select(text: str, candidates, terms: Terms) -> list[tuple[int, int, str]]:
+    """Drop other spellings of a word typed with marks when the text has the exact one."""
+    present = {accented for _, _, accented, _ in candidates}
     result = []
-    for start, end, folded, accented in candidates:
+    for start, end, accented, folded in candidates:
         wanted = terms.words.get(folded)
         if wanted and None not in wanted and accented not in wanted and wanted & present:
             continue  # the text has the exact spelling asked for: mark only that

@@ -29,27 +29,12 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
 from .analysis import accented_analyzer, analyze_cached, folded_analyzer
+from .fieldterms import encode_varints
+from .fieldterms import texts as _texts
 from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
 SCHEMA_VERSION = 3
 """Bump when the schema changes: an index with another version must be rebuilt."""
-
-
-def _texts(value) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(v for v in value if v)
-
-
-def encode_varints(numbers: list[int]) -> bytes:
-    """Little-endian base-128 varints (one byte for values under 128)."""
-    if max(numbers) < 128:
-        return bytes(numbers)
-    out = bytearray()
-    for n in numbers:
-        while n >= 128:
-            out.append((n & 127) | 128)
-            n >>= 7
-        out.append(n)
-    return bytes(out)
 
 
 def decode_varints(data: bytes) -> list[int]:
