@@ -271,13 +271,18 @@ class PostingCache:
         self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, reader, fieldname: str, btext: bytes):
-        """``read_postings(reader, fieldname, btext)``, from the cache when possible.
+    def get(self, reader, fieldname: str, btext: bytes, with_values: bool = False):
+        """``read_postings(reader, fieldname, btext, with_values)``, from the cache when
+        possible.
 
         A list being decoded by one thread is waited for by the others, instead of
         sixteen concurrent requests decoding the same long list sixteen times.
         """
-        key = (_folder(reader), reader.segment().segid, fieldname, btext)
+        segment_key = reader.__dict__.get("_vnsearch_segment_key")
+        if segment_key is None:
+            segment_key = reader.__dict__["_vnsearch_segment_key"] = (
+                _folder(reader), reader.segment().segid)
+        key = (segment_key, fieldname, btext, with_values)
         with self._lock:
             found = self._items.get(key)
             if found is not None:
@@ -290,9 +295,11 @@ class PostingCache:
             pending.wait(30)
             with self._lock:
                 found = self._items.get(key)
-            return found if found is not None else read_postings(reader, fieldname, btext)
+            if found is None:
+                found = read_postings(reader, fieldname, btext, with_values)
+            return found
         try:
-            found = read_postings(reader, fieldname, btext)
+            found = read_postings(reader, fieldname, btext, with_values)
             self._put(key, found)
         finally:
             with self._lock:
@@ -300,7 +307,7 @@ class PostingCache:
         return found
 
     def _put(self, key: tuple, found) -> None:
-        size = len(found[0])
+        size = _size(found)
         if size * 4 > self.budget:
             return
         with self._lock:
@@ -309,7 +316,16 @@ class PostingCache:
                 self._held += size
                 while self._held > self.budget:
                     _, old = self._items.popitem(last=False)
-                    self._held -= len(old[0])
+                    self._held -= _size(old)
+
+
+def _size(found) -> int:
+    """A cached list's weight in postings (8 bytes): values count their bytes and
+    a Python object each."""
+    ids, _, values = found
+    if values is None:
+        return len(ids)
+    return len(ids) * 7 + sum(map(len, values)) // 8
 
 
 def _folder(reader) -> str | None:

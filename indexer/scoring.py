@@ -25,7 +25,7 @@ from operator import add, mul, neg
 from whoosh import query as Q
 
 from .maxscore import flat_terms, top_flat
-from .postings import POSTING_CACHE, read_postings
+from .postings import POSTING_CACHE
 
 Scores = dict[int, float]
 
@@ -68,10 +68,7 @@ class _Segment:
         key = (node.fieldname, btext)
         found = self._lists.get(key)
         if found is None or (with_values and found[2] is None):
-            if with_values:
-                found = read_postings(self.reader, node.fieldname, btext, True)
-            else:
-                found = POSTING_CACHE.get(self.reader, node.fieldname, btext)
+            found = POSTING_CACHE.get(self.reader, node.fieldname, btext, with_values)
             self._lists[key] = found
         return found
 

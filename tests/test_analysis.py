@@ -195,3 +195,12 @@ word_text = st.lists(
 def test_lean_pass_agrees_with_syllables_on_everything(text):
     for form in (text, unicodedata.normalize("NFD", text), cp1258_style(text)):
         assert tuple(analyze(form)) == reference_terms(form)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2000), max_size=60)
+       | st.text(alphabet="Đđaăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệỳýỷỹỵ\u0300\u0301\u0303"
+                          "\u0309\u0323İIKΣσς ", max_size=40))
+def test_fold_by_table_equals_fold_by_decomposition(text):
+    from indexer.analysis import _fold_by_decomposing
+
+    assert fold(text) == _fold_by_decomposing(text)
