@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 import indexer
@@ -43,7 +44,21 @@ def search():
     results = run_search(index, params)
     hits = [HitView.of(hit) for hit in results.hits] if results else []
     return render_template("search.html", q=params.q, params=params, results=results,
-                           hits=hits, sources=indexer.sources(index))
+                           hits=hits, sources=indexer.sources(index),
+                           page_url=_page_urls(params))
+
+
+_PAGE = 987654321
+
+
+def _page_urls(params) -> Callable[[int], str]:
+    """``page_url(n)``: this search's link to page ``n``, filters kept.
+
+    Built by one ``url_for`` and a substitution: a results page has up to eleven
+    page links, and URL building was a tenth of the page's rendering time.
+    """
+    template = url_for("views.search", q=params.q, page=_PAGE, **params.filters())
+    return lambda n: template.replace(f"page={_PAGE}", f"page={int(n)}", 1)
 
 
 @bp.get("/doc/<path:doc_id>")
