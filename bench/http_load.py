@@ -39,7 +39,7 @@ def free_port() -> int:
 class Server:
     """``vnsearch serve --index DIR`` on a free loopback port, for a ``with`` block."""
 
-    def __init__(self, index_dir: Path, log: Path, threads: int = 8, ready_timeout: float = 90,
+    def __init__(self, index_dir: Path, log: Path, threads: int = 4, ready_timeout: float = 90,
                  workers: int = 1):
         self.index_dir, self.log, self.threads = Path(index_dir), Path(log), threads
         self.workers = workers

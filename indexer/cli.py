@@ -249,7 +249,9 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, limit:
 @CORPUS_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Request threads per process (search is CPU-bound: more threads only "
+                   "contend for the GIL; waitress keeps idle connections without a thread).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes sharing the port (search is CPU-bound: one per core).")
 @click.option("--reindex-if-missing", is_flag=True, help="Build the index first if absent.")

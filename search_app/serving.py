@@ -27,7 +27,7 @@ def _run(index_dir: str, threads: int, **listen) -> None:
     serve(create_app({"INDEX_DIR": index_dir}), threads=threads, ident="vnsearch", **listen)
 
 
-def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
+def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
           workers: int = 1, echo: Callable[[str], None] = print) -> int:
     """Serve until stopped; returns an exit status (non-zero if a worker failed)."""
     if workers <= 1 or not hasattr(os, "fork"):
