@@ -25,7 +25,7 @@ from operator import add, mul, neg
 from whoosh import query as Q
 
 from .maxscore import flat_terms, top_flat
-from .postings import POSTING_CACHE
+from .postcache import POSTING_CACHE
 
 Scores = dict[int, float]
 

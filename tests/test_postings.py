@@ -76,7 +76,7 @@ def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
 
 
 def test_the_posting_cache_serves_the_same_lists_within_its_budget(shipped_index):
-    from indexer.postings import PostingCache
+    from indexer.postcache import PostingCache
 
     _, ix = open_generation(shipped_index)
     try:
