@@ -150,6 +150,28 @@ class Term(Q.Term):
         return _postings(searcher, self.fieldname, text, weighting, self.boost)
 
 
+class _AndNotMatcher(matching.AndNotMatcher):
+    """Whoosh's AndNotMatcher, except that the first document is checked too.
+
+    whoosh-reloaded 2.7.5 only skips the prohibited list to the first
+    candidate when both lists start on the same document: a prohibited list
+    starting earlier let the first candidate through (``thua ke -di chuc``
+    returned an article saying "di chúc").
+    """
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class AndNot(Q.AndNot):
+    """``a`` without ``b``, with :class:`_AndNotMatcher` (also for sorting by date)."""
+
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
+
+
 WEIGHTING = Bm25f(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
 """Titles are fully length-normalised: a title that *is* the query beats a
 longer title that merely contains it."""
@@ -268,5 +290,5 @@ def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Qu
     query = Q.AndMaybe(required, _or(evidence)) if evidence else required
     negative = [_unit_query(u, reader, limit) for u in parsed.units if u.negated]
     if negative:
-        query = Q.AndNot(query, _or(negative))
+        query = AndNot(query, _or(negative))
     return query
