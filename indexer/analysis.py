@@ -52,7 +52,8 @@ MAX_TOKEN_CHARS = 64
 # Tone marks in NFD: grave, acute, tilde, hook above, dot below.
 TONE_MARKS = {"\u0300": 0, "\u0301": 1, "\u0303": 2, "\u0309": 3, "\u0323": 4}
 _TONE_CHARS = "\u0300\u0301\u0303\u0309\u0323"
-_COMBINING = re.compile(r"[\u0300-\u036f]")
+COMBINING_RE = re.compile(r"[\u0300-\u036f]")
+"""A combining mark: what folding drops (also what highlighting maps offsets past)."""
 _VOWELS = set("aăâeêioôơuưy")
 _QUALITY_VOWELS = set("ăâêôơư")
 _SYLLABLE_RE = re.compile(
@@ -76,7 +77,7 @@ class Syllable(NamedTuple):
 
 def _fold_by_decomposing(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
-    return _COMBINING.sub("", decomposed).replace("đ", "d")
+    return COMBINING_RE.sub("", decomposed).replace("đ", "d")
 
 
 # Latin letters (Vietnamese included) and combining marks fold one character at a

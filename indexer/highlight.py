@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from .analysis import PART_RE, TOKEN_RE, fold, forms
+from .analysis import COMBINING_RE, PART_RE, TOKEN_RE, fold, forms
 
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 180
@@ -41,23 +41,20 @@ def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
     marked whole (``08-QĐi/TW``), otherwise its matching parts are.
 
     Same tokens as :func:`indexer.analysis.syllables`. This runs over every
-    shown hit's text, so when folding keeps the text's length (NFC text: one
-    folded letter per letter) one regex of the query's words finds the matches
-    in the folded text, in C; otherwise every token is looked at.
+    shown hit's text, so one regex of the query's words finds the matches in
+    the folded text, in C; only text whose length folding changes otherwise
+    than by dropping decomposed marks is scanned token by token.
     """
     folded_text = fold(text)
     if len(folded_text) == len(text):
-        return _select(text, _scan_folded(text, folded_text, terms), terms)
+        return _select(_scan_folded(text, folded_text, terms), terms)
     # Decomposed marks (NFD, cp1258-style) vanish when folding: map the folded
     # offsets back past them, if nothing else changed the length.
-    removed = [m.start() for m in _MARK.finditer(text)]
+    removed = [m.start() for m in COMBINING_RE.finditer(text)]
     if len(folded_text) == len(text) - len(removed):
         slots = [position - i for i, position in enumerate(removed)]
-        return _select(text, _scan_folded(text, folded_text, terms, slots), terms)
-    return _select(text, _scan_tokens(text, terms), terms)
-
-
-_MARK = re.compile("[\u0300-\u036f]")
+        return _select(_scan_folded(text, folded_text, terms, slots), terms)
+    return _select(_scan_tokens(text, terms), terms)
 
 
 _WORD = r"[^\W_]"
@@ -119,7 +116,7 @@ def _scan_tokens(text: str, terms: Terms):
     return candidates
 
 
-def _select(text: str, candidates, terms: Terms) -> list[tuple[int, int, str]]:
+def _select(candidates, terms: Terms) -> list[tuple[int, int, str]]:
     """Drop other spellings of a word typed with marks when the text has the exact one."""
     present = {accented for _, _, accented, _ in candidates}
     result = []

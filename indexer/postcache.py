@@ -43,10 +43,12 @@ class PostingCache:
                 _folder(reader), reader.segment().segid)
         key = (segment_key, fieldname, btext, with_values)
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
+            # A list decoded with its positions (for a phrase) serves plain look-ups too.
+            for held in (key, (segment_key, fieldname, btext, True)):
+                found = self._items.get(held)
+                if found is not None:
+                    self._items.move_to_end(held)
+                    return found
             pending = self._pending.get(key)
             if pending is None:
                 self._pending[key] = threading.Event()

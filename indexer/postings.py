@@ -97,9 +97,26 @@ class CompactPostingsWriter(W3PostingsWriter):
             start = stop
 
     def _write_block(self, last=False):
+        """W3PostingsWriter._write_block with :func:`encode_block` as the block data
+        (the block header, a pickled stats tuple read for skipping, is unchanged)."""
         if self._byteids:
             return super()._write_block(last)
-        return _write_compact_block(self, last)
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = encode_block(self._ids, self._weights, self._values)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        infobytes = dumps((len(self._ids), self._ids[-1], self._maxweight, comp,
+                           length_to_byte(self._minlength),
+                           length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        self._postfile.write_int(-blocklength if last else blocklength)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
     def finish_postings(self):
         if not self.written() and len(self) < self._inlinelimit:
@@ -109,29 +126,6 @@ class CompactPostingsWriter(W3PostingsWriter):
             self._terminfo = None
             return terminfo
         return super().finish_postings()
-
-
-def _write_compact_block(writer: CompactPostingsWriter, last: bool) -> None:
-    """W3PostingsWriter._write_block with :func:`encode_block` as the block data
-    (the block header, a pickled stats tuple read for skipping, is unchanged)."""
-    if not writer._blockcount:
-        writer._postfile.write(WHOOSH3_HEADER_MAGIC)
-    writer._terminfo.add_block(writer)
-    databytes = encode_block(writer._ids, writer._weights, writer._values)
-    comp = writer._compression
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    ids = writer._ids
-    infobytes = dumps((len(ids), ids[-1], writer._maxweight, comp,
-                              length_to_byte(writer._minlength),
-                              length_to_byte(writer._maxlength)), 2)
-    blocklength = len(infobytes) + len(databytes)
-    postfile = writer._postfile
-    postfile.write_int(-blocklength if last else blocklength)
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    writer._blockcount += 1
-    writer._new_block()
 
 
 class CompactLeafMatcher(W3LeafMatcher):
@@ -236,14 +230,5 @@ def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = Fals
         ids, weights, values = terminfo.inlined_postings()
         values = (list(values) or [b""] * len(ids)) if with_values else None
         return array("I", ids), array("f", weights), values
-    matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-    if isinstance(matcher, CompactLeafMatcher):
-        return matcher.all_arrays(with_values)
-    ids, weights, values = array("I"), array("f"), []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if with_values:
-            values.append(matcher.value())
-        matcher.next()
-    return ids, weights, (values if with_values else None)
+    return terms.matcher(fieldname, btext, reader.schema[fieldname].format).all_arrays(
+        with_values)

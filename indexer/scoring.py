@@ -7,13 +7,13 @@ Python calls per posting per level. With the evidence clauses of
 and that per-posting Python dominated search time on a 100k-document index.
 
 Here the same query tree is evaluated list by list: candidates are
-intersections and unions of docnum *sets*; a term's BM25F score for all its
-candidates comes from ``map``s over its decoded arrays; scores accumulate in a
-dict. All of it runs in C loops, so the cost is a few tens of nanoseconds
-per posting. The scores are Whoosh's (same BM25F, idf, field lengths and
-boosts, see :class:`indexer.ranking.Bm25f`), so the ranking is unchanged; query
-nodes this module does not know (phrases) are scored by Whoosh's own matcher,
-for the candidates only.
+intersections and unions of docnum sets (in C); a term's BM25F score is one
+tight loop over its decoded arrays (:mod:`indexer.postcache`), added into a
+dense per-segment array; phrases are checked on decoded positions. Queries of
+words plus evidence take :mod:`indexer.maxscore`'s pruned path. The scores
+are Whoosh's (same BM25F, idf, field lengths and boosts, see
+:class:`indexer.ranking.Bm25f`), so the ranking is unchanged; query nodes this
+module does not know are scored by Whoosh's own matcher.
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from whoosh import query as Q
 
 from .maxscore import flat_terms, top_flat
 from .postcache import POSTING_CACHE
+from .ranking import _lengths
 
 Scores = dict[int, float]
 
 
 def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
-    """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment,
-    and the least of them (for score bounds)."""
-    from .ranking import _lengths  # the same quantised field lengths Whoosh scores with
-
+    """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment
+    (from the same one-byte lengths Whoosh scores with), and the least of them
+    (for score bounds)."""
     avgfl = searcher.avg_field_length(fieldname) or 1
     cache = sub.reader().__dict__.setdefault("_vnsearch_norms", {})
     key = (fieldname, B, K1, avgfl)
@@ -93,7 +93,7 @@ class _Segment:
         return found
 
     def _find(self, node: Q.Query) -> set[int]:
-        if isinstance(node, Q.Term) and self._bulk(node):
+        if self._is_term(node):
             return set(self.postings(node)[0])
         if isinstance(node, Q.Phrase) and self._bulk_phrase(node):
             return self._phrase_matches(node)
@@ -137,7 +137,7 @@ class _Segment:
             self._add(node, acc, restrict, exact)
 
     def _add(self, node, acc: list[float], restrict: set[int] | None, exact: bool) -> None:
-        if isinstance(node, Q.Term) and self._bulk(node):
+        if self._is_term(node):
             self._add_term(node, acc, restrict)
             return
         if isinstance(node, Q.Phrase) and self._bulk_phrase(node):
@@ -173,10 +173,14 @@ class _Segment:
         docs = [d for d in found if restrict is None or d in restrict]
         _accumulate(acc, docs, [found[d] for d in docs])
 
+    def _scorable(self, fieldname: str):
+        """The schema field if it is scored by length (BM25F), else None."""
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        return field if field is not None and field.scorable else None
+
     def _bulk_phrase(self, node: Q.Phrase) -> bool:
-        field = self.searcher.schema[node.fieldname] if node.fieldname in self.searcher.schema \
-            else None
-        return (field is not None and field.scorable and node.slop == 1 and bool(node.words)
+        field = self._scorable(node.fieldname)
+        return (field is not None and node.slop == 1 and bool(node.words)
                 and field.format.supports("positions"))
 
     def _phrase_matches(self, node: Q.Phrase) -> set[int]:
@@ -207,12 +211,8 @@ class _Segment:
         return matched
 
     def _is_term(self, node: Q.Query) -> bool:
-        return isinstance(node, Q.Term) and self._bulk(node)
-
-    def _bulk(self, node: Q.Term) -> bool:
-        field = self.searcher.schema[node.fieldname] if node.fieldname in self.searcher.schema \
-            else None
-        return field is not None and field.scorable
+        """A term this module scores itself (scorable field)."""
+        return isinstance(node, Q.Term) and self._scorable(node.fieldname) is not None
 
     def term_plan(self, node: Q.Term):
         """(upper bound of one posting's score, docnums, weights, scale, norms), or None.
@@ -266,12 +266,13 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
     best: list[tuple[float, int]] = []
     for sub, offset in searcher.leaf_searchers():
         segment = _Segment(searcher, sub, context)
-        candidates = segment.candidates(query)
+        candidates = segment.candidates(query)  # cached for the tree: not changed in place
         size = sub.reader().doc_count_all()
         if allowed is not None:
-            candidates &= {d - offset for d in allowed if offset <= d < offset + size}
+            candidates = candidates & {d - offset for d in allowed if offset <= d < offset + size}
         if excluded:
-            candidates -= {d - offset for d in excluded if offset <= d < offset + size}
+            candidates = candidates - {d - offset for d in excluded
+                                       if offset <= d < offset + size}
         if not candidates:
             continue
         total += len(candidates)

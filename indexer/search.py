@@ -128,10 +128,11 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             results.messages.append("hãy thêm một từ cần tìm (không chỉ từ bị loại trừ)")
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
-    hits = _run(searcher, whoosh_q, page, per_page, filter_q, sort)
+    scope = _Scope.of(searcher, filter_q)
+    hits = _run(searcher, whoosh_q, page, per_page, scope, sort)
     if hits.total == 0 and len(parsed.positive) > 1:
         relaxed = build_query(parsed, searcher.reader(), relaxed=True)
-        hits = _run(searcher, relaxed, page, per_page, filter_q, sort)
+        hits = _run(searcher, relaxed, page, per_page, scope, sort)
         results.partial = hits.total > 0
     results.total = hits.total
     terms = Terms(*parsed.highlight_terms())
@@ -147,7 +148,7 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
         if fold(restored) == fold(query or "") and results.total:
             results.suggestion = restored  # same letters: it finds what this query found
         else:
-            results.suggestion = _finds_results(searcher, restored, filter_q)
+            results.suggestion = _finds_results(searcher, restored, scope)
     results.took_ms = (time.perf_counter() - started) * 1000
     index.results_cache.put(key, results)
     return results
@@ -159,18 +160,32 @@ class _Page:
     items: list[tuple[int, float]]
 
 
-def _run(searcher, whoosh_q, page, per_page, filter_q, sort) -> _Page:
-    limit = page * per_page
-    deleted = deleted_docs(searcher)
-    if sort == "relevance":
+@dataclass
+class _Scope:
+    """What every ranking of one search leaves out, worked out once per search."""
+
+    filter_q: Q.Query | None  # source / date filter, for Whoosh's collector
+    allowed: set[int] | None  # the same filter as docnums, for bulk scoring
+    deleted: set[int]
+
+    @classmethod
+    def of(cls, searcher, filter_q) -> _Scope:
         allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
-        total, items = top_docs(searcher, whoosh_q, limit, allowed, deleted)
+        return cls(filter_q, allowed, deleted_docs(searcher))
+
+
+def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort) -> _Page:
+    limit = page * per_page
+    if sort == "relevance":
+        # Exact top-N by bulk scoring (indexer.scoring): Whoosh's scores, a
+        # fraction of the cost of its matchers.
+        total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted)
         return _Page(total, items[(page - 1) * per_page:])
-    # Relevance: exact top-N by bulk scoring (indexer.scoring), same scores as
-    # Whoosh's matchers at a fraction of the cost. Date order: Whoosh's collector.
+    # Date order: Whoosh's collector.
     collector = collectors.SortingCollector("date", limit=limit, reverse=True)
-    if filter_q is not None or deleted:
-        collector = collectors.FilterCollector(collector, allow=filter_q, restrict=deleted or None)
+    if scope.filter_q is not None or scope.deleted:
+        collector = collectors.FilterCollector(collector, allow=scope.filter_q,
+                                               restrict=scope.deleted or None)
     searcher.search_with_collector(whoosh_q, collector)
     found = collector.results()
     items = [(hit.docnum, hit.score or 0.0) for hit in found[(page - 1) * per_page: limit]]
@@ -187,11 +202,10 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
         return None
 
 
-def _finds_results(searcher, restored: str, filter_q) -> str | None:
+def _finds_results(searcher, restored: str, scope: _Scope) -> str | None:
     """``restored`` if searching it would find something (a useful "did you mean")."""
     candidate = build_query(parse(restored), searcher.reader())
     if candidate is None:
         return None
-    allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
-    total, _ = top_docs(searcher, candidate, 1, allowed, deleted_docs(searcher))
+    total, _ = top_docs(searcher, candidate, 1, scope.allowed, scope.deleted)
     return restored if total else None

@@ -39,8 +39,7 @@ terms = st.builds(
 def test_fast_scan_marks_what_the_token_scan_marks(text, query_terms):
     """NFC, NFD and mixed text: the regex scan over folded text (offsets mapped back
     past decomposed marks) finds the spans the token-by-token scan finds."""
-    assert _matches(text, query_terms) == _select(text, _scan_tokens(text, query_terms),
-                                                  query_terms)
+    assert _matches(text, query_terms) == _select(_scan_tokens(text, query_terms), query_terms)
 
 
 def test_decomposed_text_marks_the_same_words():
