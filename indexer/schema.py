@@ -22,15 +22,13 @@ feeds, in the single-process and in Whoosh's multiprocess writer alike.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from itertools import accumulate
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
-from .analysis import accented_analyzer, analyze_cached, folded_analyzer
-from .fieldterms import encode_varints
-from .fieldterms import texts as _texts
+from .analysis import accented_analyzer, folded_analyzer
+from .fieldterms import counted, encode_positions, folded_positions
 from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
 SCHEMA_VERSION = 3
@@ -58,12 +56,7 @@ class FoldedPositions(Positions):
     """
 
     def encode(self, poslist):
-        deltas = [len(poslist)]
-        base = 0
-        for pos in poslist:
-            deltas.append(pos - base)
-            base = pos
-        return encode_varints(deltas)
+        return encode_positions(poslist)
 
     def decode_positions(self, valuestring):
         if valuestring and max(valuestring) < 128:  # one byte per number: C loops only
@@ -86,17 +79,10 @@ class FoldedPositions(Positions):
         return [(pos, 1) for pos in self.decode_positions(valuestring)]
 
     def word_values(self, value, analyzer, **kwargs):
-        poses: dict[str, list[int]] = defaultdict(list)
-        offset = 0
-        for text in _texts(value):
-            terms = analyze_cached(text)
-            for term, pos in terms.folded:
-                poses[term].append(pos + offset)
-            offset += terms.length + 1
+        # The same computation as the bulk writer's (indexer.fieldterms).
         fb = self.field_boost
-        for term, poslist in poses.items():
-            poslist.sort()
-            yield (term, len(poslist), len(poslist) * fb, self.encode(poslist))
+        for term, poslist in folded_positions(value).items():
+            yield (term, len(poslist), len(poslist) * fb, encode_positions(poslist))
 
 
 class _CountedTerms(Frequency):
@@ -108,12 +94,8 @@ class _CountedTerms(Frequency):
         return 1  # not stored; scoring reads the posting weight instead
 
     def word_values(self, value, analyzer, **kwargs):
-        counts: dict[str, int] = defaultdict(int)
-        for text in _texts(value):
-            for term in getattr(analyze_cached(text), self.component):
-                counts[term] += 1
         fb = self.field_boost
-        for term, freq in counts.items():
+        for term, freq in counted(value, self.component).items():
             # No posting value: the weight already carries the frequency, and
             # value-less blocks are smaller and faster to read back.
             yield (term, freq, freq * fb, b"")

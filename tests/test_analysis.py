@@ -204,3 +204,27 @@ def test_fold_by_table_equals_fold_by_decomposition(text):
     from indexer.analysis import _fold_by_decomposing
 
     assert fold(text) == _fold_by_decomposing(text)
+
+
+@given(st.lists(st.one_of(vietnamese_text, st.just("08-QĐi/TW và TP.HCM")), max_size=3))
+def test_field_terms_agree_with_the_syllable_tokenizer(value):
+    """The per-field computations the schema formats and the bulk writer share
+    (indexer.fieldterms), checked against :func:`syllables`, an independent path:
+    positions run on across a field's texts with a gap of one, and the accented
+    evidence is every form that carries marks."""
+    from collections import Counter
+
+    from indexer.fieldterms import counted, folded_positions
+
+    positions: dict[str, list[int]] = {}
+    accented: Counter[str] = Counter()
+    offset = 0
+    for text in (t for t in value if t):
+        found = list(syllables(text))
+        for syl in found:
+            positions.setdefault(syl.folded, []).append(syl.pos + offset)
+            if syl.accented != syl.folded:
+                accented[syl.accented] += 1
+        offset += (max(s.pos for s in found) + 1 if found else 0) + 1
+    assert folded_positions(value) == {t: sorted(p) for t, p in positions.items()}
+    assert counted(value, "accented") == accented
