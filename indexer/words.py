@@ -1,0 +1,94 @@
+"""Vietnamese words of two to four syllables, and splitting syllables into words.
+
+Why: spaces in Vietnamese separate syllables, not words (``cán bộ``, ``hợp đồng``),
+so the syllables of two words can sit side by side (``trường hợp | đồng phạm``).
+Knowing where words are lets a query word match only where its syllables form
+that word, and lets ``OR`` and ``-`` bind to a whole word (``dân sự OR hình sự``).
+
+The word list is ``Viet74K`` from underthesea (Apache-2.0, see ``data/README.md``),
+reduced to its entries of two to four syllables, lowercased, NFC, with canonical
+tone placement (``indexer.analysis.canonical``), so ``hoà``/``hòa`` spellings
+look up the same entry. A folded copy (``hop dong``) serves unaccented input.
+
+Segmentation is dictionary based: of all splits into dictionary words and
+single syllables, the one with the fewest pieces wins (``trường hợp | đồng
+phạm`` beats ``trường | hợp đồng | phạm``); ties go to the longer last piece, as in
+backward maximum matching, which errs less on Vietnamese (``tô sáng | giá trị``,
+not ``tô | sáng giá | trị``).
+It is fast (a few set look-ups per syllable), so it can run on documents too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from .analysis import canonical, fold
+
+WORDS_FILE = Path(__file__).with_name("data") / "words.txt"
+MAX_WORD_SYLLABLES = 4
+
+
+class Lexicon:
+    """Multi-syllable words, accented (canonical tones) and folded, space-joined."""
+
+    def __init__(self, words: Sequence[str]):
+        self.accented = frozenset(words)
+        self.folded = frozenset(fold(word) for word in words)
+
+    def is_word(self, accented: Sequence[str], folded: Sequence[str]) -> bool:
+        """True if these syllables (two or more) spell one word.
+
+        When every syllable carries marks the accented form must be a word (``biên
+        giới``, not ``biển giới``); otherwise the folded form is looked up, so
+        ``bien gioi`` and ``an toàn`` are words too.
+        """
+        if len(folded) < 2:
+            return False
+        if all(a != f for a, f in zip(accented, folded, strict=True)):
+            return " ".join(accented) in self.accented
+        return " ".join(folded) in self.folded
+
+    def segment(self, accented: Sequence[str], folded: Sequence[str] | None = None
+                ) -> list[tuple[int, int]]:
+        """Spans ``(start, end)`` of the words of a run of syllables, in order.
+
+        ``accented`` are canonical lowercase syllables, ``folded`` their folded
+        forms (computed if not given). Every syllable is in exactly one span.
+        """
+        if folded is None:
+            folded = [fold(syllable) for syllable in accented]
+        count = len(accented)
+        # best[i]: (pieces, -last piece length) of the best split of the first i syllables
+        best: list[tuple[int, int]] = [(0, 0)] + [(count + 1, 0)] * count
+        back = [0] * (count + 1)
+        for end in range(1, count + 1):
+            for size in range(1, min(MAX_WORD_SYLLABLES, end) + 1):
+                start = end - size
+                if size > 1 and not self.is_word(accented[start:end], folded[start:end]):
+                    continue
+                candidate = (best[start][0] + 1, -size)
+                if candidate < best[end]:
+                    best[end], back[end] = candidate, start
+        spans = []
+        end = count
+        while end > 0:
+            spans.append((back[end], end))
+            end = back[end]
+        spans.reverse()
+        return spans
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The shipped word list, read once per process."""
+    text = WORDS_FILE.read_text("utf-8")
+    return Lexicon([" ".join(canonical(s) for s in line.split())
+                    for line in text.splitlines() if line.strip()])
+
+
+def segment(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans of the words in ``tokens`` (syllables as typed, any case or tone placement)."""
+    accented = [canonical(token) for token in tokens]
+    return lexicon().segment(accented, [fold(a) for a in accented])
