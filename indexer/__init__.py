@@ -14,12 +14,12 @@ from .errors import (
     ReindexLockedError,
     VnsearchError,
 )
-from .info import DocumentView, Stats, document, restore, sources, stats, suggest
+from .info import DocumentView, Stats, document, health, restore, sources, stats, suggest
 from .search import Hit, Results, search
 
 __all__ = [
     "CorpusMissingError", "Document", "DocumentView", "Hit", "IndexMissingError",
     "IndexOutdatedError", "Problem", "ReindexLockedError", "ReindexReport", "Results",
-    "SearchIndex", "Stats", "VnsearchError", "document", "open_index", "read_corpus",
+    "SearchIndex", "Stats", "VnsearchError", "document", "health", "open_index", "read_corpus",
     "reindex", "restore", "search", "sources", "stats", "suggest",
 ]

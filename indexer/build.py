@@ -23,6 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import bulkbuild, store
+from .census import Census, count_segments
 from .corpus import Document, Problem, SourceFile, read_file, scan
 from .errors import CorpusMissingError, IndexMissingError
 from .lock import ReindexLock
@@ -47,6 +48,7 @@ class ReindexReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_bytes: int = 0
+    started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -116,7 +118,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         raise CorpusMissingError(f"corpus folder not found: {corpus_dir}")
     started = time.perf_counter()
     with ReindexLock(index_dir) as lock:
-        report = ReindexReport()
+        report = ReindexReport(started=started)
         if lock.stale_cleared:
             report.notes.append(lock.stale_cleared)
         removed = store.remove_leftovers(index_dir)
@@ -140,14 +142,13 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         if full:
             report = _full(corpus_dir, index_dir, procs, report, progress)
             generation = store.current_generation(index_dir)
-        report.seconds = time.perf_counter() - started
-        report.index_bytes = store.generation_size(generation) if generation else 0
+        report.seconds = time.perf_counter() - started  # index_bytes: at the commit
         return report
 
 
 def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport,
           progress: Progress | None) -> ReindexReport:
-    report = ReindexReport(mode="full", notes=previous.notes)
+    report = ReindexReport(mode="full", notes=previous.notes, started=previous.started)
     files = scan(corpus_dir, report.problems)
     generation = store.new_generation(index_dir)
     try:
@@ -155,10 +156,12 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
         entries: dict[str, dict] = {}
         # Bulk writers (see indexer/bulkbuild.py): with procs > 1, worker
         # processes analyse, index and count while this one reads the corpus.
-        model = bulkbuild.build(ix, _unique(files, report, entries, progress), procs, _fields)
+        census = Census()
+        model = bulkbuild.build(ix, census.counting(_unique(files, report, entries, progress)),
+                                procs, _fields)
         report.documents = report.added
         model.save(generation / store.MODEL)
-        _write_side_files(generation, ix, entries, report)
+        _write_side_files(generation, ix, entries, report, census)
         ix.close()
         store.publish(index_dir, generation)
     except BaseException:
@@ -188,13 +191,26 @@ def _unique(files: list[SourceFile], report: ReindexReport, entries: dict[str, d
             progress(done, total)
 
 
-def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport) -> None:
+def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport,
+                      census: Census | None) -> None:
+    """manifest.json, then meta.json: what the commit holds (the census, recounted from
+    the segments if it was not kept or does not add up), its size, and this report."""
     store.write_json(generation / store.MANIFEST, {"files": entries})
+    with ix.reader() as reader:
+        live = reader.doc_count()
+        if census is None or census.documents != live:
+            census = count_segments(reader)
+        elif census.dates_stale:
+            census = count_segments(reader, dates_only=census)
+    report.index_bytes = store.generation_size(generation)
+    report.seconds = time.perf_counter() - report.started
     store.write_json(generation / store.META, {
         "schema_version": SCHEMA_VERSION,
         "whoosh_generation": ix.latest_generation(),
         "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
         "last_report": report.summary(),
+        "census": census.to_json(),
+        "index_bytes": report.index_bytes,
     })
 
 
@@ -249,12 +265,15 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
             f"the live index cannot be opened ({type(exc).__name__})") from exc
     try:
         model = _load_model(generation, ix, meta, report)
+        census = _previous_census(ix, meta)
         if writes or deletes:
             with ix.searcher() as searcher:
                 for doc_id in deletes + [d.id for d in writes if d.id in indexed]:
                     stored = searcher.document(id=doc_id)
                     if stored:
                         _uncount(model, stored)
+                        if census is not None:
+                            census.remove(stored.get("source"), stored.get("date"))
             writer = ix.writer(limitmb=128, codec=build_codec())
             try:
                 for doc_id in deletes:
@@ -263,14 +282,23 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                     writer.update_document(**_fields(doc))
                     model.add(doc.title)
                     model.add(doc.body)
+                    if census is not None:
+                        census.add(doc.source, doc.date)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
             model.save(generation / store.MODEL)
-        _write_side_files(generation, ix, entries, report)
+        _write_side_files(generation, ix, entries, report, census)
     finally:
         ix.close()
+
+
+def _previous_census(ix, meta: dict) -> Census | None:
+    """The census of the commit this run starts from, if meta.json was written for it."""
+    if meta.get("whoosh_generation") != ix.latest_generation():
+        return None
+    return Census.from_json(meta.get("census"))
 
 
 def _uncount(model: AccentModel, stored: dict) -> None:

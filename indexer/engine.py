@@ -1,50 +1,52 @@
-"""An open index: the live generation, per-thread searchers, the accent model.
+"""An open index: searchers over its latest commit, the accent model, a result cache.
 
 Opened lazily (never at import) and shared by a whole process (one per Flask
-app). Each thread gets its own Whoosh searcher, because a searcher's readers
-are not safe to share between threads; it is refreshed when a reindex has
-committed (incremental) or published a new generation (``--full``), checked at
-most every ``check_interval`` seconds, so a running server sees new documents
-without a restart and never reads a half-built index.
+app). Every library call that reads the index holds one searcher for its whole
+duration (:meth:`SearchIndex.reading`), leased from a
+:class:`indexer.searchers.SearcherManager`: a searcher over exactly the commit
+that was live when the call began, used by that call alone, given back when it
+ends. Each call looks at the index folder first (a file read and a listing,
+~20 µs), so a reindex, incremental or ``--full``, is seen by the next request,
+and a half-built index never is.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
-import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import store
-from .errors import IndexMissingError
-from .ranking import WEIGHTING
+from .searchers import Commit, Lease, SearcherManager
 from .suggest import AccentModel
 
 
-class _Live:
-    """One opened generation: Whoosh index + accent model."""
+class _Model:
+    """A generation's accent model, reloaded when an incremental reindex rewrites it."""
 
-    def __init__(self, index_dir: Path):
-        self.generation, self.ix = store.open_generation(index_dir)
-        self.name = self.generation.name
+    def __init__(self, generation: Path):
+        self.path = generation / store.MODEL
+        self.name = generation.name
         self._model: AccentModel | None = None
-        self._model_stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
-    def model(self) -> AccentModel:
-        path = self.generation / store.MODEL
+    def get(self) -> AccentModel:
         try:
-            st = path.stat()
+            st = self.path.stat()
             stamp = (st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None
         with self._lock:
-            if self._model is None or stamp != self._model_stamp:
+            if self._model is None or stamp != self._stamp:
                 try:
-                    self._model = AccentModel.load(path) if stamp else AccentModel()
+                    self._model = AccentModel.load(self.path) if stamp else AccentModel()
                 except Exception:  # a damaged model only costs suggestions
                     self._model = AccentModel()
-                self._model_stamp = stamp
+                self._stamp = stamp
             return self._model
 
 
@@ -74,67 +76,92 @@ class ResultCache:
 class SearchIndex:
     """Process-wide handle on an index folder; safe to use from many threads."""
 
-    def __init__(self, index_dir: Path, check_interval: float = 0.5):
+    def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
-        self.check_interval = check_interval
-        self._live: _Live | None = None
-        self._lock = threading.Lock()
+        self.manager = SearcherManager(self.index_dir)
         self._local = threading.local()
-        self._checked = 0.0
+        self._model: _Model | None = None
         self.results_cache = ResultCache()
 
-    def _current(self) -> _Live:
-        now = time.monotonic()
-        live = self._live
-        if live is not None and now - self._checked < self.check_interval:
-            return live
-        with self._lock:
-            self._checked = now
-            generation = store.current_generation(self.index_dir)
-            if generation is None:
-                self._live = None
-                raise IndexMissingError(
-                    f"no index in {self.index_dir}: run `vnsearch reindex` first")
-            if self._live is None or self._live.name != generation.name:
-                self._live = _Live(self.index_dir)
-            return self._live
+    @contextmanager
+    def reading(self) -> Iterator:
+        """Hold one searcher over the latest commit for the duration of the block.
+
+        Nested blocks (and :meth:`searcher`, :meth:`commit`, :meth:`data_version`
+        inside one) get the same searcher, so one call sees one commit throughout.
+        """
+        local = self._local
+        lease: Lease | None = getattr(local, "lease", None)
+        if lease is not None:
+            yield lease.searcher
+            return
+        lease = local.lease = self.manager.acquire()
+        try:
+            yield lease.searcher
+        finally:
+            local.lease = None
+            self.manager.release(lease)
+
+    def _lease(self) -> Lease:
+        """The lease of the enclosing :meth:`reading` block, or this thread's own.
+
+        Outside a block (scripts, tests, the REPL) a thread keeps one lease until it
+        asks again after a reindex; servers and library calls use :meth:`reading`.
+        """
+        lease = getattr(self._local, "lease", None)
+        if lease is not None:
+            return lease
+        own: Lease | None = getattr(self._local, "own", None)
+        latest = self.manager.latest()
+        if own is None or own.commit is not latest:
+            if own is not None:
+                self._local.own = None
+                self.manager.release(own)
+            own = self._local.own = self.manager.acquire()
+        return own
 
     def searcher(self):
-        """This thread's searcher, refreshed if the index changed since its last use."""
-        live = self._current()
-        local = self._local
-        searcher = getattr(local, "searcher", None)
-        now = time.monotonic()
-        if searcher is None or local.name != live.name:
-            if searcher is not None:
-                searcher.close()
-            searcher = live.ix.searcher(weighting=WEIGHTING)
-            local.name, local.checked = live.name, now
-        elif now - local.checked >= self.check_interval:
-            # Checked on a clock, not after idleness: a thread kept busy by a
-            # steady load must still see an incremental commit.
-            searcher = searcher.refresh()
-            local.checked = now
-        local.searcher = searcher
-        return searcher
+        """The searcher of the current :meth:`reading` block (see :meth:`_lease`)."""
+        return self._lease().searcher
+
+    def commit(self) -> Commit:
+        """The commit being read (generation folder, TOC generation, document count):
+        the enclosing :meth:`reading` block's, else the latest."""
+        lease = getattr(self._local, "lease", None)
+        return lease.commit if lease is not None else self.manager.latest()
 
     def data_version(self) -> tuple:
         """Changes whenever search results may change (used as a cache key)."""
-        searcher = self.searcher()
-        return (self._live.name if self._live else None, searcher.reader().generation())
+        return self.commit().key
 
     def model(self) -> AccentModel:
-        return self._current().model()
+        generation = self.commit().generation
+        holder = self._model
+        if holder is None or holder.name != generation.name:
+            holder = self._model = _Model(generation)
+        return holder.get()
 
     def generation(self) -> Path:
-        return self._current().generation
+        return self.commit().generation
 
     def close(self) -> None:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            searcher.close()
-            self._local.searcher = None
-        self._live = None
+        own = getattr(self._local, "own", None)
+        if own is not None:
+            self._local.own = None
+            self.manager.release(own)
+        self.manager.close()
+        self._model = None
+
+
+def reads_index(function):
+    """Run ``function(index, ...)`` inside ``index.reading()``: one commit per call."""
+
+    @functools.wraps(function)
+    def wrapper(index: SearchIndex, *args, **kwargs):
+        with index.reading():
+            return function(index, *args, **kwargs)
+
+    return wrapper
 
 
 def open_index(index_dir: Path) -> SearchIndex:

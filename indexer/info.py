@@ -1,17 +1,17 @@
 """Everything besides ranked search that readers ask of an index.
 
 One document with its matches marked, the list of sources for the filter,
-index statistics, autocomplete and accent restoration.
+index statistics and health, autocomplete and accent restoration.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from . import store
-from .engine import SearchIndex
+from .census import Census, count_segments
+from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all
 from .query import parse
 
@@ -47,6 +47,7 @@ class Stats:
     index_bytes: int = 0
     last_reindex: str | None = None
     generation: str = ""
+    commit: int = 0  # the TOC generation within it
     last_report: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -56,6 +57,7 @@ class Stats:
         return data
 
 
+@reads_index
 def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView | None:
     """The stored document ``doc_id``, with the matches of ``query`` marked."""
     searcher = index.searcher()
@@ -73,41 +75,59 @@ def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView |
     )
 
 
+@reads_index
 def sources(index: SearchIndex) -> dict[str, int]:
-    """Source name -> number of documents, for the filter control and stats."""
-    reader = index.searcher().reader()
-    counts: dict[str, int] = {}
-    for term in reader.lexicon("source"):
-        name = term.decode("utf-8") if isinstance(term, bytes) else term
-        counts[name] = reader.doc_frequency("source", name)
-    return dict(sorted(counts.items()))
+    """Source name -> number of live documents, for the filter control and stats."""
+    return dict(sorted(_census(index).sources.items()))
 
 
+@reads_index
 def stats(index: SearchIndex) -> Stats:
-    searcher = index.searcher()
-    reader = searcher.reader()
-    generation: Path = index.generation()
-    meta = store.read_json(generation / store.META, {}) or {}
-    result = Stats(
-        documents=reader.doc_count(), sources=sources(index),
-        index_bytes=store.generation_size(generation), last_reindex=meta.get("last_reindex"),
-        generation=generation.name, last_report=meta.get("last_report", {}),
+    """What the live commit holds, from the census the writer recorded for it
+    (:mod:`indexer.census`): cheap, and no Whoosh multi-segment column reader."""
+    commit = index.commit()
+    census = _census(index)
+    meta = store.read_json(commit.generation / store.META, {})
+    meta = meta if isinstance(meta, dict) else {}
+    current = meta.get("whoosh_generation") == commit.toc.generation
+    index_bytes = meta.get("index_bytes") if current else None
+    if not isinstance(index_bytes, int):
+        index_bytes = commit.extras.get("index_bytes")
+        if index_bytes is None:
+            index_bytes = commit.extras["index_bytes"] = store.generation_size(commit.generation)
+    report = meta.get("last_report")
+    return Stats(
+        documents=commit.documents, sources=dict(sorted(census.sources.items())),
+        date_min=census.date_min, date_max=census.date_max, index_bytes=index_bytes,
+        last_reindex=meta.get("last_reindex"), generation=commit.name,
+        commit=commit.toc.generation, last_report=report if isinstance(report, dict) else {},
     )
-    dates = [value for value in _column(reader, "date") if value]
-    if dates:
-        result.date_min, result.date_max = min(dates), max(dates)
-    return result
 
 
-def _column(reader, name: str):
-    """Values of a sortable column, skipping documents without one."""
-    if not reader.has_column(name):
-        return []
-    field = reader.schema[name]
-    missing = field.column_type.default_value()
-    column = reader.column_reader(name, translate=False)
-    return (field.from_column_value(column[docnum]) for docnum in reader.all_doc_ids()
-            if column[docnum] != missing)
+def health(index: SearchIndex) -> dict:
+    """``{"status": "ok", "documents", "generation", "commit"}`` of the live commit.
+
+    Opens the latest commit if it is new (an index that cannot be opened raises
+    :class:`indexer.IndexMissingError`); otherwise a file read and a folder listing.
+    """
+    commit = index.commit()
+    return {"status": "ok", "documents": commit.documents, "generation": commit.name,
+            "commit": commit.toc.generation}
+
+
+def _census(index: SearchIndex) -> Census:
+    """The census of the commit being read, worked out once per commit."""
+    commit = index.commit()
+    found = commit.extras.get("census")
+    if found is None:
+        meta = store.read_json(commit.generation / store.META, {})
+        if isinstance(meta, dict) and meta.get("whoosh_generation") == commit.toc.generation:
+            found = Census.from_json(meta.get("census"))
+        if found is None or found.documents != commit.documents:
+            # Built by an older version, or read between the commit and its meta.json.
+            found = count_segments(index.searcher().reader())
+        commit.extras["census"] = found
+    return found
 
 
 def suggest(index: SearchIndex, prefix: str, limit: int = MAX_SUGGEST) -> list[str]:

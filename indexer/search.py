@@ -11,7 +11,7 @@ from whoosh import collectors
 from whoosh import query as Q
 
 from .analysis import fold
-from .engine import SearchIndex
+from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query, deleted_docs
@@ -90,6 +90,7 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
+@reads_index
 def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
            source: str | None = None, date_from=None, date_to=None,
            sort: str = "relevance", suggest: bool = True) -> Results:

@@ -140,7 +140,27 @@ def remove_stale(index_dir: Path, keep: set[str | None]) -> list[str]:
 
 
 def generation_size(generation: Path) -> int:
-    return sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+    """Bytes of the files in ``generation``; files a writer deletes meanwhile count 0."""
+    total = 0
+    for path in Path(generation).rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def check_version(index_dir: Path, generation: Path) -> dict:
+    """``generation``'s meta.json, if vnsearch of this version built it (else an error
+    that tells the user what to do)."""
+    meta = read_json(generation / META, {})
+    if not isinstance(meta, dict) or meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexOutdatedError(
+            f"the index in {index_dir} was built by another version of vnsearch:"
+            " run `vnsearch reindex --full`"
+        )
+    return meta
 
 
 def open_generation(index_dir: Path):
@@ -148,12 +168,7 @@ def open_generation(index_dir: Path):
     generation = current_generation(index_dir)
     if generation is None:
         raise IndexMissingError(f"no index in {index_dir}: run `vnsearch reindex` first")
-    meta = read_json(generation / META, {}) or {}
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise IndexOutdatedError(
-            f"the index in {index_dir} was built by another version of vnsearch:"
-            " run `vnsearch reindex --full`"
-        )
+    check_version(index_dir, generation)
     try:
         ix = whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
         # Segments are only read when a reader opens them: a truncated or missing one

@@ -5,7 +5,8 @@
   parameters: bad values are a 400 (see params.py).
 * ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
 * ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
-* ``GET /healthz`` -> ``{"status": "ok", "documents": N}`` or a 503 error.
+* ``GET /healthz`` -> ``{"status": "ok", "documents": N, "generation", "commit"}`` of the
+  live commit, or a 503 error if the index cannot be opened.
 """
 
 from __future__ import annotations
@@ -58,4 +59,4 @@ def doc(doc_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    return {"status": "ok", "documents": indexer.stats(get_index()).documents}
+    return indexer.health(get_index())

@@ -157,7 +157,9 @@ def test_unexpected_error_is_500_without_traceback(web_index):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "documents": TOTAL_DOCS}
+    data = response.get_json()
+    assert data["status"] == "ok" and data["documents"] == TOTAL_DOCS
+    assert data["generation"].startswith("gen-") and data["commit"] >= 1
 
 
 def test_suggest_completes_without_accents(client):
