@@ -60,15 +60,26 @@ class _MappedIO(io.RawIOBase):
 
 
 class MappedFile(BufferFile):
-    """Whoosh's ``BufferFile`` over a slice of a memory map, without its copy."""
+    """Whoosh's ``BufferFile`` over a slice of a memory map, without its copy.
+
+    Reads slice the map itself (bytes out, nothing held): a memoryview kept here
+    would be an export of the map, which then refuses to close (``BufferError``,
+    swallowed by Whoosh's ``CompoundStorage.close``), so each closed reader left its
+    map, and the file descriptor the map holds, to the garbage collector: a server
+    that kept reindexing ran out of descriptors.
+    """
 
     def __init__(self, source, offset: int, length: int, name=None, onclose=None):
-        self._buf = memoryview(source)[offset:offset + length]
+        self._source, self._start, self._end = source, offset, offset + length
         self._name = name
         self.file = _MappedIO(source, offset, length)
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
+
+    def get(self, position: int, length: int) -> bytes:
+        start = self._start + position
+        return self._source[start:min(start + length, self._end)]
 
 
 class MappedCompoundStorage(CompoundStorage):
