@@ -94,6 +94,7 @@ class SearcherManager:
         self._lock = threading.Lock()
         self._commit: Commit | None = None
         self._shared: dict = {}
+        self._pointer: tuple | None = None  # (stat of CURRENT, the generation it names)
         self.opened = 0  # searchers opened so far (tests and diagnostics)
         self.closed = 0
 
@@ -163,15 +164,16 @@ class SearcherManager:
         raise _cannot_open(self.index_dir, failure)
 
     def _probe(self) -> tuple[str, int]:
-        """(generation name, TOC generation) of the live commit: a file read and a listing."""
+        """(generation name, TOC generation) of the live commit: a stat and a listing."""
         for _ in range(ATTEMPTS):
-            generation = store.current_generation(self.index_dir)
+            generation = self._pointed()
             if generation is None:
                 raise IndexMissingError(
                     f"no index in {self.index_dir}: run `vnsearch reindex` first")
             try:
                 names = os.listdir(generation)
             except FileNotFoundError:  # replaced by a --full reindex meanwhile
+                self._pointer = None
                 continue
             found = [int(m.group(1)) for m in map(TOC_NAME.match, names) if m]
             if not found:
@@ -180,6 +182,22 @@ class SearcherManager:
             return generation.name, max(found)
         raise IndexMissingError(f"the index in {self.index_dir} keeps disappearing:"
                                 " run `vnsearch reindex`")
+
+    def _pointed(self) -> Path | None:
+        """The generation ``CURRENT`` names, read again only when the file was replaced
+        (:func:`indexer.store.publish` replaces it: a new inode and time); half the cost
+        of a request's look at the folder was reading it."""
+        try:
+            st = os.stat(self.index_dir / store.CURRENT)
+        except OSError:
+            return None
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        known = self._pointer
+        if known is not None and known[0] == stamp:
+            return known[1]
+        generation = store.current_generation(self.index_dir)
+        self._pointer = (stamp, generation)  # read after the stat: a change since shows next time
+        return generation
 
     def _open(self, name: str, toc_generation: int) -> Commit:
         """Open a commit and one searcher over it (which checks every segment opens)."""
