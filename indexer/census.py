@@ -91,6 +91,8 @@ def count_segments(reader, dates_only: Census | None = None) -> Census:
     date_field = reader.schema["date"]
     first = last = None
     for leaf, _ in reader.leaf_readers():
+        if not leaf.doc_count_all():  # Whoosh's EmptyReader (no segment) included
+            continue
         deleted = set(leaf.segment().deleted_docs()) if leaf.has_deletions() else set()
         if dates_only is None:
             census.documents += leaf.doc_count()

@@ -6,8 +6,9 @@ present), ``VNSEARCH_*`` environment variables (``VNSEARCH_INDEX_DIR``; the
 CLI's ``VNSEARCH_INDEX`` is honoured too), then ``test_config``.
 
 The index is opened lazily, once per app, and kept in
-``app.extensions["vnsearch"]``; the library gives every thread its own
-searcher and refreshes it after a reindex.
+``app.extensions["vnsearch"]``; each library call leases a searcher over
+exactly the live commit (:mod:`indexer.searchers`), so a reindex is seen by
+the next request.
 """
 
 from __future__ import annotations
