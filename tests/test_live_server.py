@@ -130,8 +130,16 @@ class Server:
                 self.get("/healthz")
                 return
             except OSError:
-                assert self.process.poll() is None and time.monotonic() < deadline
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError(f"the server did not start: see {log}") from None
                 time.sleep(0.1)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def get(self, path: str) -> tuple[int, dict]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -235,7 +243,27 @@ def test_a_served_index_follows_many_reindexes_exactly(tmp_path):
     corpus = Corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
     indexer.reindex(corpus.root, index_dir)
-    server = Server(index_dir, tmp_path / "serve.log")
+    with Server(index_dir, tmp_path / "serve.log") as server:  # stopped however this ends
+        loads, stats = serve_through_reindexes(server, corpus, index_dir)
+    failures = [f for load in loads for f in load.failures]
+    sent = sum(load.sent for load in loads)
+    print(f"\n{REINDEXES} reindexes in {stats['elapsed']:.1f} s under {sent} load requests:"
+          f" {stats['merges']} with merges; server fds {stats['baseline']} at start, at most"
+          f" {stats['most_fds']} ({stats['most_deleted']} on deleted files),"
+          f" {len(stats['fds_at_end'])} at the end")
+    assert stats["alive"] and not failures, failures[:5]
+    assert stats["merges"] >= min(5, REINDEXES // 10), stats["merges"]
+    assert not [f for f in stats["fds_at_end"] if f.endswith("(deleted)")], stats["fds_at_end"]
+    assert not stats["deleted_maps"], stats["deleted_maps"][:5]
+    # Open readers: at most one per request thread plus the two load connections, each
+    # holding one descriptor per segment (Whoosh's merge policy keeps segments few).
+    assert stats["most_fds"] <= stats["baseline"] + 60, stats
+    assert len(stats["fds_at_end"]) <= stats["baseline"] + 30, stats["fds_at_end"]
+
+
+def serve_through_reindexes(server: Server, corpus: Corpus, index_dir: Path):
+    """The reindex loop, checking the server after each reindex; returns the load threads
+    and the figures."""
     loads = [Load(server.port, offset=3 * i) for i in range(2)]
     for load in loads:
         load.start()
@@ -283,23 +311,8 @@ def test_a_served_index_follows_many_reindexes_exactly(tmp_path):
             load.stopping.set()
         for load in loads:
             load.join(timeout=30)
-    try:
-        server.get("/healthz")  # requests over: only the live commit's files are open
-        fds_at_end = server.fds()
-        deleted_maps = server.deleted_maps()
-        alive = server.process.poll() is None
-    finally:
-        server.stop()
-    failures = [f for load in loads for f in load.failures]
-    sent = sum(load.sent for load in loads)
-    print(f"\n{REINDEXES} reindexes in {elapsed:.1f} s under {sent} load requests:"
-          f" {merges} with merges; server fds {baseline} at start, at most {most_fds}"
-          f" ({most_deleted} on deleted files), {len(fds_at_end)} at the end")
-    assert alive and not failures, failures[:5]
-    assert merges >= min(5, REINDEXES // 10), merges
-    assert not [f for f in fds_at_end if f.endswith("(deleted)")], fds_at_end
-    assert not deleted_maps, deleted_maps[:5]
-    # Open readers: at most one per request thread plus the two load connections, each
-    # holding one descriptor per segment (Whoosh's merge policy keeps segments few).
-    assert most_fds <= baseline + 60, (baseline, most_fds)
-    assert len(fds_at_end) <= baseline + 30, fds_at_end
+    server.get("/healthz")  # requests over: only the live commit's files are open
+    return loads, {
+        "elapsed": elapsed, "merges": merges, "baseline": baseline, "most_fds": most_fds,
+        "most_deleted": most_deleted, "fds_at_end": server.fds(),
+        "deleted_maps": server.deleted_maps(), "alive": server.process.poll() is None}
