@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import re
 import sys
@@ -142,8 +143,44 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
         sys.exit(1)
 
 
-@cli.command()
-@click.argument("query")
+class QueryCommand(click.Command):
+    """A command whose words may start with ``-``: ``vnsearch search -phúc hình sự``.
+
+    Click reads ``-phúc`` as the options ``-p -h …`` (and ``-h`` is help). Here an
+    argument is an option only if it names one of the command's options; every
+    other argument, and everything after ``--``, is part of the query.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value, flags = {}, set(ctx.help_option_names)
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = param.opts + param.secondary_opts
+                if param.is_flag or param.count:
+                    flags.update(names)
+                else:
+                    takes_value.update(dict.fromkeys(names, param.nargs))
+        options, words = [], []
+        rest = iter(args)
+        for arg in rest:
+            name = arg.partition("=")[0]
+            if arg == "--":
+                words += list(rest)
+            elif arg in flags or (name in takes_value and "=" in arg):
+                options.append(arg)
+            elif arg in takes_value:
+                values = list(itertools.islice(rest, takes_value[arg]))
+                if len(values) < takes_value[arg]:
+                    raise click.BadOptionUsage(arg, f"Option '{arg}' requires an argument.",
+                                               ctx)
+                options += [arg, *values]
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@cli.command(cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 @INDEX_OPTION
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
@@ -153,15 +190,19 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON structure.")
 @friendly_errors
-def search(query: str, index_dir: Path, limit: int, page: int, source: str | None,
-           date_from: str | None, date_to: str | None, sort: str, as_json: bool):
-    """Search the index; accents are optional.
+def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,
+           source: str | None, date_from: str | None, date_to: str | None, sort: str,
+           as_json: bool):
+    """Search the index; accents are optional. The query may be several arguments,
+    and may start with `-` (an excluded word).
 
     \b
     Example:
         vnsearch search "can bo dang vien" --limit 5
         vnsearch search '"trách nhiệm hình sự" -"pháp nhân"' --json
+        vnsearch search "-phúc hình sự"
     """
+    query = " ".join(query)
     query, source, date_from, date_to = map(clean_arg, (query, source, date_from, date_to))
     with reading_index(index_dir) as handle:
         results = indexer.search(handle, query, page=page, per_page=limit, source=source,
@@ -221,27 +262,70 @@ def stats(index_dir: Path, as_json: bool):
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @INDEX_OPTION
 @click.option("--unaccent", is_flag=True, help="Strip the marks from every query first.")
+@click.option("--clean", is_flag=True,
+              help="Turn keyword-index separators (--  ;  ,  brackets, quotes) into spaces "
+                   "first, as a user would type the words.")
 @click.option("--limit", type=click.IntRange(1, 100000), default=None,
               help="Only the first N queries.")
+@click.option("--runs", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the ranked ids per query to this file (TREC run format: "
+                   "qid Q0 docid rank score tag).")
+@click.option("--worst", type=click.IntRange(0, 100000), default=0, show_default=True,
+              help="Also list the N worst queries: rank of the first relevant result "
+                   "(or -) and the top result.")
 @click.option("--json", "as_json", is_flag=True)
 @friendly_errors
-def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, limit: int | None,
-             as_json: bool):
+def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean: bool,
+             limit: int | None, runs: Path | None, worst: int, as_json: bool):
     """Run a TREC relevance set: MRR@10, Recall@10, nDCG@10, latency p50/p95.
+
+    Progress goes to stderr; the figures to stdout.
 
     \b
     Example:
         vnsearch eval queries_titles.tsv qrels_titles.tsv --unaccent
+        vnsearch eval queries_dev.tsv qrels_dev.tsv --clean --worst 20 --runs dev.run
     """
-    from .evaluation import evaluate as run_eval
+    from . import evaluation
 
-    report = run_eval(indexer.open_index(index_dir), queries, qrels, unaccent=unaccent,
-                      limit=limit)
+    with reading_index(index_dir) as handle:
+        results = evaluation.run(handle, queries, qrels, unaccent=unaccent, clean=clean,
+                                 limit=limit, progress=_eval_progress())
+    report = evaluation.summarise(results, unaccent=unaccent, clean=clean)
+    if runs:
+        evaluation.write_run(results, runs)
+    failures = evaluation.worst(results, worst)
     if as_json:
+        report["worst"] = [{"qid": r.qid, "query": r.text, "first_relevant": r.first_relevant,
+                            "top": r.ranked[:1], "top_title": r.titles[:1]} for r in failures]
         _emit(report, True)
         return
     for key, value in report.items():
         click.echo(f"{key:<14} {value:.4f}" if isinstance(value, float) else f"{key:<14} {value}")
+    if failures:
+        click.echo(f"\nworst {len(failures)} queries (rank of the first relevant result in the"
+                   f" top {evaluation.CUTOFF}, or -):")
+        click.echo(f"{'qid':<10} {'rank':>4}  {'query':<40}  top result")
+        for r in failures:
+            top = f"{r.ranked[0]}  {r.titles[0]}" if r.ranked else "(nothing found)"
+            click.echo(f"{r.qid[:10]:<10} {r.first_relevant or '-':>4}  {r.text[:40]:<40}  "
+                       f"{top[:70]}")
+
+
+def _eval_progress():
+    """A progress callback writing to stderr: a bar on a terminal, else a line per tenth."""
+    if sys.stderr.isatty():
+        def bar(done: int, total: int) -> None:
+            click.echo(f"\r{done}/{total} queries", nl=done == total, err=True)
+
+        return bar
+
+    def lines(done: int, total: int) -> None:
+        step = max(100, total // 10)
+        if done % step == 0 or (done == total and total >= step):
+            click.echo(f"eval: {done}/{total} queries", err=True)
+
+    return lines
 
 
 @cli.command()

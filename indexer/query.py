@@ -1,10 +1,13 @@
 """The user's query language -> a :class:`ParsedQuery` (see :mod:`indexer.ranking`).
 
-The language is small and forgiving: ``"phrase"``, ``-exclude``, ``a OR b``,
-``title:word``, ``source:word``, ``prefix*``. It is parsed by hand rather
-than by Whoosh's QueryParser so that *any* input — unbalanced quotes, lone
+The language is small and forgiving: ``"phrase"``, ``-exclude`` or ``NOT
+exclude``, ``a OR b``, ``(grouping)``, ``title:word``, ``source:word``,
+``prefix*``; operators bind to whole dictionary words (``dân sự OR hình sự``).
+It is parsed by hand (:mod:`indexer.querylang`) rather than by Whoosh's
+QueryParser so that *any* input — unbalanced quotes or brackets, lone
 operators, Whoosh syntax, control characters, 10,000 characters — becomes a
-well-formed query or an empty one, never an exception.
+well-formed query or an empty one, with a note for what was ignored, never an
+exception.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold, has_marks, is_compound, syllables
+from .analysis import has_marks, is_compound, syllables
 
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
@@ -22,9 +25,6 @@ MAX_PREFIX_EXPANSION = 64
 ``MAX_PREFIX_TERMS`` (``ta* ti* th*`` must not expand into thousands of terms)."""
 MAX_PREFIX_TERMS = 128
 
-_FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "source",
-           "nguon": "source"}
-_TOKEN_RE = re.compile(r'-?(?:[^\s":]+:)?"[^"]*"?|\S+')
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f"
                          r"\ufeff\ud800-\udfff]")
 
@@ -41,13 +41,30 @@ class Word:
 
 @dataclass
 class Unit:
-    """A thing that must match: a word, a phrase or a prefix, possibly field-restricted."""
+    """A thing that must match: a word, a phrase or a prefix, possibly field-restricted.
+
+    A ``word`` of several :class:`Word` is one dictionary word (*hình sự*), as the
+    operand of ``OR`` or ``-``. A ``group`` (brackets OR'ed or negated as a whole,
+    ``(luật dân sự) OR hình sự``) has no words of its own: its ``members`` must all
+    match (negated members: must not).
+    """
 
     words: list[Word]
-    kind: str = "word"  # word | phrase | prefix
+    kind: str = "word"  # word | phrase | prefix | group
     scope: str | None = None  # None | title | source
     negated: bool = False
     alternatives: list[Unit] = field(default_factory=list)  # OR'ed with this one
+    members: list[Unit] = field(default_factory=list)  # of a group: all required
+
+    def leaves(self) -> list[Unit]:
+        """This unit and its alternatives, groups opened up, negated members left out."""
+        found = []
+        for alt in (self, *self.alternatives):
+            if alt.kind == "group":
+                found += [leaf for m in alt.members if not m.negated for leaf in m.leaves()]
+            else:
+                found.append(alt)
+        return found
 
 
 @dataclass
@@ -64,7 +81,7 @@ class ParsedQuery:
         terms: dict[str, set[str | None]] = {}
         prefixes: list[str] = []
         for unit in self.positive:
-            for alt in [unit, *unit.alternatives]:
+            for alt in unit.leaves():
                 if alt.scope == "source":
                     continue
                 for i, word in enumerate(alt.words):
@@ -86,8 +103,8 @@ def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
     means rank first (``can bo dang vien`` -> *cán bộ đảng viên* above
     *cần bộ đang viên*).
     """
-    ours = [w for u in parsed.units for alt in (u, *u.alternatives) for w in alt.words]
-    theirs = [w for u in restored.units for alt in (u, *u.alternatives) for w in alt.words]
+    ours = [w for u in parsed.units for alt in _all_leaves(u) for w in alt.words]
+    theirs = [w for u in restored.units for alt in _all_leaves(u) for w in alt.words]
     if len(ours) != len(theirs):
         return
     for i, (word, guess) in enumerate(zip(ours, theirs, strict=True)):
@@ -95,6 +112,15 @@ def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
             return
         if word.accented is None and guess.accented:
             ours[i].predicted = guess.accented
+
+
+def _all_leaves(unit: Unit) -> list[Unit]:
+    """Every word-bearing unit under ``unit``, negated members included, in typed order."""
+    found = []
+    for alt in (unit, *unit.alternatives):
+        found += [leaf for m in alt.members for leaf in _all_leaves(m)] if alt.kind == "group" \
+            else [alt]
+    return found
 
 
 def clean(text: str) -> str:
@@ -121,56 +147,13 @@ def _words(text: str) -> list[Word]:
 
 
 def parse(text: str) -> ParsedQuery:
-    """Parse what a user typed; never raises."""
+    """Parse what a user typed; never raises. The grammar is :mod:`indexer.querylang`."""
+    from .querylang import read  # it builds on this module's classes
+
     parsed = ParsedQuery()
     original = text or ""
-    text = clean(original)
     if len(original) > MAX_QUERY_CHARS:
-        parsed.notes.append(f"query shortened to its first {MAX_QUERY_CHARS} characters")
-    pending_or = False
-    for raw in _TOKEN_RE.findall(text):
-        if raw == "OR":
-            pending_or = bool(parsed.units)
-            continue
-        if raw in ("AND", "NOT", "&&", "||", "!"):
-            continue
-        unit = _parse_token(raw)
-        if unit is None:
-            continue
-        if pending_or and not unit.negated and not parsed.units[-1].negated:
-            parsed.units[-1].alternatives.append(unit)
-        else:
-            parsed.units.append(unit)
-        pending_or = False
-        if len(parsed.units) >= MAX_UNITS:
-            parsed.notes.append(f"only the first {MAX_UNITS} terms were used")
-            break
+        parsed.notes.append(f"câu tìm kiếm quá dài: chỉ dùng {MAX_QUERY_CHARS} ký tự đầu")
+    parsed.units, notes = read(clean(original))
+    parsed.notes += notes
     return parsed
-
-
-def _parse_token(raw: str) -> Unit | None:
-    negated = False
-    if raw.startswith("-") and len(raw) > 1:
-        negated, raw = True, raw[1:]
-    scope = None
-    name, sep, rest = raw.partition(":")
-    if sep and fold(name) in _FIELDS:
-        if not rest:
-            return None
-        scope, raw = _FIELDS[fold(name)], rest
-    if raw.startswith('"'):
-        words = _words(raw.strip('"'))
-        if not words:
-            return None
-        kind = "phrase" if len(words) > 1 else "word"
-        return Unit(words, kind, scope, negated)
-    prefix = raw.endswith("*")
-    words = _words(raw)
-    if not words:
-        return None
-    kind = "word"
-    if prefix and len(words[-1].folded) >= MIN_PREFIX_CHARS:
-        kind = "prefix"
-    elif len(words) > 1:
-        kind = "phrase"  # "cán-bộ", "a.b" typed as one token: keep them together
-    return Unit(words, kind, scope, negated)

@@ -216,7 +216,9 @@ def _prefix_query(prefix: str, field: str, reader, limit: int) -> Q.Query:
 
 def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) -> Q.Query:
     field = {"title": "title_f", "source": "source_f"}.get(unit.scope, MATCH_FIELD)
-    if unit.kind == "phrase" and unit.scope != "source":
+    if unit.kind == "group" or (unit.kind == "word" and len(unit.words) > 1):
+        query = _grammar_query(unit, field, reader, prefix_limit)
+    elif unit.kind == "phrase" and unit.scope != "source":
         folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
         query = Q.Phrase(field, folds)
     else:
@@ -229,6 +231,23 @@ def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) ->
         query = _or([query, *(_unit_query(alt, reader, prefix_limit)
                               for alt in unit.alternatives)])
     return query
+
+
+def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int) -> Q.Query:
+    """The query language's compound units (see :mod:`indexer.querylang`).
+
+    A dictionary word given as an operand (``hình sự`` in ``-hình sự``) matches as
+    the phrase of its syllables; a group matches all its positive members and
+    none of its negated ones.
+    """
+    if unit.kind != "group":
+        return Q.Phrase(field, [w.folded for w in unit.words])
+    wanted = [_unit_query(m, reader, prefix_limit) for m in unit.members if not m.negated]
+    unwanted = [_unit_query(m, reader, prefix_limit) for m in unit.members if m.negated]
+    if not wanted:
+        return Q.NullQuery
+    query = _and(wanted)
+    return AndNot(query, _or(unwanted)) if unwanted else query
 
 
 def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
