@@ -78,13 +78,17 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def metrics(ranked: list[str], relevant: dict[str, int]) -> tuple[float, float, float]:
-    """(reciprocal rank, recall, nDCG) at the cutoff for one query."""
+    """(reciprocal rank, recall, nDCG) at the cutoff for one query.
+
+    A grade of zero or less is not relevant and gains nothing (as in ``trec_eval``):
+    a negative grade must not make an empty ranking "ideal".
+    """
     top = ranked[:CUTOFF]
-    rr = next((1.0 / i for i, d in enumerate(top, 1) if relevant.get(d, 0) > 0), 0.0)
-    wanted = [d for d, grade in relevant.items() if grade > 0]
-    recall = sum(1 for d in top if relevant.get(d, 0) > 0) / len(wanted) if wanted else 0.0
-    dcg = sum((2 ** relevant.get(d, 0) - 1) / math.log2(i + 1) for i, d in enumerate(top, 1))
-    ideal = sorted(relevant.values(), reverse=True)[:CUTOFF]
+    gain = {d: grade for d, grade in relevant.items() if grade > 0}
+    rr = next((1.0 / i for i, d in enumerate(top, 1) if d in gain), 0.0)
+    recall = sum(1 for d in top if d in gain) / len(gain) if gain else 0.0
+    dcg = sum((2 ** gain.get(d, 0) - 1) / math.log2(i + 1) for i, d in enumerate(top, 1))
+    ideal = sorted(gain.values(), reverse=True)[:CUTOFF]
     idcg = sum((2 ** g - 1) / math.log2(i + 1) for i, g in enumerate(ideal, 1))
     return rr, recall, (dcg / idcg if idcg else 0.0)
 

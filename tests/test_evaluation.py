@@ -1,0 +1,147 @@
+"""Evaluation: the metrics on hand-made rankings, TREC files in and out, `vnsearch eval`."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+import indexer
+from indexer import evaluation
+from indexer.cli import cli
+from tests.conftest import write_jsonl
+
+
+@pytest.mark.parametrize("ranked, relevant, expected", [
+    (["a", "b", "c"], {"b": 1}, (0.5, 1.0, 1 / math.log2(3))),
+    (["c", "a"], {"a": 2, "c": 1, "z": 1},
+     (1.0, 2 / 3, (1 + 3 / math.log2(3)) / (3 + 1 / math.log2(3) + 1 / 2))),
+    ([f"d{i}" for i in range(10)] + ["hit"], {"hit": 1}, (0.0, 0.0, 0.0)),  # rank 11: missed
+    (["a", "b"], {"a": 0, "b": -1}, (0.0, 0.0, 0.0)),  # judged, not relevant
+    ([], {"a": 1, "b": 1}, (0.0, 0.0, 0.0)),
+    (["x", "a", "y", "b"], {"a": 1, "b": 1},
+     (0.5, 1.0, (1 / math.log2(3) + 1 / math.log2(5)) / (1 + 1 / math.log2(3)))),
+])
+def test_metrics_on_hand_made_rankings(ranked, relevant, expected):
+    assert evaluation.metrics(ranked, relevant) == pytest.approx(expected)
+
+
+def test_means_over_queries():
+    results = [evaluation.score("1", "q", ["a", "b"], {"b": 1}, ms=4.0),
+               evaluation.score("2", "q", ["a"], {"a": 1}, ms=2.0),
+               evaluation.score("3", "q", [], {"a": 1}, ms=9.0)]
+    report = evaluation.summarise(results)
+    assert report["queries"] == 3
+    assert report["mrr@10"] == pytest.approx((0.5 + 1 + 0) / 3)
+    assert report["recall@10"] == pytest.approx(2 / 3)
+    assert (report["p50_ms"], report["p95_ms"]) == (4.0, 9.0)
+    assert [r.first_relevant for r in results] == [2, 1, None]
+    assert [r.qid for r in evaluation.worst(results, 2)] == ["3", "1"]
+    assert evaluation.summarise([])["mrr@10"] == 0.0
+
+
+def test_reading_trec_files(tmp_path):
+    queries = tmp_path / "q.tsv"
+    queries.write_text("1\tcán bộ\n2\t  \nno tab here\n 3 \thợp đồng; lao động\n", "utf-8")
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("1 0 doc/a 1\n1\t0\tdoc/b\t2\n3 0 c -1\nbroken line\n4 0 d x\n", "utf-8")
+    assert evaluation.read_queries(queries) == [("1", "cán bộ"), ("3", "hợp đồng; lao động")]
+    assert evaluation.read_qrels(qrels) == {"1": {"doc/a": 1, "doc/b": 2}, "3": {"c": -1}}
+    prepared = evaluation.judged(evaluation.read_queries(queries),
+                                 evaluation.read_qrels(qrels), clean=True, unaccent=True)
+    assert prepared == [("1", "can bo"), ("3", "hop dong lao dong")]
+
+
+@pytest.mark.parametrize("raw, cleaned", [
+    ("bảng tính -- chèn ngắt cột", "bảng tính chèn ngắt cột"),
+    ('Hàm; "IsObject", (mẫu)', "Hàm IsObject mẫu"),
+    ("a-b c", "a-b c"),  # one hyphen is part of a word
+])
+def test_clean_query_removes_index_separators(raw, cleaned):
+    assert evaluation.clean_query(raw) == cleaned
+
+
+def test_run_file_is_trec_format(tmp_path):
+    results = [evaluation.score("q1", "x", ["a", "b c"], {}, scores=[2.5, 1.25]),
+               evaluation.score("q2", "y", [], {})]
+    path = tmp_path / "run.txt"
+    evaluation.write_run(results, path)
+    assert path.read_text("utf-8").splitlines() == [
+        "q1 Q0 a 1 2.5000 vnsearch", "q1 Q0 b%20c 2 1.2500 vnsearch"]
+
+
+# -- vnsearch eval --------------------------------------------------------------------------
+
+DOCS = [
+    {"id": "contract", "title": "Hợp đồng lao động", "text": "Hợp đồng lao động được ký kết."},
+    {"id": "crime", "title": "Vụ án hình sự", "text": "Vụ án hình sự được xét xử."},
+    {"id": "tax", "title": "Thuế thu nhập", "text": "Thuế thu nhập cá nhân phải nộp."},
+]
+
+
+@pytest.fixture(scope="module")
+def eval_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp("eval")
+    write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
+    indexer.reindex(root / "corpus", root / "index")
+    (root / "queries.tsv").write_text(
+        "q1\thợp đồng -- lao động\nq2\tvụ án; hình sự\nq3\tthuế\nq4\tunjudged\n", "utf-8")
+    (root / "qrels.tsv").write_text(
+        "q1 0 contract 1\nq2 0 crime 1\nq3 0 contract 1\n", "utf-8")
+    return root
+
+
+def run_eval(root, *extra):
+    return CliRunner().invoke(cli, ["eval", str(root / "queries.tsv"), str(root / "qrels.tsv"),
+                                    "--index", str(root / "index"), *extra])
+
+
+def test_eval_prints_figures_worst_queries_and_a_run_file(eval_set, tmp_path):
+    run_path = tmp_path / "dev.run"
+    result = run_eval(eval_set, "--clean", "--worst", "1", "--runs", str(run_path))
+    assert result.exit_code == 0, result.output
+    assert "queries        3" in result.stdout
+    assert "mrr@10         0.6667" in result.stdout  # q3 finds the tax page, not contract
+    worst = result.stdout.split("worst 1 queries")[1].splitlines()[2]
+    assert worst.split()[:3] == ["q3", "-", "thuế"] and "tax  Thuế thu nhập" in worst
+    lines = run_path.read_text("utf-8").splitlines()
+    assert lines[0].startswith("q1 Q0 contract 1 ") and lines[0].endswith(" vnsearch")
+    assert {line.split()[0] for line in lines} == {"q1", "q2", "q3"}
+    assert all(len(line.split()) == 6 for line in lines)
+
+
+def test_eval_json_has_the_worst_queries(eval_set):
+    result = run_eval(eval_set, "--json", "--worst", "5", "--unaccent", "--clean")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["unaccent"] and report["clean"] and report["queries"] == 3
+    assert [w["qid"] for w in report["worst"]][0] == "q3"
+    assert report["worst"][0]["first_relevant"] is None and report["worst"][0]["top"] == ["tax"]
+
+
+def test_eval_shows_progress_on_stderr(eval_set, tmp_path):
+    (tmp_path / "q.tsv").write_text("".join(f"q{i}\thợp đồng\n" for i in range(120)), "utf-8")
+    (tmp_path / "r.tsv").write_text("".join(f"q{i} 0 contract 1\n" for i in range(120)),
+                                    "utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "q.tsv"), str(tmp_path / "r.tsv"),
+                                      "--index", str(eval_set / "index")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["eval: 100/120 queries", "eval: 120/120 queries"]
+    assert "mrr@10         1.0000" in result.stdout
+
+
+@pytest.mark.parametrize("which, code, message", [
+    ("queries", 2, "does not exist"),
+    ("qrels", 2, "does not exist"),
+    ("index", 1, "Error:"),
+])
+def test_eval_missing_files_exit_non_zero(eval_set, tmp_path, which, code, message):
+    paths = {"queries": eval_set / "queries.tsv", "qrels": eval_set / "qrels.tsv",
+             "index": eval_set / "index"}
+    paths[which] = tmp_path / "missing"
+    result = CliRunner().invoke(cli, ["eval", str(paths["queries"]), str(paths["qrels"]),
+                                      "--index", str(paths["index"])])
+    assert result.exit_code == code and message in result.output
+    assert "Traceback" not in result.output
