@@ -167,8 +167,15 @@ def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
 
 
 def write_results(path: Path, text: str) -> None:
+    """Write ``text``, keeping the "## Relevance" section that ``bench.eval_fts5`` wrote."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _, marker, relevance = path.read_text("utf-8").partition("\n## Relevance\n")
+        if marker:
+            following = relevance.find("\n## ")
+            kept = relevance if following < 0 else relevance[:following + 1]
+            text = text.rstrip("\n") + "\n" + marker + kept.rstrip("\n") + "\n"
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, "utf-8")
     os.replace(tmp, path)

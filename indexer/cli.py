@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import json
 import re
 import sys
@@ -18,6 +17,7 @@ import click
 
 import indexer
 from indexer import store
+from indexer.clitools import QueryCommand, eval_progress
 from indexer.errors import VnsearchError
 
 CORPUS_OPTION = click.option(
@@ -143,42 +143,6 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
         sys.exit(1)
 
 
-class QueryCommand(click.Command):
-    """A command whose words may start with ``-``: ``vnsearch search -phúc hình sự``.
-
-    Click reads ``-phúc`` as the options ``-p -h …`` (and ``-h`` is help). Here an
-    argument is an option only if it names one of the command's options; every
-    other argument, and everything after ``--``, is part of the query.
-    """
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value, flags = {}, set(ctx.help_option_names)
-        for param in self.get_params(ctx):
-            if isinstance(param, click.Option):
-                names = param.opts + param.secondary_opts
-                if param.is_flag or param.count:
-                    flags.update(names)
-                else:
-                    takes_value.update(dict.fromkeys(names, param.nargs))
-        options, words = [], []
-        rest = iter(args)
-        for arg in rest:
-            name = arg.partition("=")[0]
-            if arg == "--":
-                words += list(rest)
-            elif arg in flags or (name in takes_value and "=" in arg):
-                options.append(arg)
-            elif arg in takes_value:
-                values = list(itertools.islice(rest, takes_value[arg]))
-                if len(values) < takes_value[arg]:
-                    raise click.BadOptionUsage(arg, f"Option '{arg}' requires an argument.",
-                                               ctx)
-                options += [arg, *values]
-            else:
-                words.append(arg)
-        return super().parse_args(ctx, [*options, "--", *words])
-
-
 @cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @INDEX_OPTION
@@ -290,7 +254,7 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
 
     with reading_index(index_dir) as handle:
         results = evaluation.run(handle, queries, qrels, unaccent=unaccent, clean=clean,
-                                 limit=limit, progress=_eval_progress())
+                                 limit=limit, progress=eval_progress())
     report = evaluation.summarise(results, unaccent=unaccent, clean=clean)
     if runs:
         evaluation.write_run(results, runs)
@@ -310,22 +274,6 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
             top = f"{r.ranked[0]}  {r.titles[0]}" if r.ranked else "(nothing found)"
             click.echo(f"{r.qid[:10]:<10} {r.first_relevant or '-':>4}  {r.text[:40]:<40}  "
                        f"{top[:70]}")
-
-
-def _eval_progress():
-    """A progress callback writing to stderr: a bar on a terminal, else a line per tenth."""
-    if sys.stderr.isatty():
-        def bar(done: int, total: int) -> None:
-            click.echo(f"\r{done}/{total} queries", nl=done == total, err=True)
-
-        return bar
-
-    def lines(done: int, total: int) -> None:
-        step = max(100, total // 10)
-        if done % step == 0 or (done == total and total >= step):
-            click.echo(f"eval: {done}/{total} queries", err=True)
-
-    return lines
 
 
 @cli.command()

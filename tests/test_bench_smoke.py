@@ -55,3 +55,26 @@ def test_query_set_is_fixed_and_mixed():
     assert any(q.isascii() for q in full) and any(not q.isascii() for q in full)
     assert json.loads(json.dumps(queries.quick_set(pool))) == queries.quick_set(pool)
     assert queries.to_fts5('"án phí" tai san* x:y') == '"án phí" "tai" "san" * "x" "y"'
+
+
+def test_relevance_baselines_and_their_section(tmp_path):
+    """bench.eval_fts5: the baselines rank, and its RESULTS.md section survives a bench run."""
+    from bench import eval_fts5
+    from indexer.corpus import Document
+
+    docs = [Document(id="a", path="x", title="Hợp đồng lao động", body="Hợp đồng lao động ký kết."),
+            Document(id="b", path="x", title="Thuế", body="Thuế thu nhập; hợp đồng thuê nhà."),
+            Document(id="c", path="x", title="Hình sự", body="Vụ án hình sự.")]
+    assert eval_fts5.build_bm25f(docs)("hop dong lao dong")[:2] == ["a", "b"]
+    fts = eval_fts5.build_fts5(docs)
+    assert fts("AND")("hợp đồng lao động") == ["a"]
+    assert set(fts("OR")("hợp đồng lao động")) == {"a", "b"}
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# old\n\n## Notes\n\n- x\n", "utf-8")
+    eval_fts5.write_section(results, "| table 1 |\n")
+    eval_fts5.write_section(results, "| table 2 |\n")  # replaced, not added twice
+    report.write_results(results, "# vnsearch benchmark results\n\n## Notes\n\n- new\n")
+    text = results.read_text("utf-8")
+    assert text.count("## Relevance") == 1 and "| table 2 |" in text
+    assert "| table 1 |" not in text and "- new" in text and "- x" not in text
