@@ -36,6 +36,7 @@ _FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "s
 _TOKEN_RE = re.compile(r'-?(?:[^\s"():]+:)?"[^"]*"?|-?\(|\)|[^\s()]+')
 _IGNORED = {"AND": "AND (mọi từ đều phải có, không cần AND)", "&&": "&&", "||": "|| (dùng OR)",
             "!": "! (dùng NOT hoặc -)"}
+_PUNCTUATION = re.compile(r"[.,;:?!…—–'’]+")  # dropped without a note, as in any text
 _RUN_END = re.compile(r"[,;:.!?…]$")  # a syllable ending a clause is no part of a word after it
 
 
@@ -94,9 +95,9 @@ def _tokens(text: str, notes: _Notes) -> list[_Token]:
             notes.add(f"đã bỏ qua {_IGNORED[raw]}")
         else:
             token = _token(raw, notes)
-            if token is None:
+            if token is None and not _PUNCTUATION.fullmatch(raw):
                 notes.skip(raw)
-            else:
+            elif token is not None:
                 tokens.append(token)
     return tokens
 
@@ -228,6 +229,8 @@ def _run_units(units: list[Unit], bind_first: bool, bind_last: bool,
     sự)): Vietnamese puts the modifier after the head, so an alternative given
     after ``OR`` replaces the modifier, not the head.
     """
+    if not (bind_first or bind_last):
+        return units
     words = [u.words[0] for u in units]
     spans = _spans(words)
     first = spans[0] if bind_first else None
