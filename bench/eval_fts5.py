@@ -26,8 +26,10 @@ from __future__ import annotations
 import argparse
 import heapq
 import math
+import os
 import re
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -159,6 +161,23 @@ def run_set(name: str, spec: dict, tmp: Path, limit: int | None) -> list[tuple[s
     return rows
 
 
+def code() -> str:
+    """The commit of the code measured (plus "+changes" if the worktree differs)."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short=10", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "indexer"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"HEAD {head}" + (" +changes in indexer/" if dirty else "")
+
+
+def load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -172,6 +191,9 @@ def markdown(rows: list[tuple[str, dict]], command: str, seconds: float) -> str:
         "- FTS5: `unicode61 remove_diacritics 2`, `bm25()`, words quoted and joined by AND / OR;"
         " BM25F OR: Whoosh's `BM25F(B=0.3, K1=1.2)` formula over folded title + body, words"
         " OR'ed (computed in the script)",
+        "- latency: vnsearch and FTS5 include snippets; BM25F OR's is a look-up in"
+        " precomputed scores, not comparable",
+        f"- code measured: {code()}; load average (1/5/15 min) at the end: {load()}",
         "",
         "| set | system | query | queries | MRR@10 | Recall@10 | nDCG@10 | p50 ms | p95 ms |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
