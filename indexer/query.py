@@ -56,14 +56,17 @@ class Unit:
     alternatives: list[Unit] = field(default_factory=list)  # OR'ed with this one
     members: list[Unit] = field(default_factory=list)  # of a group: all required
 
-    def leaves(self) -> list[Unit]:
-        """This unit and its alternatives, groups opened up, negated members left out."""
+    def leaves(self, negated_members: bool = False) -> list[Unit]:
+        """This unit and its alternatives in typed order, groups opened up (their
+        negated members left out unless asked for)."""
         found = []
         for alt in (self, *self.alternatives):
-            if alt.kind == "group":
-                found += [leaf for m in alt.members if not m.negated for leaf in m.leaves()]
-            else:
+            if alt.kind != "group":
                 found.append(alt)
+                continue
+            for member in alt.members:
+                if negated_members or not member.negated:
+                    found += member.leaves(negated_members)
         return found
 
 
@@ -103,8 +106,8 @@ def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
     means rank first (``can bo dang vien`` -> *cán bộ đảng viên* above
     *cần bộ đang viên*).
     """
-    ours = [w for u in parsed.units for alt in _all_leaves(u) for w in alt.words]
-    theirs = [w for u in restored.units for alt in _all_leaves(u) for w in alt.words]
+    ours = [w for u in parsed.units for alt in u.leaves(True) for w in alt.words]
+    theirs = [w for u in restored.units for alt in u.leaves(True) for w in alt.words]
     if len(ours) != len(theirs):
         return
     for i, (word, guess) in enumerate(zip(ours, theirs, strict=True)):
@@ -112,15 +115,6 @@ def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
             return
         if word.accented is None and guess.accented:
             ours[i].predicted = guess.accented
-
-
-def _all_leaves(unit: Unit) -> list[Unit]:
-    """Every word-bearing unit under ``unit``, negated members included, in typed order."""
-    found = []
-    for alt in (unit, *unit.alternatives):
-        found += [leaf for m in alt.members for leaf in _all_leaves(m)] if alt.kind == "group" \
-            else [alt]
-    return found
 
 
 def clean(text: str) -> str:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import indexer
 from indexer.analysis import fold
 from indexer.cli import cli
-from indexer.query import MAX_UNITS, Unit, parse
+from indexer.query import MAX_UNITS, Unit, add_predictions, parse
 from indexer.ranking import build_query
 from tests.conftest import write_jsonl
 
@@ -131,6 +131,17 @@ def test_minus_before_a_word_excludes_the_word_on_the_law_corpus(shipped):
         text = fold(f"{document.title}\n{document.body}")
         assert re.search(r"\bthua\b", text) and re.search(r"\bke\b", text), hit.id
         assert not re.search(r"\bdi\W+chuc\b", text), hit.id
+
+
+def test_accent_predictions_reach_words_inside_groups():
+    """The accent model's reading of an unmarked query is attached word by word, also
+    inside brackets and to excluded words, so the ranking can prefer *cán bộ*."""
+    parsed = parse("(can bo lanh dao) OR dang vien -tham nhung")
+    add_predictions(parsed, parse("(cán bộ lãnh đạo) OR đảng viên -tham nhũng"))
+    predicted = [w.predicted for u in parsed.units for leaf in u.leaves(True)
+                 for w in leaf.words]
+    assert predicted == ["cán", "bộ", "lãnh", "đạo", "đảng", "viên", None, "nhũng"]
+    assert [leaf.kind for leaf in parsed.units[0].leaves()] == ["word"] * 5
 
 
 # -- the command line -----------------------------------------------------------------------
