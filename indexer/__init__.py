@@ -14,11 +14,12 @@ from .errors import (
     ReindexLockedError,
     VnsearchError,
 )
+from .facets import Facets
 from .info import DocumentView, Stats, document, health, restore, sources, stats, suggest
 from .search import Hit, Results, search
 
 __all__ = [
-    "CorpusMissingError", "Document", "DocumentView", "Hit", "IndexMissingError",
+    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",
     "IndexOutdatedError", "Problem", "ReindexLockedError", "ReindexReport", "Results",
     "SearchIndex", "Stats", "VnsearchError", "document", "health", "open_index", "read_corpus",
     "reindex", "restore", "search", "sources", "stats", "suggest",

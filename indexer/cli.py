@@ -151,7 +151,8 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
 @click.option("--source", help="Only documents from this source (exact name).")
 @click.option("--from", "date_from", help="Earliest date, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Latest date, YYYY-MM-DD.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "date"]),
+              default="relevance", help="date = newest; undated documents come last.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON structure.")
 @friendly_errors
 def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,

@@ -18,8 +18,9 @@ from html import escape
 
 from .analysis import COMBINING_RE, PART_RE, TOKEN_RE, fold, forms
 
-SNIPPET_FRAGMENTS = 3
-FRAGMENT_CHARS = 180
+SNIPPET_FRAGMENTS = 2
+SNIPPET_CHARS = 200
+"""A snippet's text budget in all (about two lines of a results page)."""
 SCAN_CHARS = 200_000
 """Snippets look at most this far into a document: bounded work per hit."""
 
@@ -144,9 +145,21 @@ def mark(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int 
     return "".join(out)
 
 
+def join_adjacent(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Merge matches separated only by spaces: ``trách nhiệm hình sự`` is one mark, not
+    four boxes (a phrase or a run of query words reads as a unit)."""
+    joined: list[tuple[int, int, str]] = []
+    for span in spans:
+        if joined and not text[joined[-1][1]:span[0]].strip(" \t"):
+            joined[-1] = (joined[-1][0], span[1], joined[-1][2])
+        else:
+            joined.append(span)
+    return joined
+
+
 def highlight_all(text: str, terms: Terms) -> str:
     """The whole text, escaped and marked (document page, titles)."""
-    return mark(text, _matches(text, terms))
+    return mark(text, join_adjacent(text, _matches(text, terms)))
 
 
 def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:
@@ -155,42 +168,90 @@ def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:
     left = max(0, start - room // 3)
     right = min(len(text), end + room - (start - left))
     if left > 0:
-        space = text.find(" ", left, start)
+        space = _space_after(text, left, start)
         left = space + 1 if space != -1 else start
     if right < len(text):
-        space = text.rfind(" ", end, right)
+        space = _space_before(text, end, right)
         right = space if space != -1 else end
     return left, right
 
 
+def _space_after(text: str, low: int, high: int) -> int:
+    """The first whitespace in text[low:high], or -1."""
+    for i in range(low, high):
+        if text[i].isspace():
+            return i
+    return -1
+
+
+def _space_before(text: str, low: int, high: int) -> int:
+    """The last whitespace in text[low:high], or -1."""
+    for i in range(high - 1, low - 1, -1):
+        if text[i].isspace():
+            return i
+    return -1
+
+
+def _best_window(spans, width: int, known: set[str], taken: list[tuple[int, int]]):
+    """(start span, end span) of the window of at most ``width`` characters with the most
+    query words not in ``known``, then the most matches, then the earliest; None if no
+    window outside ``taken`` adds a word."""
+    best = None
+    for i, (s, _, _) in enumerate(spans):
+        if any(a <= s < b for a, b in taken):
+            continue
+        j, seen = i, set()
+        while (j < len(spans) and spans[j][1] - s <= width
+               and not any(a < spans[j][1] and spans[j][0] < b for a, b in taken)):
+            seen.add(spans[j][2])
+            j += 1
+        if j == i:
+            continue
+        key = (len(seen - known), j - i, -s)
+        if best is None or key > best[0]:
+            best = (key, i, j, seen)
+    if best is None or (taken and best[0][0] == 0):
+        return None
+    return best[1], best[2], best[3]
+
+
+def _lead(text: str, width: int) -> str:
+    """The start of a text without a match, cut at a space."""
+    _, right = _expand(text, 0, 0, width)
+    body = " ".join(text[:right].split())
+    return escape(body, quote=False) + (" …" if right < len(text) else "")
+
+
 def snippet(text: str, terms: Terms, fragments: int = SNIPPET_FRAGMENTS,
-            width: int = FRAGMENT_CHARS) -> str:
-    """Up to ``fragments`` windows around the best match clusters, joined by ' … '."""
+            width: int = SNIPPET_CHARS) -> str:
+    """At most ``fragments`` windows, about ``width`` characters in all, joined by ' … '.
+
+    The first window is the one with the most distinct query words; a second is
+    only added if it shows a query word the first lacks, and then each gets half
+    of the budget. Windows are cut at spaces; line breaks become spaces.
+    """
     scanned = text[:SCAN_CHARS]
     spans = _matches(scanned, terms)
     if not spans:
-        left, right = _expand(scanned, 0, 0, width * 2)
-        tail = " …" if right < len(text) else ""
-        return escape(scanned[left:right].strip(), quote=False) + tail
-    windows = []
-    for i, (s, _, _) in enumerate(spans):
-        j, seen = i, set()
-        while j < len(spans) and spans[j][1] - s <= width * 0.8:
-            seen.add(spans[j][2])
-            j += 1
-        windows.append((len(seen) * 10 + (j - i), -s, i, j))
-    windows.sort(reverse=True)
-    chosen: list[tuple[int, int]] = []
-    for _, _, i, j in windows:
-        left, right = _expand(scanned, spans[i][0], spans[j - 1][1], width)
-        if any(left < b and a < right for a, b in chosen):
-            continue
-        chosen.append((left, right))
-        if len(chosen) == fragments:
-            break
-    chosen.sort()
-    parts = [mark(scanned, spans, left, right).strip() for left, right in chosen]
-    text_parts = " … ".join(p.replace("\n", " ") for p in parts)
-    prefix = "… " if chosen[0][0] > 0 else ""
-    suffix = " …" if chosen[-1][1] < len(text) else ""
-    return prefix + text_parts + suffix
+        return _lead(scanned, width)
+    found = _best_window(spans, width, set(), [])
+    first_i, first_j, known = found
+    chosen = [(first_i, first_j)]
+    if fragments > 1:
+        half = width // 2
+        first_j = next(k for k in range(first_i + 1, first_j + 1)
+                       if k == first_j or spans[k][1] - spans[first_i][0] > half)
+        first_known = {spans[k][2] for k in range(first_i, first_j)}
+        taken = [(spans[first_i][0], spans[first_j - 1][1])]
+        second = _best_window(spans, half, first_known, taken)
+        if second is not None:
+            chosen = [(first_i, first_j), second[:2]]
+    budget = width // len(chosen)
+    windows = sorted(_expand(scanned, spans[i][0], spans[j - 1][1], budget) for i, j in chosen)
+    if len(windows) == 2 and windows[0][1] >= windows[1][0]:
+        windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
+    joined = join_adjacent(scanned, spans)
+    parts = [" ".join(mark(scanned, joined, left, right).split()) for left, right in windows]
+    prefix = "… " if windows[0][0] > 0 else ""
+    suffix = " …" if windows[-1][1] < len(text) else ""
+    return prefix + " … ".join(parts) + suffix

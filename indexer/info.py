@@ -11,6 +11,7 @@ from datetime import datetime
 
 from . import store
 from .census import Census, count_segments
+from .collation import vn_key
 from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all
 from .query import parse
@@ -77,8 +78,8 @@ def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView |
 
 @reads_index
 def sources(index: SearchIndex) -> dict[str, int]:
-    """Source name -> number of live documents, for the filter control and stats."""
-    return dict(sorted(_census(index).sources.items()))
+    """Source name -> number of live documents, in Vietnamese alphabetical order."""
+    return dict(sorted(_census(index).sources.items(), key=lambda item: vn_key(item[0])))
 
 
 @reads_index
@@ -97,7 +98,7 @@ def stats(index: SearchIndex) -> Stats:
             index_bytes = commit.extras["index_bytes"] = store.generation_size(commit.generation)
     report = meta.get("last_report")
     return Stats(
-        documents=commit.documents, sources=dict(sorted(census.sources.items())),
+        documents=commit.documents, sources=sources(index),
         date_min=census.date_min, date_max=census.date_max, index_bytes=index_bytes,
         last_reindex=meta.get("last_reindex"), generation=commit.name,
         commit=commit.toc.generation, last_report=report if isinstance(report, dict) else {},

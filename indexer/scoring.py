@@ -253,11 +253,14 @@ def _accumulate(acc: list[float], ids, scores) -> None:
 
 
 def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = None,
-             excluded: set[int] | None = None) -> tuple[int, list[tuple[int, float]]]:
+             excluded: set[int] | None = None, matched: list | None = None,
+             ) -> tuple[int, list[tuple[int, float]]]:
     """(number of matches, best ``limit`` (global docnum, score)), Whoosh's order.
 
     ``allowed``: global docnums a filter lets through (None: all);
-    ``excluded``: global docnums to leave out (deleted documents).
+    ``excluded``: global docnums to leave out (deleted documents);
+    ``matched``: if given, receives (segment reader, offset, matches minus
+    ``excluded``, before ``allowed``) per segment, for facet counts.
     Ties are broken by docnum, as Whoosh's collector does.
     """
     context = searcher.context()
@@ -268,11 +271,13 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         segment = _Segment(searcher, sub, context)
         candidates = segment.candidates(query)  # cached for the tree: not changed in place
         size = sub.reader().doc_count_all()
-        if allowed is not None:
-            candidates = candidates & {d - offset for d in allowed if offset <= d < offset + size}
         if excluded:
             candidates = candidates - {d - offset for d in excluded
                                        if offset <= d < offset + size}
+        if matched is not None:
+            matched.append((sub.reader(), offset, candidates))
+        if allowed is not None:
+            candidates = candidates & {d - offset for d in allowed if offset <= d < offset + size}
         if not candidates:
             continue
         total += len(candidates)
@@ -287,3 +292,18 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         best += heapq.nlargest(limit, zip(values, map(neg, shifted), strict=False))
     best = heapq.nlargest(limit, best)
     return total, [(-negdoc, score) for score, negdoc in best]
+
+
+def matches(searcher, query: Q.Query, excluded: set[int] | None = None) -> list:
+    """Per segment: (segment reader, offset, documents matching ``query`` minus
+    ``excluded``): the candidates of :func:`top_docs`, unscored (date order)."""
+    context = searcher.context()
+    found = []
+    for sub, offset in searcher.leaf_searchers():
+        candidates = _Segment(searcher, sub, context).candidates(query)
+        size = sub.reader().doc_count_all()
+        if excluded:
+            candidates = candidates - {d - offset for d in excluded
+                                       if offset <= d < offset + size}
+        found.append((sub.reader(), offset, candidates))
+    return found

@@ -7,19 +7,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
 
-from whoosh import collectors
 from whoosh import query as Q
+from whoosh.util.times import datetime_to_long
 
+from . import facets as F
 from .analysis import fold
 from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query, deleted_docs
-from .scoring import top_docs
+from .scoring import matches, top_docs
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "newest", "oldest")
+SORT_ALIASES = {"date": "newest"}  # the name used before "oldest" existed
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Hit:
     url: str | None
     source: str | None
     date: datetime | None
-    score: float
+    score: float | None  # None in date order (no relevance score was computed)
     title_html: str  # escaped, with <mark>
     snippet: str  # escaped, with <mark>
     path: str = ""
@@ -37,7 +39,7 @@ class Hit:
     def to_json(self) -> dict:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
-        data["score"] = round(self.score, 4)
+        data["score"] = round(self.score, 4) if self.score is not None else None
         return data
 
 
@@ -52,6 +54,7 @@ class Results:
     suggestion: str | None = None
     partial: bool = False  # no document had every word: best partial matches shown
     messages: list[str] = field(default_factory=list)
+    facets: F.Facets | None = None  # per-query counts, when asked for
 
     @property
     def pages(self) -> int:
@@ -63,6 +66,7 @@ class Results:
             "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
             "suggestion": self.suggestion, "partial": self.partial, "messages": self.messages,
             "hits": [hit.to_json() for hit in self.hits],
+            "facets": self.facets.to_json() if self.facets is not None else None,
         }
 
 
@@ -90,18 +94,36 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
+def _names(value) -> tuple:
+    """One value or several as a sorted tuple without blanks."""
+    if value is None or value == "":
+        return ()
+    values = [value] if isinstance(value, str | int) else list(value)
+    return tuple(sorted({v for v in values if v not in (None, "")}))
+
+
 @reads_index
 def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
-           source: str | None = None, date_from=None, date_to=None,
-           sort: str = "relevance", suggest: bool = True) -> Results:
-    """Search ``index``; any input is accepted and answered, never raised on."""
+           source: str | list[str] | None = None, date_from=None, date_to=None,
+           sort: str = "relevance", suggest: bool = True, years: list[int] | None = None,
+           facets: bool = False) -> Results:
+    """Search ``index``; any input is accepted and answered, never raised on.
+
+    ``source``: one source name or several (any of them); ``years``: any of these
+    years; ``sort``: relevance, newest or oldest (undated documents last in both);
+    ``facets``: also count the matches by source and year (:mod:`indexer.facets`).
+    """
     started = time.perf_counter()
     page = _clamp(page, 1, MAX_PAGE, 1)
     per_page = _clamp(per_page, 1, MAX_PER_PAGE, 10)
+    sort = SORT_ALIASES.get(sort, sort)
     sort = sort if sort in SORTS else "relevance"
+    sources = _names(source)
+    year_list = tuple(y for y in (_clamp(y, 1, 9999, 0) for y in _names(years)) if y)
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
-    key = (index.data_version(), query, page, per_page, source, start, end, sort, suggest,
-           date_from if start is None else None, date_to if end is None else None)
+    key = (index.data_version(), query, page, per_page, sources, year_list, start, end, sort,
+           suggest, facets, date_from if start is None else None,
+           date_to if end is None else None)
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
@@ -117,25 +139,24 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
         start, end = end, start
         results.messages.append("khoảng ngày bị đảo ngược đã được sửa lại")
     searcher = index.searcher()
-    filters = []
-    if source:
-        filters.append(Q.Term("source", source))
-    if start or end:
-        filters.append(Q.DateRange("date", start, end))
-    filter_q = Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+    selection = F.Selection(frozenset(sources), frozenset(year_list),
+                            datetime_to_long(start) if start else None,
+                            datetime_to_long(end) if end else None)
     whoosh_q = build_query(parsed, searcher.reader())
     if whoosh_q is None:
         if parsed.units:
             results.messages.append("hãy thêm một từ cần tìm (không chỉ từ bị loại trừ)")
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
-    scope = _Scope.of(searcher, filter_q)
+    scope = _Scope.of(searcher, _filter_query(sources, year_list, start, end), selection)
     hits = _run(searcher, whoosh_q, page, per_page, scope, sort)
     if hits.total == 0 and len(parsed.positive) > 1:
         relaxed = build_query(parsed, searcher.reader(), relaxed=True)
         hits = _run(searcher, relaxed, page, per_page, scope, sort)
         results.partial = hits.total > 0
     results.total = hits.total
+    if facets:
+        results.facets = F.count(hits.matched, selection)
     terms = Terms(*parsed.highlight_terms())
     for docnum, score in hits.items:
         stored = searcher.stored_fields(docnum)
@@ -155,24 +176,38 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     return results
 
 
+def _filter_query(sources, years, start, end) -> Q.Query | None:
+    """The source / year / date filters as one Whoosh query (None: no filter)."""
+    filters = []
+    if sources:
+        filters.append(Q.Or([Q.Term("source", name) for name in sources]))
+    if years:
+        filters.append(Q.Or([Q.DateRange("date", datetime(y, 1, 1), datetime.combine(
+            date(y, 12, 31), dtime.max)) for y in years]))
+    if start or end:
+        filters.append(Q.DateRange("date", start, end))
+    return Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+
+
 @dataclass
 class _Page:
     total: int
-    items: list[tuple[int, float]]
+    items: list[tuple[int, float | None]]
+    matched: F.Matched = field(default_factory=list)  # per segment, before the filters
 
 
 @dataclass
 class _Scope:
     """What every ranking of one search leaves out, worked out once per search."""
 
-    filter_q: Q.Query | None  # source / date filter, for Whoosh's collector
-    allowed: set[int] | None  # the same filter as docnums, for bulk scoring
+    allowed: set[int] | None  # the filters as docnums, for bulk scoring
     deleted: set[int]
+    selection: F.Selection  # the same filters, for per-document arrays (date order)
 
     @classmethod
-    def of(cls, searcher, filter_q) -> _Scope:
+    def of(cls, searcher, filter_q, selection: F.Selection) -> _Scope:
         allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
-        return cls(filter_q, allowed, deleted_docs(searcher))
+        return cls(allowed, deleted_docs(searcher), selection)
 
 
 def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort) -> _Page:
@@ -180,17 +215,15 @@ def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort) -> _Page:
     if sort == "relevance":
         # Exact top-N by bulk scoring (indexer.scoring): Whoosh's scores, a
         # fraction of the cost of its matchers.
-        total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted)
-        return _Page(total, items[(page - 1) * per_page:])
-    # Date order: Whoosh's collector.
-    collector = collectors.SortingCollector("date", limit=limit, reverse=True)
-    if scope.filter_q is not None or scope.deleted:
-        collector = collectors.FilterCollector(collector, allow=scope.filter_q,
-                                               restrict=scope.deleted or None)
-    searcher.search_with_collector(whoosh_q, collector)
-    found = collector.results()
-    items = [(hit.docnum, hit.score or 0.0) for hit in found[(page - 1) * per_page: limit]]
-    return _Page(len(found), items)
+        matched: F.Matched = []
+        total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted,
+                                matched=matched)
+        return _Page(total, items[(page - 1) * per_page:], matched)
+    # Date order: the matches, unscored, ordered by the per-document date array.
+    matched = matches(searcher, whoosh_q, scope.deleted)
+    total, docnums = F.by_date(F.filtered(matched, scope.selection), limit,
+                               newest=sort == "newest")
+    return _Page(total, [(d, None) for d in docnums[(page - 1) * per_page:]], matched)
 
 
 def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:

@@ -1,10 +1,13 @@
 """The JSON twin of every page. Errors share one shape (see errors.py).
 
-* ``GET /api/search?q=&page=&per_page=&source=&from=&to=&sort=`` -> results
-  ranked exactly as the HTML page (same parser, same library call); strict
-  parameters: bad values are a 400 (see params.py).
+* ``GET /api/search?q=&page=&per_page=&source=&year=&from=&to=&sort=&facets=`` ->
+  results ranked exactly as the HTML page (same parser, same library call);
+  strict parameters: bad values are a 400 (see params.py). ``source`` and
+  ``year`` repeat (any of them); ``facets`` holds this query's counts by source
+  and year (``facets=0``: not counted, ``null``).
 * ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
 * ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
+* ``GET /api/stats`` -> what the status page shows (documents, sources, size, last reindex).
 * ``GET /healthz`` -> ``{"status": "ok", "documents": N, "generation", "commit"}`` of the
   live commit, or a 503 error if the index cannot be opened.
 """
@@ -16,6 +19,7 @@ from flask import Blueprint, abort, current_app, request
 import indexer
 
 from . import get_index
+from .messages import vietnamese
 from .params import ParamError, parse_search_args, run_search
 
 bp = Blueprint("api", __name__)
@@ -28,14 +32,16 @@ def search():
     params = parse_search_args(request.args, current_app.config, strict=True)
     results = run_search(get_index(), params)
     if results is None:
-        results = indexer.Results(query="", page=params.page, per_page=params.per_page)
+        results = indexer.Results(query="", page=params.page, per_page=params.per_page,
+                                  facets=indexer.Facets() if params.facets else None)
     data = results.to_json()
     return {
         "query": data["query"], "total": data["total"], "page": data["page"],
         "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
         "suggestion": data["suggestion"], "partial": data["partial"],
-        "messages": params.notes + data["messages"],
+        "messages": params.notes + [vietnamese(note) for note in data["messages"]],
         "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
+        "facets": data["facets"] if params.facets else None,
     }
 
 
@@ -55,6 +61,11 @@ def doc(doc_id: str):
     if view is None:
         abort(404, description=f"Không có văn bản nào với mã {doc_id!r}")
     return view.to_json()
+
+
+@bp.get("/api/stats")
+def stats():
+    return indexer.stats(get_index()).to_json()
 
 
 @bp.get("/healthz")

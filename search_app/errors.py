@@ -67,13 +67,24 @@ def handle_param(exc: ParamError):
     return error_response(400, str(exc))
 
 
+OUTDATED = ("Chỉ mục được xây bởi một phiên bản khác: hãy chạy `vnsearch reindex --full`"
+            " để xây lại")
+
+
 def handle_index_missing(exc: indexer.IndexMissingError):
-    return error_response(503, f"{NO_INDEX} ({exc})",
+    """Vietnamese only: the library's English message stays in the server log."""
+    if isinstance(exc, indexer.IndexOutdatedError):
+        return error_response(503, OUTDATED,
+                              hint="Người quản trị cần xây lại chỉ mục rồi tải lại trang này.")
+    if type(exc).__name__ == "IndexDamagedError":
+        return error_response(503, f"{MESSAGES[503]} ({DAMAGED})",
+                              hint="Người quản trị cần xây lại chỉ mục rồi tải lại trang này.")
+    return error_response(503, NO_INDEX,
                           hint="Người quản trị cần xây chỉ mục rồi tải lại trang này.")
 
 
 def handle_library(exc: indexer.VnsearchError):
-    return error_response(503, f"{MESSAGES[503]} ({exc})")
+    return error_response(503, MESSAGES[503])
 
 
 def _raised_reading_index(exc: BaseException | None) -> bool:

@@ -28,6 +28,31 @@ def iso_date(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
+def vn_iso_date(value: str | None) -> str:
+    """``2015-01-31`` -> ``31/01/2015`` (what the date boxes show); other text unchanged."""
+    try:
+        return vn_date(date.fromisoformat(value)) if value else ""
+    except ValueError:
+        return value or ""
+
+
+def vn_datetime(value: str | None) -> str:
+    """An ISO timestamp (``2026-11-28T04:30:00+00:00``) as ``28/11/2026 04:30 UTC``."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
+    return moment.strftime("%d/%m/%Y %H:%M") + zone
+
+
+def vn_megabytes(size: int) -> str:
+    """Bytes as Vietnamese megabytes: ``12_345_678`` -> ``12,3 MB``."""
+    return f"{vn_number(size / 1e6, 1)} MB"
+
+
 def marked(fragment: str | None) -> Markup:
     """Trust a library fragment: escaped text whose only markup is our ``<mark>`` tags.
 
@@ -54,4 +79,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(vn_seconds)
     app.add_template_filter(vn_date)
     app.add_template_filter(iso_date)
+    app.add_template_filter(vn_iso_date)
+    app.add_template_filter(vn_datetime)
+    app.add_template_filter(vn_megabytes)
     app.add_template_global(page_window)

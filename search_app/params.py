@@ -6,9 +6,13 @@ They differ only in how they treat values out of range:
 
 * the API is **strict**: a non-integer or out-of-range ``page`` (1..1000), a
   non-integer or non-positive ``per_page``, an unknown ``sort``, a malformed
-  date or a query longer than ``MAX_QUERY_CHARS`` is a 400 error;
+  date or year or a query longer than ``MAX_QUERY_CHARS`` is a 400 error;
 * the page is **forgiving**: it clamps ``page``, truncates a long query,
-  ignores a bad date or sort, and tells the user in a note.
+  ignores a bad date, year or sort, and tells the user in a note.
+
+``source`` and ``year`` may be repeated (any of the values: facets are
+multi-select). Notes are Vietnamese and name what the user sees ("số trang"),
+not the raw parameter.
 
 In both, ``per_page`` above ``MAX_PER_PAGE`` is capped (the answer says the
 ``per_page`` actually used).
@@ -22,7 +26,11 @@ from datetime import date
 import indexer
 
 MAX_PAGE = 1000
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "newest", "oldest")
+SORT_ALIASES = {"date": "newest"}  # old links keep working
+LABELS = {"page": "Số trang", "per_page": "Số kết quả mỗi trang", "from": "Từ ngày",
+          "to": "Đến ngày", "year": "Năm"}
+"""What the user sees for each parameter, in notes and errors."""
 
 
 class ParamError(ValueError):
@@ -34,18 +42,29 @@ class SearchParams:
     q: str = ""
     page: int = 1
     per_page: int = 10
-    source: str | None = None
+    sources: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
+    facets: bool = True  # count the matches by source and year
     notes: list[str] = field(default_factory=list)
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> dict[str, str | list]:
         """The non-default filters as URL arguments (for links that keep them)."""
-        args = {"source": self.source, "from": self.date_from, "to": self.date_to}
+        args = {"source": self.sources, "year": self.years, "from": self.date_from,
+                "to": self.date_to}
         if self.sort != "relevance":
             args["sort"] = self.sort
         return {key: value for key, value in args.items() if value}
+
+    def state(self) -> dict[str, str | int | list]:
+        """Everything that makes this results page: query, page and filters (for a
+        document page's link back to it)."""
+        args: dict = {"q": self.q, **self.filters()}
+        if self.page > 1:
+            args["page"] = self.page
+        return args
 
 
 def _integer(args, name: str, default: int, low: int, high: int | None, strict: bool,
@@ -53,19 +72,21 @@ def _integer(args, name: str, default: int, low: int, high: int | None, strict: 
     raw = args.get(name, "").strip()
     if not raw:
         return default
+    label = LABELS.get(name, name)
     try:
         value = int(raw)
     except ValueError:
         if strict:
             raise ParamError(
-                f"Tham số {name} phải là một số nguyên (nhận được {raw[:20]!r})") from None
+                f"{label} ({name}) phải là một số nguyên (nhận được “{raw[:20]}”)") from None
+        notes.append(f"{label} “{raw[:20]}” không phải là số; đã dùng {default}.")
         return default
     if value < low or (high is not None and value > high):
         limit = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
         if strict:
-            raise ParamError(f"Tham số {name} phải {limit} (nhận được {value})")
+            raise ParamError(f"{label} ({name}) phải {limit} (nhận được {value})")
         clamped = max(low, value if high is None else min(value, high))
-        notes.append(f"Tham số {name}={value} nằm ngoài khoảng {limit}; đã dùng {clamped}.")
+        notes.append(f"{label} {value} nằm ngoài khoảng {limit}; đã dùng {clamped}.")
         return clamped
     return value
 
@@ -75,11 +96,15 @@ def _date(args, name: str, strict: bool, notes: list[str]) -> str | None:
     if not raw:
         return None
     try:
+        if "/" in raw:  # what the page's date boxes show: dd/mm/yyyy
+            day, month, year = (int(part) for part in raw.split("/"))
+            return date(year, month, day).isoformat()
         return date.fromisoformat(raw).isoformat()
     except ValueError:
-        message = f"Ngày {name}={raw[:20]!r} không hợp lệ (dùng dạng YYYY-MM-DD)"
+        message = f"{LABELS[name]} “{raw[:20]}” không hợp lệ (dạng dd/mm/yyyy hoặc YYYY-MM-DD)"
         if strict:
-            raise ParamError(message) from None
+            raise ParamError(f"{LABELS[name]} ({name}) “{raw[:20]}” không hợp lệ"
+                             " (dạng dd/mm/yyyy hoặc YYYY-MM-DD)") from None
         notes.append(message + "; đã bỏ qua.")
         return None
 
@@ -98,15 +123,37 @@ def parse_search_args(args, config, strict: bool) -> SearchParams:
     per_page = _integer(args, "per_page", int(config["PER_PAGE"]), 1, None, strict, notes)
     per_page = min(per_page, int(config["MAX_PER_PAGE"]))
     sort = args.get("sort", "").strip() or "relevance"
+    sort = SORT_ALIASES.get(sort, sort)
     if sort not in SORTS:
         if strict:
-            raise ParamError(f"Tham số sort phải là một trong {', '.join(SORTS)}")
+            raise ParamError(f"Cách sắp xếp (sort) phải là một trong {', '.join(SORTS)}")
+        notes.append("Không có cách sắp xếp này; đã sắp theo mức liên quan.")
         sort = "relevance"
     return SearchParams(
-        q=q, page=page, per_page=per_page, source=args.get("source", "").strip() or None,
+        q=q, page=page, per_page=per_page, sources=_many(args, "source"),
+        years=_years(args, strict, notes),
         date_from=_date(args, "from", strict, notes), date_to=_date(args, "to", strict, notes),
-        sort=sort, notes=notes,
+        sort=sort, facets=args.get("facets", "1").strip().lower() not in ("0", "false", "no"),
+        notes=notes,
     )
+
+
+def _many(args, name: str) -> list[str]:
+    """Every non-empty value of a repeated argument, in order, without repeats."""
+    values = [value.strip() for value in args.getlist(name)]
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def _years(args, strict: bool, notes: list[str]) -> list[int]:
+    years = []
+    for raw in _many(args, "year"):
+        if raw.isdigit() and 1 <= int(raw) <= 9999:
+            years.append(int(raw))
+        elif strict:
+            raise ParamError(f"Năm (year) phải là một số từ 1 đến 9999 (nhận được “{raw[:20]}”)")
+        else:
+            notes.append(f"Năm “{raw[:20]}” không hợp lệ; đã bỏ qua.")
+    return years
 
 
 def run_search(index: indexer.SearchIndex, params: SearchParams) -> indexer.Results | None:
@@ -114,6 +161,7 @@ def run_search(index: indexer.SearchIndex, params: SearchParams) -> indexer.Resu
     if not params.q:
         return None
     return indexer.search(
-        index, params.q, page=params.page, per_page=params.per_page, source=params.source,
-        date_from=params.date_from, date_to=params.date_to, sort=params.sort,
+        index, params.q, page=params.page, per_page=params.per_page, source=params.sources,
+        years=params.years, date_from=params.date_from, date_to=params.date_to,
+        sort=params.sort, facets=params.facets,
     )

@@ -1,4 +1,4 @@
-"""HTML pages: the search page and the document page. Thin: parse, call the library, render."""
+"""HTML pages: search, document and status. Thin: parse, call the library, render."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import indexer
 
 from . import get_index
 from .formatting import mark_first, marked
+from .messages import vietnamese
 from .params import parse_search_args, run_search
 
 bp = Blueprint("views", __name__)
@@ -40,12 +41,15 @@ class HitView:
 def search():
     """``/search?q=&page=&source=&from=&to=&sort=``: forgiving parameters (see params.py)."""
     index = get_index()
+    index.generation()  # no index yet: the 503 page says how to build one
     params = parse_search_args(request.args, current_app.config, strict=False)
     results = run_search(index, params)
     hits = [HitView.of(hit) for hit in results.hits] if results else []
+    notes = params.notes + [vietnamese(note) for note in (results.messages if results else [])]
     return render_template("search.html", q=params.q, params=params, results=results,
-                           hits=hits, sources=indexer.sources(index),
-                           page_url=_page_urls(params))
+                           hits=hits, notes=notes, facets=results.facets if results else None,
+                           state=params.state(), page_url=_page_urls(params),
+                           without=_without(params))
 
 
 _PAGE = 987654321
@@ -61,10 +65,25 @@ def _page_urls(params) -> Callable[[int], str]:
     return lambda n: template.replace(f"page={_PAGE}", f"page={int(n)}", 1)
 
 
+def _without(params) -> Callable[[str, object], str]:
+    """``without(name, value)``: this search's URL with one filter value removed (a chip's
+    link), back to page 1."""
+    def url(name: str, value) -> str:
+        args = params.filters()
+        if isinstance(args.get(name), list):
+            args[name] = [v for v in args[name] if str(v) != str(value)]
+        else:
+            args.pop(name, None)
+        return url_for("views.search", q=params.q, **args)
+    return url
+
+
 @bp.get("/doc/<path:doc_id>")
 def doc(doc_id: str):
-    """One document, the matches of ``q`` marked, the first one ``#first-match``."""
-    q = request.args.get("q", "").strip()[: current_app.config["MAX_QUERY_CHARS"]]
+    """One document, the matches of ``q`` marked, the first one ``#first-match``; the
+    search's other arguments (page, filters, sort) ride along for the way back."""
+    params = parse_search_args(request.args, current_app.config, strict=False)
+    q = params.q
     view = indexer.document(get_index(), doc_id, q)
     if view is None:
         abort(404, description="Không có văn bản nào với mã này. Có thể nó đã bị xoá "
@@ -72,6 +91,15 @@ def doc(doc_id: str):
     body_html = mark_first(view.body_html)
     return render_template(
         "doc.html", q=q, doc=view, title_html=marked(view.title_html), body_html=body_html,
-        has_match='id="first-match"' in body_html,
+        has_match='id="first-match"' in body_html, back_args=params.state(),
         link_url=(view.url or "").lower().startswith(("http://", "https://")),
     )
+
+
+@bp.get("/trang-thai")
+def status():
+    """The index itself: documents, sources, size, last reindex and what it skipped."""
+    stats = indexer.stats(get_index())
+    report = stats.last_report or {}
+    return render_template("status.html", stats=stats, report=report,
+                           problems=report.get("problems") or [])

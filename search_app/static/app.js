@@ -1,13 +1,32 @@
 /* vnsearch: progressive enhancement only; every page works without this file.
- * 1. Autocomplete on the search box (ARIA 1.2 combobox + listbox), from /api/suggest.
- * 2. On a document page, scroll the first highlighted match into view.
+ * 1. Results as you type (search page): the page's own HTML is fetched for the form's
+ *    current state and its results region swapped in, so one template renders both
+ *    ways; the URL follows (replaceState while typing, pushState for clicks).
+ * 2. Facets, sort and chips apply at once, through the same path.
+ * 3. Autocomplete (ARIA 1.2 combobox + listbox) from /api/suggest. On the search page
+ *    it only opens when what was typed finds nothing or only partial matches (an
+ *    unfinished word): otherwise the live results are the suggestions, and the arrow
+ *    keys walk them.
+ * 4. Keyboard: the box is focused on load, "/" focuses it, ↓/↑ or j/k walk results,
+ *    Enter opens one. On a document page: next/previous match (buttons, n/p).
  */
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 120;
+  var SUGGEST_DEBOUNCE_MS = 120;
+  var LIVE_DEBOUNCE_MS = 150;
 
-  function autocomplete(input, list) {
+  function editable(element) {
+    if (!element) {
+      return false;
+    }
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+
+  /* ---- autocomplete ------------------------------------------------------------ */
+
+  function autocomplete(input, list, gated) {
     var form = input.form;
     var url = input.getAttribute("data-suggest-url");
     var timer = null;
@@ -77,7 +96,7 @@
       input.setAttribute("aria-expanded", "true");
     }
 
-    function fetchSuggestions(value) {
+    function suggest(value) {
       if (controller) {
         controller.abort();
       }
@@ -108,18 +127,24 @@
         close();
         return;
       }
+      if (gated) {
+        close(); /* the live results decide (see live()) */
+        return;
+      }
       timer = window.setTimeout(function () {
-        fetchSuggestions(value);
-      }, DEBOUNCE_MS);
+        suggest(value);
+      }, SUGGEST_DEBOUNCE_MS);
     });
 
     input.addEventListener("keydown", function (event) {
       var open = !list.hidden && items.length > 0;
       if (event.key === "ArrowDown" && open) {
         event.preventDefault();
+        event.stopImmediatePropagation();
         highlight((active + 1) % items.length);
       } else if (event.key === "ArrowUp" && open) {
         event.preventDefault();
+        event.stopImmediatePropagation();
         highlight(active <= 0 ? items.length - 1 : active - 1);
       } else if (event.key === "Enter" && open && active >= 0) {
         event.preventDefault();
@@ -136,20 +161,283 @@
       if (controller) {
         controller.abort();
       }
+      close();
+    });
+
+    return { suggest: suggest, close: close };
+  }
+
+  /* ---- results as you type ------------------------------------------------------- */
+
+  function formUrl(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && value.trim() !== "") {
+        params.append(name, value.trim());
+      }
+    });
+    var query = params.toString();
+    return form.getAttribute("action") + (query ? "?" + query : "");
+  }
+
+  function live(form, input, suggestions) {
+    var region = document.getElementById("live");
+    var timer = null;
+    var controller = null;
+    var shown = window.location.pathname + window.location.search;
+
+    function swap(html, url, how) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("live");
+      if (!fresh) {
+        return null;
+      }
+      region.replaceWith(fresh);
+      region = fresh;
+      document.title = doc.title;
+      var link = document.getElementById("json-link");
+      var freshLink = doc.getElementById("json-link");
+      if (link && freshLink) {
+        link.href = freshLink.getAttribute("href");
+      } else if (link !== freshLink) {
+        var footer = document.querySelector(".site-footer p");
+        var freshFooter = doc.querySelector(".site-footer p");
+        if (footer && freshFooter) {
+          footer.replaceWith(document.importNode(freshFooter, true));
+        }
+      }
+      collapseFacets();
+      shown = url;
+      if (how === "push") {
+        window.history.pushState({ live: true }, "", url);
+      } else if (how === "replace") {
+        window.history.replaceState({ live: true }, "", url);
+      }
+      return fresh;
+    }
+
+    function load(url, how, after) {
+      if (controller) {
+        controller.abort();
+      }
+      controller = new AbortController();
+      region.setAttribute("aria-busy", "true");
+      var typed = input.value.trim();
+      fetch(url, { signal: controller.signal, headers: { Accept: "text/html" } })
+        .then(function (response) {
+          return response.text().then(function (html) {
+            return { ok: response.ok, html: html };
+          });
+        })
+        .then(function (answer) {
+          var fresh = swap(answer.html, url, how);
+          if (!fresh) {
+            window.location.assign(url); /* an error page: show it whole */
+            return;
+          }
+          if (after) {
+            after(fresh);
+          }
+          var partial = fresh.querySelector(".partial, .no-results");
+          if (typed && partial && document.activeElement === input &&
+              input.value.trim() === typed) {
+            suggestions.suggest(typed);
+          }
+        })
+        .catch(function (error) {
+          if (error.name !== "AbortError") {
+            window.location.assign(url);
+          }
+        });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var url = formUrl(form);
+        if (url !== shown) {
+          load(url, "replace");
+        }
+      }, LIVE_DEBOUNCE_MS);
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      load(formUrl(form), "push");
+    });
+
+    document.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.form === form && target !== input) {
+        window.clearTimeout(timer);
+        load(formUrl(form), "push");
+      }
+    });
+
+    document.addEventListener("click", function (event) {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+          event.shiftKey || event.altKey) {
+        return;
+      }
+      var link = event.target.closest("#live a[href]");
+      if (!link || link.closest(".results")) {
+        return;
+      }
+      var target = new URL(link.href, window.location.href);
+      if (target.origin !== window.location.origin || target.pathname !== "/search") {
+        return;
+      }
+      event.preventDefault();
+      var q = target.searchParams.get("q");
+      if (q !== null) {
+        input.value = q;
+      }
+      var paging = link.closest(".pagination");
+      load(target.pathname + target.search, "push", function () {
+        if (paging) {
+          window.scrollTo(0, 0);
+        }
+      });
+    });
+
+    window.addEventListener("popstate", function () {
+      var params = new URLSearchParams(window.location.search);
+      input.value = params.get("q") || "";
+      load(window.location.pathname + window.location.search, null);
     });
   }
 
-  function scrollToFirstMatch() {
-    var match = document.getElementById("first-match");
-    if (match && !window.location.hash) {
-      match.scrollIntoView({ block: "center" });
+  /* On a narrow screen the filters start folded, so the first result shows at once. */
+  function collapseFacets() {
+    var panel = document.querySelector(".facet-panel");
+    if (panel && window.matchMedia("(max-width: 52rem)").matches) {
+      panel.open = false;
     }
   }
 
+  /* ---- keyboard --------------------------------------------------------------------- */
+
+  function resultLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll(".results .result-title a"));
+  }
+
+  function keyboard(input) {
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      var active = document.activeElement;
+      if (event.key === "/" && !editable(active)) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+        return;
+      }
+      var links = resultLinks();
+      var index = links.indexOf(active);
+      var down = event.key === "ArrowDown" || (event.key === "j" && !editable(active));
+      var up = event.key === "ArrowUp" || (event.key === "k" && !editable(active));
+      if (!down && !up) {
+        return;
+      }
+      if (active === input && down && links.length) {
+        event.preventDefault();
+        go(links, 0);
+      } else if (index >= 0) {
+        event.preventDefault();
+        if (down && index + 1 < links.length) {
+          go(links, index + 1);
+        } else if (up && index === 0) {
+          input.focus();
+        } else if (up) {
+          go(links, index - 1);
+        }
+      }
+    });
+
+    function go(links, i) {
+      links.forEach(function (link, j) {
+        link.closest(".result").classList.toggle("is-current", i === j);
+      });
+      links[i].focus();
+      links[i].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  /* ---- document page: matches ----------------------------------------------------- */
+
+  function matches() {
+    var marks = Array.prototype.slice.call(document.querySelectorAll(".doc-body mark"));
+    var first = document.getElementById("first-match");
+    if (!first) {
+      return;
+    }
+    /* Scroll only when the first match is out of sight: a short document keeps its title. */
+    if (!window.location.hash) {
+      var rect = first.getBoundingClientRect();
+      if (rect.bottom > window.innerHeight || rect.top < 0) {
+        first.scrollIntoView({ block: "center" });
+      }
+    }
+    var nav = document.querySelector(".match-nav");
+    if (!nav || !marks.length) {
+      return;
+    }
+    nav.hidden = false;
+    var position = document.querySelector(".match-pos");
+    var current = -1;
+
+    function show(i) {
+      if (current >= 0) {
+        marks[current].classList.remove("is-current");
+      }
+      current = (i + marks.length) % marks.length;
+      marks[current].classList.add("is-current");
+      marks[current].scrollIntoView({ block: "center" });
+      position.textContent = "Chỗ khớp " + (current + 1) + "/" + marks.length;
+    }
+
+    nav.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-match]");
+      if (button) {
+        show(current + (button.getAttribute("data-match") === "next" ? 1 : -1));
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (editable(document.activeElement) || event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      if (event.key === "n") {
+        show(current + 1);
+      } else if (event.key === "p") {
+        show(current - 1);
+      }
+    });
+  }
+
+  /* ---- start ------------------------------------------------------------------------ */
+
+  document.documentElement.classList.add("js");
   var input = document.getElementById("q");
   var list = document.getElementById("q-suggestions");
-  if (input && list && window.fetch && window.AbortController) {
-    autocomplete(input, list);
+  var searchPage = document.body.classList.contains("search-page");
+  var capable = window.fetch && window.AbortController && window.URLSearchParams &&
+    window.DOMParser && window.history.replaceState;
+  if (input && list && capable) {
+    var suggestions = autocomplete(input, list, searchPage);
+    if (searchPage && document.getElementById("live")) {
+      live(input.form, input, suggestions);
+    }
   }
-  scrollToFirstMatch();
+  if (input) {
+    keyboard(input);
+    if (searchPage && !window.location.hash) {
+      input.focus();
+      var end = input.value.length;
+      input.setSelectionRange(end, end);
+    }
+  }
+  collapseFacets();
+  matches();
 })();
