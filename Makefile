@@ -1,4 +1,5 @@
 # The README's commands. Everything installs into .venv on first use.
+# make run HOST=0.0.0.0 PORT=8080   (defaults: 127.0.0.1, 5000)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -18,8 +19,10 @@ install: $(STAMP)
 index: $(STAMP)
 	$(VENV)/bin/vnsearch reindex
 
-run: index
-	$(VENV)/bin/vnsearch serve --host $(HOST) --port $(PORT)
+# serve binds the port first (a busy port: one line, exit 1), then builds the index if
+# there is none, then says where the CLI is: .venv/bin is not on PATH here.
+run: $(STAMP)
+	$(VENV)/bin/vnsearch serve --host $(HOST) --port $(PORT) --reindex-if-missing
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

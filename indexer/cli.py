@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,13 +33,27 @@ INDEX_OPTION = click.option(
     envvar="VNSEARCH_INDEX", show_default=True, show_envvar=True, help="Index folder.")
 
 
+def _closed_pipe() -> None:
+    """The reader of our output went away (``vnsearch search x | head -1``): stop quietly
+    with status 0, as grep and cat do, instead of "Error: Broken pipe" and status 1.
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(0)
+
+
 def friendly_errors(func):
-    """Turn library errors into `Error: message` and exit code 1."""
+    """Turn library errors into `Error: message` and exit code 1; a closed pipe ends
+    quietly."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            _closed_pipe()
         except VnsearchError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
@@ -288,9 +304,12 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes sharing the port (search is CPU-bound: one per core).")
 @click.option("--reindex-if-missing", is_flag=True, help="Build the index first if absent.")
+@click.option("--quiet", is_flag=True,
+              help="No request log (by default one line per request on stderr: method, "
+                   "path, status, milliseconds).")
 @friendly_errors
 def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, workers: int,
-          reindex_if_missing: bool):
+          reindex_if_missing: bool, quiet: bool):
     """Serve the web front end and JSON API with waitress.
 
     \b
@@ -298,16 +317,38 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, wor
         vnsearch serve --port 5000
         vnsearch serve --workers 2     # one process per core
     """
-    if reindex_if_missing and store.current_generation(index_dir) is None:
-        click.echo("no index yet: building it from the corpus…", err=True)
-        report = indexer.reindex(corpus, index_dir)
-        click.echo(f"indexed {report.documents} documents in {report.seconds:.1f} s", err=True)
+    def prepare() -> None:
+        if reindex_if_missing and store.current_generation(index_dir) is None:
+            click.echo("no index yet: building it from the corpus…", err=True)
+            report = indexer.reindex(corpus, index_dir)
+            click.echo(f"indexed {report.documents} documents in {report.seconds:.1f} s",
+                       err=True)
+        hint = _cli_hint()
+        if hint:
+            click.echo(hint, err=True)
+
     from search_app.serving import serve as serve_app
 
     status = serve_app(str(index_dir.resolve()), host, port, threads, workers,
-                       echo=lambda line: click.echo(line, err=True))
+                       echo=lambda line: click.echo(line, err=True), log=not quiet,
+                       prepare=prepare)
     if status:
         raise SystemExit(status)
+
+
+def _cli_hint() -> str | None:
+    """How to run the other commands, when ``vnsearch`` is not on PATH (``make run`` calls
+    ``.venv/bin/vnsearch`` without activating the venv)."""
+    program = Path(sys.argv[0])
+    found = shutil.which("vnsearch")
+    if program.name != "vnsearch" or (found and Path(found).resolve() == program.resolve()):
+        return None
+    try:
+        shown = program.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = program.resolve()
+    return (f"other commands: {shown} --help (or `source {shown.parent}/activate`,"
+            " then `vnsearch --help`)")
 
 
 def main() -> None:

@@ -150,7 +150,8 @@ def join_adjacent(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[in
     four boxes (a phrase or a run of query words reads as a unit)."""
     joined: list[tuple[int, int, str]] = []
     for span in spans:
-        if joined and not text[joined[-1][1]:span[0]].strip(" \t"):
+        gap = text[joined[-1][1]:span[0]] if joined else "x"
+        if len(gap) <= 3 and not gap.strip():
             joined[-1] = (joined[-1][0], span[1], joined[-1][2])
         else:
             joined.append(span)

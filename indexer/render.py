@@ -15,12 +15,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def marked_to_terminal(fragment: str, color: bool) -> str:
-    """Turn our escaped ``<mark>`` HTML into terminal text."""
+    """Turn our escaped ``<mark>`` HTML into terminal text, on one line (a raw line break
+    would break the indentation of the results)."""
     if color:
         text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), fragment)
     else:
         text = _MARK.sub(r"\1", fragment)
-    return _CONTROL.sub(" ", html.unescape(text))
+    return " ".join(_CONTROL.sub(" ", html.unescape(text)).split())
 
 
 def print_results(results: Results, color: bool) -> None:

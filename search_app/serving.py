@@ -7,35 +7,117 @@ the shared socket: the kernel hands each connection to one of them, as with
 gunicorn's pre-fork model. Workers are forked before any index is opened or
 thread started, and the parent only supervises: if a worker dies, or the
 parent is asked to stop (SIGTERM, SIGINT), every worker is stopped.
+
+The socket is bound before "serving on" is printed: a busy port is one line
+(:class:`PortInUseError`) and a non-zero exit, not a greeting followed by an
+error. Each request is logged as one line on stderr (:class:`RequestLog`).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 
+from indexer import VnsearchError
 
-def _run(index_dir: str, threads: int, **listen) -> None:
-    from waitress import serve
 
+class PortInUseError(VnsearchError):
+    """Another process listens on the address asked for."""
+
+
+class RequestLog:
+    """WSGI middleware: ``GET /search?q=can+bo 200 12.3 ms`` on ``stream``, once a
+    response has been sent (the time includes writing the body)."""
+
+    def __init__(self, app, stream=None):
+        self.app = app
+        self.stream = stream
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        status = ["-"]
+
+        def recording_start(code, headers, exc_info=None):
+            status[0] = code.split(" ", 1)[0]
+            return start_response(code, headers, exc_info)
+
+        body = self.app(environ, recording_start)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+            self._write(environ, status[0], (time.perf_counter() - started) * 1000)
+
+    def _write(self, environ, status: str, ms: float) -> None:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        line = f"{environ.get('REQUEST_METHOD', '-')} {path[:500]} {status} {ms:.1f} ms\n"
+        stream = self.stream or sys.stderr
+        with self._lock:
+            try:
+                stream.write(line)
+                stream.flush()
+            except (OSError, ValueError):
+                pass  # a closed stderr must not fail requests
+
+
+def _app(index_dir: str, log: bool):
     from . import create_app
 
-    serve(create_app({"INDEX_DIR": index_dir}), threads=threads, ident="vnsearch", **listen)
+    app = create_app({"INDEX_DIR": index_dir})
+    return RequestLog(app) if log else app
+
+
+def _run(index_dir: str, threads: int, log: bool, **listen) -> None:
+    from waitress import serve
+
+    serve(_app(index_dir, log), threads=threads, ident="vnsearch", _quiet=True, **listen)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or one clear line if the address is taken or not ours."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=1024)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                f"port {port} on {host} is already in use: stop the other server or pick "
+                f"another port (vnsearch serve --port {port + 1}, make run PORT={port + 1})"
+            ) from None
+        raise VnsearchError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
-          workers: int = 1, echo: Callable[[str], None] = print) -> int:
-    """Serve until stopped; returns an exit status (non-zero if a worker failed)."""
+          workers: int = 1, echo: Callable[[str], None] = print, log: bool = True,
+          prepare: Callable[[], None] | None = None) -> int:
+    """Serve until stopped; returns an exit status (non-zero if a worker failed).
+
+    ``log``: one line per request on stderr (method, path, status, milliseconds);
+    ``prepare``: run once the port is ours, before anything is served (building a
+    missing index), so a busy port is reported before any other work or output.
+    """
+    listener = _bind(host, port)
+    if prepare is not None:
+        try:
+            prepare()
+        except BaseException:
+            listener.close()
+            raise
     if workers <= 1 or not hasattr(os, "fork"):
         echo(f"serving on http://{host}:{port}")
-        _run(index_dir, threads, host=host, port=port)
+        _run(index_dir, threads, log, sockets=[listener])
         return 0
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.create_server((host, port), family=family, backlog=1024)
     children: list[int] = []
     for _ in range(workers):
         pid = os.fork()
@@ -44,7 +126,7 @@ def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: in
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             status = 0
             try:
-                _run(index_dir, threads, sockets=[listener])
+                _run(index_dir, threads, log, sockets=[listener])
             except BaseException as exc:  # noqa: BLE001  (reported, then the worker ends)
                 print(f"worker {os.getpid()} stopped: {type(exc).__name__}: {exc}",
                       file=sys.stderr)

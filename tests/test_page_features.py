@@ -1,0 +1,175 @@
+"""Issue 15 on the server side: facets in the API and page, status page, Vietnamese text,
+the document page's way back, and the CLI (closed pipe, busy port, request log)."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import search_app
+from search_app.messages import vietnamese
+from search_app.serving import RequestLog
+
+from .webfixtures import (  # noqa: F401  (fixtures)
+    LAWS,
+    NEWS,
+    app_fixture,
+    client_fixture,
+    empty_app_fixture,
+    web_index_fixture,
+)
+
+VNSEARCH = Path(sys.executable).parent / "vnsearch"
+
+
+def api(client, **args):
+    response = client.get("/api/search", query_string=args)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_api_facets_count_this_query_and_match_filtered_totals(client):
+    data = api(client, q="phai")
+    facets = data["facets"]
+    assert [f["value"] for f in facets["source"]] == [NEWS, LAWS]
+    assert sum(f["count"] for f in facets["source"]) == data["total"] == 32
+    for facet in facets["source"]:
+        assert api(client, q="phai", source=facet["value"])["total"] == facet["count"]
+    for facet in facets["year"]:
+        assert api(client, q="phai", year=facet["value"])["total"] == facet["count"]
+    both = api(client, q="phai", source=[NEWS, LAWS], year=[2015, 2023])
+    assert both["total"] == sum(api(client, q="phai", year=y)["total"] for y in (2015, 2023))
+    assert api(client, q="phai", facets="0")["facets"] is None
+    assert api(client, q="")["facets"] == {"source": [], "year": []}
+
+
+def test_api_sort_oldest_and_no_sentinel(client):
+    oldest = api(client, q="phai", sort="oldest", per_page=50)
+    dates = [hit["date"] for hit in oldest["hits"]]
+    assert dates == sorted(dates) and dates[0].startswith("2010")
+    newest = api(client, q="phai", sort="newest", per_page=50)
+    assert [hit["date"] for hit in newest["hits"]] == sorted(dates, reverse=True)
+    assert all(hit["score"] is None for hit in newest["hits"])
+    assert api(client, q="phai", sort="date")["hits"] == newest["hits"][:10]
+
+
+@pytest.mark.parametrize("args, word", [
+    ({"year": "hai nghìn"}, "year"), ({"sort": "random"}, "sort"), ({"from": "31/02/2020"}, "from"),
+])
+def test_api_rejects_bad_values_in_one_shape(client, args, word):
+    response = client.get("/api/search", query_string={"q": "a", **args})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == 400 and word in error["message"]
+
+
+def test_vietnamese_dates_are_accepted(client):
+    iso = api(client, q="phai", **{"from": "2015-01-01", "to": "2016-12-31"})
+    vn = api(client, q="phai", **{"from": "01/01/2015", "to": "31/12/2016"})
+    assert vn["total"] == iso["total"] == 6
+
+
+def test_api_stats_and_status_page(client):
+    stats = client.get("/api/stats").get_json()
+    assert stats["documents"] == 35 and stats["sources"] == {NEWS: 5, LAWS: 30}
+    assert stats["generation"].startswith("gen-") and stats["last_reindex"]
+    page = client.get("/trang-thai").get_data(as_text=True)
+    assert "<h1>Trạng thái chỉ mục</h1>" in page
+    assert "<dt>Văn bản</dt><dd>35</dd>" in page
+    assert "<td>Luật Mẫu</td><td class=\"num\">30</td>" in page
+    assert "Không có tệp nào bị bỏ qua" in page
+    assert '<a href="/trang-thai">Trạng thái chỉ mục</a>' in page
+
+
+def test_results_page_facets_chips_and_sorts(client):
+    page = client.get("/search", query_string={"q": "phai", "source": NEWS, "year": "2023",
+                                               "sort": "oldest"}).get_data(as_text=True)
+    assert re.search(r'name="source" value="Báo Mẫu" checked>\s*<span class="facet-name">'
+                     r'Báo Mẫu</span> <span class="facet-count">1</span>', page)
+    assert 'aria-label="Bỏ lọc Nguồn: Báo Mẫu"' in page and "Năm 2023" in page
+    chip = html.unescape(re.search(r'<a class="chip" href="([^"]+)" data-name="source"', page)[1])
+    assert chip == "/search?q=phai&year=2023&sort=oldest"
+    assert '<option value="oldest" selected>Cũ nhất</option>' in page
+    assert "Khoảng 1 kết quả" in page
+
+
+def test_document_links_carry_the_search_and_come_back(client):
+    args = {"q": "trach nhiem", "source": LAWS, "sort": "oldest", "page": "2"}
+    page = client.get("/search", query_string=args).get_data(as_text=True)
+    link = html.unescape(re.search(r'<h2 class="result-title"><a href="([^"]+)"', page)[1])
+    assert link.startswith("/doc/luat/") and "page=2" in link and "sort=oldest" in link
+    doc = client.get(link).get_data(as_text=True)
+    back = html.unescape(re.search(r'<p class="back">\s*<a href="([^"]+)"', doc)[1])
+    assert back == ("/search?q=trach+nhiem&source=Lu%E1%BA%ADt+M%E1%BA%ABu&sort=oldest"
+                    "&page=2")
+
+
+def test_library_notes_are_shown_in_vietnamese(client):
+    assert vietnamese("only the first 32 terms were used") == (
+        "Câu tìm kiếm có quá nhiều từ: chỉ dùng 32 từ đầu.")
+    page = client.get("/search", query_string={"q": " ".join(f"w{i}" for i in range(40))})
+    text = page.get_data(as_text=True)
+    assert "chỉ dùng 32 từ đầu" in text and "terms were used" not in text
+    data = api(client, q=" ".join(f"w{i}" for i in range(40)))
+    assert data["messages"] == ["Câu tìm kiếm có quá nhiều từ: chỉ dùng 32 từ đầu."]
+
+
+def test_missing_index_message_has_no_english_tail(empty_app):
+    body = empty_app.test_client().get("/search?q=a").get_data(as_text=True)
+    assert "Chưa có chỉ mục" in body and "no index in" not in body
+
+
+def test_request_log_line():
+    stream = io.StringIO()
+    app = RequestLog(search_app.create_app({"INDEX_DIR": "/nonexistent"}), stream)
+    from werkzeug.test import Client
+
+    response = Client(app).get("/api/search?q=a&page=x")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == 400
+    response.close()
+    assert re.fullmatch(r"GET /api/search\?q=a&page=x 400 \d+\.\d ms\n", stream.getvalue())
+
+
+def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VNSEARCH), *args], capture_output=True, text=True, timeout=120,
+                          **kwargs)
+
+
+def test_cli_closed_pipe_ends_quietly(web_index):
+    """``vnsearch search … | head -1``: the reader is gone before we write."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([str(VNSEARCH), "search", "trach nhiem", "--index",
+                               str(web_index), "--limit", "50"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_cli_plain_snippets_have_no_raw_line_breaks(web_index):
+    done = run_cli("search", "can bo dang vien", "--index", str(web_index))
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0
+    body = [line for line in lines if line and not re.match(r"(\d+\.|   |Có phải|\d)", line)]
+    assert body == [], body  # every result line is indented: no stray text lines
+
+
+def test_serve_on_a_busy_port_is_one_line_before_anything(web_index):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_cli("serve", "--port", str(port), "--index", str(web_index))
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "already in use" in done.stderr
+    assert "serving on" not in done.stderr
