@@ -135,7 +135,7 @@ def request_paths(path: str, queries: list[str], count: int, unique: bool,
         q = queries[query]
         if unique:
             q = case_variant(q, (first_lap + lap) % (2 ** sum(ch.isalpha() for ch in q) - 1) + 1)
-        out.append(f"{path}?q={quote(q)}")
+        out.append(f"{path}{'&' if '?' in path else '?'}q={quote(q)}")
     return out
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import corpus_gen, http_load, queries, report
+from . import corpus_gen, facets, http_load, queries, report
 from . import procs as procs_mod
 from .procs import ROOT, ChildError, run_child
 from .report import Row, num, pair, percentile
@@ -318,6 +318,14 @@ class Suite:
                         self.notes.append(f"HTTP {path} c={c}: first error: {res.first_error}")
                     if res.errors:
                         self.failures.append(f"HTTP {path} c={c}: {res.errors} errors")
+                self.log("HTTP /api/search with facets vs without")
+                compared = facets.compare(server.port, self.queries, c1)
+                self.rows.append(Row("HTTP", n, "GET /api/search with facets ÷ without, c=1, "
+                                     "unique queries, alternating batches", compared.summary()))
+                self.log(f"HTTP facets: {compared.summary()}")
+                if compared.errors:
+                    self.failures.append(f"HTTP facets: {compared.errors} errors "
+                                         f"({compared.first_error})")
         except (RuntimeError, OSError) as exc:
             self.fail("HTTP", n, "server", exc)
 

@@ -5,7 +5,9 @@ second search. Search already works out, segment by segment, the set of
 documents the query matches (:func:`indexer.scoring.top_docs` hands it over
 through its ``matched`` argument); here each docnum of that set is looked up
 in plain lists read once per segment reader (:class:`Columns`, cached on the
-reader like the scoring norms) and counted with ``Counter(map(...))``, in C.
+reader like the scoring norms). One pass counts the (source, year) pairs
+(``Counter(itemgetter(*docs)(pairs))``, in C; about half the time of two
+passes), and both facets are sums over those pairs.
 
 Counts are *disjunctive*, as in Meilisearch, Typesense or Algolia: the source
 counts apply every filter except the source one, the year counts every filter
@@ -19,11 +21,13 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from whoosh.util.times import long_to_datetime
 
 from .collation import vn_key
 
+PAIR = 10_000  # years are below this
 UNDATED = -1
 """Date key of a document without a date (never shown: callers get None)."""
 
@@ -39,6 +43,7 @@ class Columns:
     source: list[int]  # docnum -> source id, -1 if none
     date: list[int]  # docnum -> Whoosh's sortable date number, UNDATED if none
     year: list[int]  # docnum -> year, 0 if undated
+    pair: list[int]  # docnum -> (source id + 1) * PAIR + year: both facets in one number
 
     @classmethod
     def of(cls, reader) -> Columns:
@@ -74,7 +79,8 @@ class Columns:
                     if y is None:
                         y = years[value] = long_to_datetime(value).year
                     year[docnum] = y
-        return cls(tuple(names), source, date, year)
+        pair = [(s + 1) * PAIR + y for s, y in zip(source, year, strict=True)]
+        return cls(tuple(names), source, date, year, pair)
 
 
 @dataclass
@@ -121,14 +127,22 @@ def count(matched: Matched, selection: Selection) -> Facets:
     """Source and year counts of the matched documents (see the module docstring)."""
     sources: Counter[str] = Counter()
     years: Counter[int] = Counter()
+    wanted_years = selection.years
     for reader, _, docs in matched:
         cols = Columns.of(reader)
-        for ident, n in Counter(map(cols.source.__getitem__,
-                                    selection.keeps(cols, docs, by_source=False))).items():
-            if ident >= 0:
-                sources[cols.names[ident]] += n
-        years.update(map(cols.year.__getitem__, selection.keeps(cols, docs, by_year=False)))
-    years.pop(0, None)
+        docs = selection.keeps(cols, docs, by_source=False, by_year=False)  # from/to only
+        if not docs:
+            continue
+        pairs = itemgetter(*docs)(cols.pair) if len(docs) > 1 else (cols.pair[next(iter(docs))],)
+        for key, n in Counter(pairs).items():
+            ident, year = divmod(key, PAIR)
+            name = cols.names[ident - 1] if ident else None
+            if not wanted_years or year in wanted_years:
+                if name is not None:
+                    sources[name] += n
+            if not selection.sources or name in selection.sources:
+                if year:
+                    years[year] += n
     for name in selection.sources:
         sources.setdefault(name, 0)
     for year in selection.years:
