@@ -163,7 +163,7 @@ OUR_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "a", "hea
             "form", "label", "input", "ul", "li", "button", "fieldset", "legend", "select",
             "option", "main", "footer", "p", "section", "h1", "h2", "table", "caption",
             "thead", "tbody", "tr", "th", "td", "kbd", "details", "summary", "ol", "span",
-            "time", "mark", "strong", "nav", "article", "dl", "dt", "dd", "code"}
+            "time", "mark", "strong", "nav", "article", "dl", "dt", "dd", "code", "aside"}
 
 
 def assert_safe_page(body: str) -> None:
