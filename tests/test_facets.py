@@ -89,6 +89,8 @@ def test_facets_follow_an_incremental_reindex(make_corpus, tmp_path):
     ix = indexer.open_index(tmp_path / "index")
     sources = dict(indexer.search(ix, "thua ke", facets=True).facets.sources)
     assert NEWS not in sources and sum(sources.values()) == 24 - 5
+    assert indexer.sources(ix) == sources  # the status page's list too
+    assert indexer.stats(ix).sources == sources
     ix.close()
 
 
