@@ -24,6 +24,13 @@ def marked_to_terminal(fragment: str, color: bool) -> str:
     return " ".join(_CONTROL.sub(" ", html.unescape(text)).split())
 
 
+def vn_number(value: float, decimals: int = 0) -> str:
+    """Vietnamese digits, as on the web page: ``1.661``, ``0,054`` (the results line is
+    Vietnamese, so its numbers are too; one format per surface)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def print_results(results: Results, color: bool) -> None:
     for message in results.messages:
         click.echo(f"note: {message}")
@@ -31,7 +38,7 @@ def print_results(results: Results, color: bool) -> None:
         click.echo(f"Có phải bạn muốn tìm: {results.suggestion}")
     if results.partial:
         click.echo("Không có tài liệu chứa tất cả các từ; hiển thị kết quả gần đúng.")
-    click.echo(f"{results.total:,} kết quả ({results.took_ms / 1000:.3f} giây)")
+    click.echo(f"{vn_number(results.total)} kết quả ({vn_number(results.took_ms / 1000, 3)} giây)")
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, first + 1):
         title = marked_to_terminal(hit.title_html, color)

@@ -176,3 +176,17 @@ def test_serve_on_a_busy_port_is_one_line_before_anything(web_index):
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "already in use" in done.stderr
     assert "serving on" not in done.stderr
+
+
+def test_cli_numbers_are_vietnamese_like_the_page(web_index):
+    """The results line is Vietnamese words with English digits ("1,661 … 0.054 giây")
+    while the page says "1.661 … 0,05 giây": one format per surface."""
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+    from indexer.render import vn_number
+
+    assert vn_number(1661) == "1.661" and vn_number(0.0541, 3) == "0,054"
+    result = CliRunner().invoke(cli, ["search", "trach nhiem", "--index", str(web_index)])
+    assert result.exit_code == 0
+    assert re.search(r"^30 kết quả \(\d+,\d{3} giây\)$", result.output, re.M), result.output
