@@ -212,3 +212,21 @@ def test_javascript_off_facets_and_sort(browser, live_server):
         assert count_of(page) > 1
     finally:
         context.close()
+
+
+def test_phone_filters_stay_open_while_ticking(browser, live_server):
+    context, page = open_page(browser, width=375)
+    try:
+        page.goto(live_server.url + "/search?q=trach+nhiem")
+        panel = page.locator(".facet-panel")
+        page.wait_for_function("!document.querySelector('.facet-panel').open")
+        page.locator(".facet-panel > summary").click()
+        assert panel.evaluate("el => el.open")
+        page.get_by_role("checkbox", name="2016").check()
+        page.wait_for_url(lambda url: args_of(url).get("year") == ["2016"])
+        page.locator(".chip").wait_for()
+        assert page.locator(".facet-panel").evaluate("el => el.open")
+        assert page.evaluate("document.activeElement.value") == "2016"  # focus kept
+        assert page.problems == []
+    finally:
+        context.close()

@@ -186,14 +186,42 @@
     var controller = null;
     var shown = window.location.pathname + window.location.search;
 
+    /* What to give focus back to once the region is replaced (a ticked facet, the sort). */
+    function focusKey() {
+      var active = document.activeElement;
+      if (!active || !region.contains(active)) {
+        return null;
+      }
+      if (active.id) {
+        return "#" + CSS.escape(active.id);
+      }
+      if (active.name) {
+        return "[name=\"" + CSS.escape(active.name) + "\"][value=\"" + CSS.escape(active.value) + "\"]";
+      }
+      return null;
+    }
+
     function swap(html, url, how) {
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("live");
       if (!fresh) {
         return null;
       }
+      var key = focusKey();
+      var panel = region.querySelector(".facet-panel");
+      var panelOpen = panel ? panel.open : null;
       region.replaceWith(fresh);
       region = fresh;
+      var freshPanel = fresh.querySelector(".facet-panel");
+      if (freshPanel && panelOpen !== null) {
+        freshPanel.open = panelOpen; /* a phone user ticking facets keeps the panel open */
+      } else {
+        collapseFacets();
+      }
+      var again = key && fresh.querySelector(key);
+      if (again) {
+        again.focus();
+      }
       document.title = doc.title;
       var link = document.getElementById("json-link");
       var freshLink = doc.getElementById("json-link");
@@ -206,7 +234,6 @@
           footer.replaceWith(document.importNode(freshFooter, true));
         }
       }
-      collapseFacets();
       shown = url;
       if (how === "push") {
         window.history.pushState({ live: true }, "", url);
@@ -423,7 +450,7 @@
   var list = document.getElementById("q-suggestions");
   var searchPage = document.body.classList.contains("search-page");
   var capable = window.fetch && window.AbortController && window.URLSearchParams &&
-    window.DOMParser && window.history.replaceState;
+    window.DOMParser && window.history.replaceState && window.CSS && CSS.escape;
   if (input && list && capable) {
     var suggestions = autocomplete(input, list, searchPage);
     if (searchPage && document.getElementById("live")) {
