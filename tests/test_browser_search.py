@@ -53,12 +53,14 @@ def test_results_follow_typing_without_enter(page, live_server):
     box.press_sequentially("trach nhiem hinh su", delay=15)
     page.wait_for_url(lambda url: query_of(url) == "trach nhiem hinh su")
     page.locator(".results li.result").first.wait_for()
+    assert page.url.endswith("/search?q=trach+nhiem+hinh+su")  # no default values
     assert count_of(page) == 30  # every law has the phrase; "Trách nhiệm" news has not
     assert page.title().startswith("trach nhiem hinh su")
     marks = page.locator(".results .snippet mark").all_inner_texts()
     assert "trách nhiệm hình sự" in marks  # the phrase is one mark, not four
     box.press_sequentially(" -thue", delay=15)  # narrowing as you type
     page.wait_for_url(lambda url: query_of(url) == "trach nhiem hinh su -thue")
+    assert "sort" not in args_of(page.url)  # the default sort stays out of the URL
     page.locator(".no-results").wait_for()
 
 

@@ -172,7 +172,8 @@
   function formUrl(form) {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string" && value.trim() !== "") {
+      var isDefault = name === "sort" && value === "relevance";
+      if (typeof value === "string" && value.trim() !== "" && !isDefault) {
         params.append(name, value.trim());
       }
     });
