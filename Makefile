@@ -22,7 +22,7 @@ index: $(STAMP)
 # serve binds the port first (a busy port: one line, exit 1), then builds the index if
 # there is none, then says where the CLI is: .venv/bin is not on PATH here.
 run: $(STAMP)
-	$(VENV)/bin/vnsearch serve --host $(HOST) --port $(PORT) --reindex-if-missing
+	@$(VENV)/bin/vnsearch serve --host $(HOST) --port $(PORT) --reindex-if-missing
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -190,3 +190,21 @@ def test_cli_numbers_are_vietnamese_like_the_page(web_index):
     result = CliRunner().invoke(cli, ["search", "trach nhiem", "--index", str(web_index)])
     assert result.exit_code == 0
     assert re.search(r"^30 kết quả \(\d+,\d{3} giây\)$", result.output, re.M), result.output
+
+
+def test_serve_says_where_the_cli_is_when_it_is_not_on_path(monkeypatch, tmp_path):
+    """``make run`` runs .venv/bin/vnsearch without activating the venv: `vnsearch …`
+    then gives "command not found", so serve prints how to reach it."""
+    from indexer import cli as cli_module
+
+    program = tmp_path / ".venv" / "bin" / "vnsearch"
+    program.parent.mkdir(parents=True)
+    program.write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(program), "serve"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert cli_module._cli_hint() == ("other commands: .venv/bin/vnsearch --help (or `source "
+                                      ".venv/bin/activate`, then `vnsearch --help`)")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(program.parent))
+    assert cli_module._cli_hint() is None  # on PATH: nothing to say
