@@ -187,6 +187,7 @@ def test_screenshots(browser, live_server, width):
             ("home", "/"), ("results", "/search?q=trach+nhiem+hinh+su"),
             ("facets", f"/search?q=trach+nhiem&source={LAWS}&year=2015&year=2016&sort=newest"),
             ("document", "/doc/tin/can-bo-guong-mau?q=can+bo+dang+vien&source=" + NEWS),
+            ("document-short", "/doc/tin/hoi-nghi?q=can+bo+dang+vien&page=1"),
             ("status", "/trang-thai"),
         ]:
             page.goto(live_server.url + path)
