@@ -29,10 +29,11 @@ def records() -> list[dict]:
     return out
 
 
-@pytest.fixture(name="ix")
-def ix_fixture(make_corpus, tmp_path):
+@pytest.fixture(name="ix", params=[False, True], ids=["whoosh-writer", "bulk-full"])
+def ix_fixture(make_corpus, tmp_path, request):
+    """Both writers: the per-document arrays are read from what each one wrote."""
     corpus = make_corpus({"a.jsonl": records()})
-    indexer.reindex(corpus, tmp_path / "index")
+    indexer.reindex(corpus, tmp_path / "index", full=request.param)
     handle = indexer.open_index(tmp_path / "index")
     yield handle
     handle.close()
