@@ -32,6 +32,8 @@ from .suggest import AccentModel
 
 Progress = Callable[[int, int], None]
 """progress(bytes_done, bytes_total), called as files are processed."""
+MAX_REPORTED_PROBLEMS = 200
+"""Skipped files kept in meta.json for the status page (a corpus of bad files stays small)."""
 
 
 @dataclass
@@ -208,7 +210,9 @@ def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport
         "schema_version": SCHEMA_VERSION,
         "whoosh_generation": ix.latest_generation(),
         "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
-        "last_report": report.summary(),
+        # the status page lists what was skipped and why (capped: a corpus of bad files)
+        "last_report": {**report.summary(), "problems": [
+            [p.path, p.reason] for p in report.problems[:MAX_REPORTED_PROBLEMS]]},
         "census": census.to_json(),
         "index_bytes": report.index_bytes,
     })

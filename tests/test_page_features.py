@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import indexer
 import search_app
 from search_app.messages import vietnamese
 from search_app.serving import RequestLog
@@ -208,3 +209,15 @@ def test_serve_says_where_the_cli_is_when_it_is_not_on_path(monkeypatch, tmp_pat
     program.chmod(0o755)
     monkeypatch.setenv("PATH", str(program.parent))
     assert cli_module._cli_hint() is None  # on PATH: nothing to say
+
+
+def test_status_page_lists_skipped_files_with_reasons(make_corpus, tmp_path):
+    corpus = make_corpus({"good.jsonl": [{"id": "a", "title": "Tiêu đề", "text": "nội dung"}],
+                          "bad.jsonl": "{not json\n", "empty.txt": ""})
+    indexer.reindex(corpus, tmp_path / "index")
+    app = search_app.create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+    page = app.test_client().get("/trang-thai").get_data(as_text=True)
+    assert "<h3>Tệp bị bỏ qua (" in page
+    assert "<code>bad.jsonl" in page and "<code>empty.txt</code>:" in page
+    stats = app.test_client().get("/api/stats").get_json()
+    assert any(path.startswith("bad.jsonl") for path, _ in stats["last_report"]["problems"])
