@@ -94,12 +94,12 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
-def _names(value) -> tuple:
-    """One value or several as a sorted tuple without blanks."""
+def _values(value) -> list:
+    """One value or several, as a list without blanks."""
     if value is None or value == "":
-        return ()
+        return []
     values = [value] if isinstance(value, str | int) else list(value)
-    return tuple(sorted({v for v in values if v not in (None, "")}))
+    return [v for v in values if v not in (None, "")]
 
 
 @reads_index
@@ -118,8 +118,8 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     per_page = _clamp(per_page, 1, MAX_PER_PAGE, 10)
     sort = SORT_ALIASES.get(sort, sort)
     sort = sort if sort in SORTS else "relevance"
-    sources = _names(source)
-    year_list = tuple(y for y in (_clamp(y, 1, 9999, 0) for y in _names(years)) if y)
+    sources = tuple(sorted({str(name) for name in _values(source)}))
+    year_list = tuple(sorted({y for y in (_clamp(v, 1, 9999, 0) for v in _values(years)) if y}))
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
     key = (index.data_version(), query, page, per_page, sources, year_list, start, end, sort,
            suggest, facets, date_from if start is None else None,
@@ -127,7 +127,8 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
-    results = Results(query=query or "", page=page, per_page=per_page)
+    results = Results(query=query or "", page=page, per_page=per_page,
+                      facets=F.Facets() if facets else None)
     parsed = parse(query or "")
     restored = _restore(index, query or "", parsed)
     if restored:

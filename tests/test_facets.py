@@ -123,6 +123,12 @@ def test_no_sentinel_values_in_json(ix):
     assert indexer.search(ix, "thua ke", sort="date").hits[0].date  # the old name
 
 
+def test_any_filter_values_are_answered(ix):
+    mixed = indexer.search(ix, "thua ke", years=["2015", 2011, "x", None, 0], source=[CIVIL, 7])
+    assert mixed.total == totals(ix, "thua ke", years=[2011, 2015], source=CIVIL)
+    assert indexer.search(ix, "-thua", facets=True).facets == indexer.Facets()  # no words
+
+
 def test_facets_are_off_unless_asked(ix):
     assert indexer.search(ix, "thua ke").facets is None
     assert indexer.search(ix, "thua ke").to_json()["facets"] is None
