@@ -233,3 +233,18 @@ def test_phone_filters_stay_open_while_ticking(browser, live_server):
         assert page.problems == []
     finally:
         context.close()
+
+
+def test_phone_results_page_does_not_raise_the_keyboard(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/search?q=trach+nhiem")
+        page.locator(".results li.result").first.wait_for()
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+        assert page.evaluate("document.activeElement.id") != "q"
+        page.goto(live_server.url + "/")
+        page.wait_for_function("document.activeElement.id === 'q'")  # home: ready to type
+    finally:
+        context.close()

@@ -460,7 +460,10 @@
   }
   if (input) {
     keyboard(input);
-    if (searchPage && !window.location.hash) {
+    /* Not on a phone's results page: its on-screen keyboard would cover the results. */
+    var home = !input.value;
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    if (searchPage && !window.location.hash && (home || !touch)) {
       input.focus();
       var end = input.value.length;
       input.setSelectionRange(end, end);
