@@ -78,3 +78,15 @@ def test_relevance_baselines_and_their_section(tmp_path):
     text = results.read_text("utf-8")
     assert text.count("## Relevance") == 1 and "| table 2 |" in text
     assert "| table 1 |" not in text and "- new" in text and "- x" not in text
+
+
+def test_facets_bench_paths_and_summary():
+    from bench import facets, http_load
+
+    paths = http_load.request_paths(facets.WITHOUT, ["tài sản"], 2, unique=True)
+    assert paths[0].startswith("/api/search?facets=0&q=") and paths[0] != paths[1]
+    assert http_load.request_paths(facets.WITH, ["a b"], 1, unique=False) == [
+        "/api/search?q=a%20b"]
+    result = facets.Comparison(with_ms=[11.0, 12.0, 13.0], without_ms=[10.0, 10.0, 10.0])
+    assert round(result.ratio(50), 2) == 1.2
+    assert "1.20×" in result.summary() and "0 errors" in result.summary()
