@@ -69,16 +69,11 @@ class Columns:
         year = [0] * size
         if reader.has_column("date"):
             missing = reader.schema["date"].column_type.default_value()
-            years: dict[int, int] = {}
-            for docnum, value in enumerate(reader.column_reader("date", translate=False)):
-                if docnum >= size:
-                    break
-                if value != missing:
-                    date[docnum] = value
-                    y = years.get(value)
-                    if y is None:
-                        y = years[value] = long_to_datetime(value).year
-                    year[docnum] = y
+            values = list(reader.column_reader("date", translate=False))[:size]
+            values += [missing] * (size - len(values))
+            years = {v: long_to_datetime(v).year for v in set(values) if v != missing}
+            date = [UNDATED if v == missing else v for v in values]
+            year = [years.get(v, 0) for v in values]
         pair = [(s + 1) * PAIR + y for s, y in zip(source, year, strict=True)]
         return cls(tuple(names), source, date, year, pair)
 
