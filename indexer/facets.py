@@ -47,11 +47,15 @@ class Columns:
 
     @classmethod
     def of(cls, reader) -> Columns:
-        """The reader's columns, read once (a segment reader never changes)."""
-        cached = reader.__dict__.get("_vnsearch_columns")
-        if cached is None:
-            cached = reader.__dict__["_vnsearch_columns"] = cls._read(reader)
-        return cached
+        """The segment's columns, read once: the cache dict is shared by every reader of
+        the segment (:data:`indexer.searchers.SHARED_CACHES`), across searchers and
+        commits, since a segment's documents never change (deletions are left out by
+        the matched sets, not here)."""
+        cache = reader.__dict__.setdefault("_vnsearch_columns", {})
+        found = cache.get("columns")
+        if found is None:
+            found = cache["columns"] = cls._read(reader)
+        return found
 
     @classmethod
     def _read(cls, reader) -> Columns:

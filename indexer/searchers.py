@@ -44,7 +44,7 @@ from .errors import IndexMissingError
 from .ranking import WEIGHTING
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
-SHARED_CACHES = ("_vnsearch_lengths", "_vnsearch_norms")
+SHARED_CACHES = ("_vnsearch_lengths", "_vnsearch_norms", "_vnsearch_columns")
 MAX_IDLE = 16  # searchers kept open per commit, beyond that closed when given back
 MAX_IDF_TERMS = 50_000  # a searcher's idf cache grows with every distinct query term
 ATTEMPTS = 5  # a commit superseded while we open it: try the newer one

@@ -166,3 +166,21 @@ def test_snippet_cuts_at_word_boundaries():
 def test_snippet_without_a_match_is_the_start():
     text = snippet(LONG, Terms({"khongco": {None}}))
     assert text.startswith("Mở đầu văn bản dài.") and len(text) <= SNIPPET_CHARS + 2
+
+
+def test_columns_are_read_once_per_segment(ix):
+    """Every searcher (one per concurrent request) and every later commit reads the same
+    segment: its arrays are built once, not once per searcher."""
+    from indexer.facets import Columns
+
+    def columns(searcher) -> list:
+        return [Columns.of(sub.reader()) for sub, _ in searcher.leaf_searchers()]
+
+    with ix.reading() as held:  # while one searcher is leased, another is opened
+        other = ix.manager.acquire()
+        try:
+            assert other.searcher is not held
+            pairs = zip(columns(held), columns(other.searcher), strict=True)
+            assert all(a is b for a, b in pairs)
+        finally:
+            ix.manager.release(other)
