@@ -19,7 +19,6 @@ from flask import Blueprint, abort, current_app, request
 import indexer
 
 from . import get_index
-from .messages import vietnamese
 from .params import ParamError, parse_search_args, run_search
 
 bp = Blueprint("api", __name__)
@@ -39,7 +38,7 @@ def search():
         "query": data["query"], "total": data["total"], "page": data["page"],
         "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
         "suggestion": data["suggestion"], "partial": data["partial"],
-        "messages": params.notes + [vietnamese(note) for note in data["messages"]],
+        "messages": params.notes + data["messages"],
         "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
         "facets": data["facets"] if params.facets else None,
     }

@@ -68,6 +68,12 @@ def mark_first(fragment: str | None) -> Markup:
     return Markup((fragment or "").replace("<mark>", '<mark id="first-match">', 1))
 
 
+def sentence(text: str) -> str:
+    """A library note as a sentence on the page: first letter upper case (the CLI prints
+    it after "note: ", lower case)."""
+    return text[:1].upper() + text[1:]
+
+
 def page_window(page: int, pages: int, width: int = 9) -> list[int]:
     """Page numbers to link around ``page``: at most ``width`` of them."""
     first = max(1, min(page - width // 2, pages - width + 1))
@@ -82,4 +88,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(vn_iso_date)
     app.add_template_filter(vn_datetime)
     app.add_template_filter(vn_megabytes)
+    app.add_template_filter(sentence)
     app.add_template_global(page_window)

@@ -13,7 +13,6 @@ import indexer
 
 from . import get_index
 from .formatting import mark_first, marked
-from .messages import vietnamese
 from .params import parse_search_args, run_search
 
 bp = Blueprint("views", __name__)
@@ -45,7 +44,7 @@ def search():
     params = parse_search_args(request.args, current_app.config, strict=False)
     results = run_search(index, params)
     hits = [HitView.of(hit) for hit in results.hits] if results else []
-    notes = params.notes + [vietnamese(note) for note in (results.messages if results else [])]
+    notes = params.notes + (results.messages if results else [])
     return render_template("search.html", q=params.q, params=params, results=results,
                            hits=hits, notes=notes, facets=results.facets if results else None,
                            state=params.state(), page_url=_page_urls(params),
