@@ -15,7 +15,10 @@ def vn_number(value: int | float, decimals: int = 0) -> str:
 
 
 def vn_seconds(milliseconds: float) -> str:
-    """Elapsed time as Vietnamese seconds: ``31.2`` ms -> ``0,03``."""
+    """Elapsed time as Vietnamese seconds: ``31.2`` ms -> ``0,03``; under 5 ms (a cached
+    answer) ``dưới 0,01`` rather than a puzzling ``0,00``."""
+    if milliseconds < 5:
+        return "dưới 0,01"
     return vn_number(milliseconds / 1000, 2)
 
 

@@ -218,3 +218,10 @@ def test_status_page_lists_skipped_files_with_reasons(make_corpus, tmp_path):
     assert "<code>bad.jsonl" in page and "<code>empty.txt</code>:" in page
     stats = app.test_client().get("/api/stats").get_json()
     assert any(path.startswith("bad.jsonl") for path, _ in stats["last_report"]["problems"])
+
+
+def test_elapsed_time_is_never_zero_seconds():
+    from search_app.formatting import vn_seconds
+
+    assert vn_seconds(0.4) == "dưới 0,01" and vn_seconds(31.2) == "0,03"
+    assert vn_seconds(1234.5) == "1,23"
