@@ -5,7 +5,7 @@ results. Callers import from here only.
 """
 
 from .build import ReindexReport, reindex
-from .corpus import Document, Problem, read_corpus
+from .corpus import Document, Limits, Problem, read_corpus
 from .engine import SearchIndex, open_index
 from .errors import (
     CorpusMissingError,
@@ -20,7 +20,7 @@ from .search import Hit, Results, search
 
 __all__ = [
     "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",
-    "IndexOutdatedError", "Problem", "ReindexLockedError", "ReindexReport", "Results",
+    "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
     "SearchIndex", "Stats", "VnsearchError", "document", "health", "open_index", "read_corpus",
     "reindex", "restore", "search", "sources", "stats", "suggest",
 ]

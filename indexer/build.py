@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,14 +24,13 @@ from whoosh import index as whoosh_index
 
 from . import bulkbuild, store
 from .census import Census, count_segments
-from .corpus import Document, Problem, SourceFile, read_file, scan
+from .corpus import Document, Limits, Problem, scan
 from .errors import CorpusMissingError, IndexMissingError
 from .lock import ReindexLock
+from .manifest import Progress, full_documents, plan_incremental
 from .schema import SCHEMA_VERSION, build_codec, build_schema
 from .suggest import AccentModel
 
-Progress = Callable[[int, int], None]
-"""progress(bytes_done, bytes_total), called as files are processed."""
 MAX_REPORTED_PROBLEMS = 200
 """Skipped files kept in meta.json for the status page (a corpus of bad files stays small)."""
 
@@ -56,10 +55,21 @@ class ReindexReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.deleted)
 
+    @property
+    def skipped(self) -> list[Problem]:
+        """Files and records left out (what ``--strict`` fails on)."""
+        return [p for p in self.problems if p.skipped]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Files and records indexed, but changed on the way in."""
+        return [p for p in self.problems if not p.skipped]
+
     def summary(self) -> dict:
         return {
             "mode": self.mode, "added": self.added, "updated": self.updated,
-            "deleted": self.deleted, "unchanged": self.unchanged, "skipped": len(self.problems),
+            "deleted": self.deleted, "unchanged": self.unchanged,
+            "skipped": len(self.skipped), "warned": len(self.warnings),
             "documents": self.documents, "seconds": round(self.seconds, 3),
             "index_bytes": self.index_bytes,
         }
@@ -84,37 +94,12 @@ def _fields(doc: Document) -> dict:
     return values
 
 
-def _read(source: SourceFile, report: ReindexReport) -> tuple[list[Document], dict]:
-    """Parse a file and describe it for the manifest, problems included.
-
-    Problems are remembered so that an unchanged bad file is reported again by
-    the next incremental run (it is still skipped) without being re-read.
-    """
-    before = len(report.problems)
-    docs = read_file(source, report.problems)
-    entry = {"mtime_ns": source.mtime_ns, "size": source.size,
-             "docs": {doc.id: doc.content_hash for doc in docs},
-             "problems": [[p.path, p.reason] for p in report.problems[before:]]}
-    return docs, entry
-
-
-def _owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
-    """id -> (hash, relpath) of the first file (in path order) holding each id."""
-    owners: dict[str, tuple[str, str]] = {}
-    for rel in sorted(files):
-        for doc_id, digest in files[rel]["docs"].items():
-            if doc_id in owners:
-                if problems is not None:
-                    problems.append(Problem(rel, f"duplicate id {doc_id!r} (first in "
-                                                 f"{owners[doc_id][1]}), skipped"))
-                continue
-            owners[doc_id] = (digest, rel)
-    return owners
-
-
 def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int = 1,
-            progress: Progress | None = None) -> ReindexReport:
-    """Bring the index in ``index_dir`` up to date with ``corpus_dir``."""
+            progress: Progress | None = None, limits: Limits | None = None) -> ReindexReport:
+    """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
+
+    ``limits``: size limits of pages and records (:class:`~indexer.corpus.Limits`).
+    """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise CorpusMissingError(f"corpus folder not found: {corpus_dir}")
@@ -132,7 +117,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         manifest = store.read_json(generation / store.MANIFEST) if generation else None
         if not full and generation and meta.get("schema_version") == SCHEMA_VERSION and manifest:
             try:
-                _incremental(corpus_dir, generation, manifest, meta, report, progress)
+                _incremental(corpus_dir, generation, manifest, meta, report, progress, limits)
             except IndexMissingError as exc:
                 report.notes.append(f"{exc}; rebuilding from scratch")
                 full = True
@@ -142,14 +127,14 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
                                     " rebuilding from scratch")
             full = True
         if full:
-            report = _full(corpus_dir, index_dir, procs, report, progress)
+            report = _full(corpus_dir, index_dir, procs, report, progress, limits)
             generation = store.current_generation(index_dir)
         report.seconds = time.perf_counter() - started  # index_bytes: at the commit
         return report
 
 
 def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport,
-          progress: Progress | None) -> ReindexReport:
+          progress: Progress | None, limits: Limits | None) -> ReindexReport:
     report = ReindexReport(mode="full", notes=previous.notes, started=previous.started)
     files = scan(corpus_dir, report.problems)
     generation = store.new_generation(index_dir)
@@ -159,8 +144,8 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
         # Bulk writers (see indexer/bulkbuild.py): with procs > 1, worker
         # processes analyse, index and count while this one reads the corpus.
         census = Census()
-        model = bulkbuild.build(ix, census.counting(_unique(files, report, entries, progress)),
-                                procs, _fields)
+        docs = full_documents(files, entries, report.problems, limits, progress)
+        model = bulkbuild.build(ix, census.counting(_counted(docs, report)), procs, _fields)
         report.documents = report.added
         model.save(generation / store.MODEL)
         _write_side_files(generation, ix, entries, report, census)
@@ -172,25 +157,10 @@ def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport
     return report
 
 
-def _unique(files: list[SourceFile], report: ReindexReport, entries: dict[str, dict],
-            progress: Progress | None) -> Iterator[Document]:
-    """The corpus's documents in order, each id once (later duplicates are problems)."""
-    total = sum(f.size for f in files) or 1
-    seen: dict[str, str] = {}
-    done = 0
-    for source in files:
-        docs, entries[source.relpath] = _read(source, report)
-        for doc in docs:
-            if doc.id in seen:
-                report.problems.append(Problem(source.relpath, f"duplicate id {doc.id!r}"
-                                               f" (first in {seen[doc.id]}), skipped"))
-                continue
-            seen[doc.id] = source.relpath
-            report.added += 1
-            yield doc
-        done += source.size
-        if progress:
-            progress(done, total)
+def _counted(docs: Iterator[Document], report: ReindexReport) -> Iterator[Document]:
+    for doc in docs:
+        report.added += 1
+        yield doc
 
 
 def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport,
@@ -211,55 +181,23 @@ def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport
         "whoosh_generation": ix.latest_generation(),
         "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
         # the status page lists what was skipped and why (capped: a corpus of bad files)
-        "last_report": {**report.summary(), "problems": [
-            [p.path, p.reason] for p in report.problems[:MAX_REPORTED_PROBLEMS]]},
+        "last_report": {
+            **report.summary(),
+            "problems": [[p.path, p.reason] for p in report.skipped[:MAX_REPORTED_PROBLEMS]],
+            "warnings": [[p.path, p.reason] for p in report.warnings[:MAX_REPORTED_PROBLEMS]]},
         "census": census.to_json(),
         "index_bytes": report.index_bytes,
     })
 
 
 def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
-                 report: ReindexReport, progress: Progress | None) -> None:
-    old_files: dict[str, dict] = manifest.get("files", {})
-    indexed = _owners(old_files, None)
+                 report: ReindexReport, progress: Progress | None,
+                 limits: Limits | None) -> None:
     files = scan(corpus_dir, report.problems)
-    total = sum(f.size for f in files) or 1
-    entries: dict[str, dict] = {}
-    parsed: dict[str, dict[str, Document]] = {}
-    by_rel = {f.relpath: f for f in files}
-    done = 0
-    for source in files:
-        old = old_files.get(source.relpath)
-        if old and old["mtime_ns"] == source.mtime_ns and old["size"] == source.size:
-            entries[source.relpath] = old
-            report.problems += [Problem(path, reason) for path, reason in old.get("problems", [])]
-        else:
-            docs, entries[source.relpath] = _read(source, report)
-            parsed[source.relpath] = {doc.id: doc for doc in docs}
-        done += source.size
-        if progress:
-            progress(done, total)
-    wanted = _owners(entries, report.problems)
-
-    writes: list[Document] = []
-    for doc_id, (digest, rel) in wanted.items():
-        before = indexed.get(doc_id)
-        if before and before[0] == digest:
-            report.unchanged += 1
-            continue
-        if rel not in parsed:  # ownership moved to a file we skipped reading
-            parsed[rel] = {d.id: d for d in read_file(by_rel[rel], [])}
-        doc = parsed[rel].get(doc_id)
-        if doc is None:
-            continue
-        writes.append(doc)
-        if before:
-            report.updated += 1
-        else:
-            report.added += 1
-    deletes = [doc_id for doc_id in indexed if doc_id not in wanted]
-    report.deleted = len(deletes)
-    report.documents = len(wanted)
+    plan = plan_incremental(files, manifest.get("files", {}), report.problems, limits, progress)
+    entries, writes, deletes = plan.entries, plan.writes, plan.deletes
+    report.added, report.updated, report.unchanged = plan.added, plan.updated, plan.unchanged
+    report.deleted, report.documents = len(deletes), plan.documents
 
     try:
         ix = whoosh_index.open_dir(str(generation), indexname=store.INDEX_NAME)
@@ -272,7 +210,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
         census = _previous_census(ix, meta)
         if writes or deletes:
             with ix.searcher() as searcher:
-                for doc_id in deletes + [d.id for d in writes if d.id in indexed]:
+                for doc_id in deletes + plan.replaced:
                     stored = searcher.document(id=doc_id)
                     if stored:
                         _uncount(model, stored)

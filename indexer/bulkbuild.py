@@ -13,11 +13,15 @@ built: same words with the same ids, same counts (see :func:`merge_counts`).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
-import traceback
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -25,6 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .bulkwrite import BulkWriter, commit_segments
 from .corpus import Document
+from .errors import VnsearchError
 from .ngrams import MASK, SHIFT, UNK
 from .schema import build_codec
 from .suggest import AccentModel
@@ -50,8 +55,11 @@ ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]]]
 (batch number, words known after it) for each batch it counted."""
 
 
-class WorkerError(RuntimeError):
-    """A worker process failed; the message carries its traceback."""
+PR_SET_PDEATHSIG = 1
+
+
+class WorkerError(VnsearchError):
+    """A worker process failed; the message says why in one line (no traceback)."""
 
 
 def build(ix, docs: Iterable[Document], procs: int, fields: Fields) -> AccentModel:
@@ -105,9 +113,10 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
     jobs = [ctx.Queue(QUEUED) for _ in range(procs)]
     results = ctx.Queue()
     folder = ix.storage.folder
+    parent = os.getpid() if ctx.get_start_method() == "fork" else None
     workers = [ctx.Process(target=_work, daemon=True,
                            args=(i, folder, ix.indexname, jobs[i], results,
-                                 LIMIT_MB, fields))
+                                 LIMIT_MB, fields, parent))
                for i in range(procs)]
     for worker in workers:
         worker.start()
@@ -139,9 +148,42 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
     return merge_counts([outcomes[i][1] for i in range(procs)])
 
 
+def _die_with_parent(parent: int | None) -> None:
+    """End this worker when the process that started it ends, however it ends.
+
+    A parent killed by SIGKILL (or by SIGTERM's default action) runs no clean-up,
+    and a worker blocked on its empty job queue would wait for ever, holding
+    hundreds of MB. Linux kills the worker itself (``PR_SET_PDEATHSIG``); a
+    watchdog thread notices the re-parenting elsewhere. ``parent``: the expected
+    parent (None under a fork server, which is the parent then and ends with ours).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    ppid = os.getppid()
+    if parent is not None and ppid != parent:  # it ended before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            time.sleep(POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
 def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float,
-          fields: Fields) -> None:
+          fields: Fields, parent: int | None = None) -> None:
     """Worker process: index and count the batches dealt to it until ``None`` arrives."""
+    _die_with_parent(parent)
+    doc_id = None
     try:
         gc.disable()
         ix = FileStorage(folder).open_index(indexname)
@@ -153,14 +195,17 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
         while (job := jobs.get()) is not None:
             number, batch = job
             for doc in batch:
+                doc_id = doc.id
                 writer.add_document(**fields(doc))
                 counting.add(doc.title)
                 counting.add(doc.body)
             marks.append((number, len(counting.model.words)))
+        doc_id = None
         segments = writer.finish_segments()
         results.put((index, None, (segments, (counting.model.words, counting.totals, marks))))
-    except BaseException:
-        results.put((index, traceback.format_exc(), None))
+    except BaseException as exc:  # one line for the user; the parent stops the build
+        where = f" while indexing {doc_id!r}" if doc_id is not None else ""
+        results.put((index, f"{_one_line(exc)}{where}", None))
 
 
 def _put(job_queue, item, workers: list, results) -> None:
@@ -180,7 +225,17 @@ def _check(workers: list, results) -> None:
         _, error, _ = results.get(timeout=POLL)
     except queue.Empty:
         error = None
-    raise WorkerError(f"an indexing worker process failed:\n{error or 'it died'}")
+    raise _failure(error, workers)
+
+
+def _failure(error: str | None, workers: list) -> WorkerError:
+    if error:
+        return WorkerError(f"an indexing worker process failed ({error});"
+                           " the live index is unchanged")
+    codes = [w.exitcode for w in workers if w.exitcode]
+    how = (f"killed by signal {-codes[0]}" if codes[0] < 0 else f"exit code {codes[0]}"
+           ) if codes else "no report"
+    return WorkerError(f"an indexing worker process died ({how}); the live index is unchanged")
 
 
 def _collect(results, workers: list) -> dict[int, tuple]:
@@ -195,11 +250,11 @@ def _collect(results, workers: list) -> dict[int, tuple]:
                 try:
                     index, error, outcome = results.get(timeout=POLL)
                 except queue.Empty:
-                    raise WorkerError("an indexing worker process died") from None
+                    raise _failure(None, workers) from None
             else:
                 continue
         if error:
-            raise WorkerError(f"an indexing worker process failed:\n{error}")
+            raise _failure(error, workers)
         outcomes[index] = outcome
     return outcomes
 
@@ -215,11 +270,13 @@ def merge_counts(parts: list[ModelPart]) -> AccentModel:
     """
     counting = AccentModel.builder()
     model = counting.model
-    spans = sorted((number, part, start, end) for part, (_, _, marks) in enumerate(parts)
-                   for (number, end), start in zip(marks, [len(model.words)]
-                                                   + [end for _, end in marks[:-1]],
-                                                   strict=True))
-    for _, part, start, end in spans:
+    spans = []  # (batch number, part, its new words: start, end)
+    for part, (_, _, marks) in enumerate(parts):  # a worker dealt no batch has no marks
+        start = len(model.words)
+        for number, end in marks:
+            spans.append((number, part, start, end))
+            start = end
+    for _, part, start, end in sorted(spans):
         for word in parts[part][0][start:end]:
             model._intern(word)
     totals = counting.totals

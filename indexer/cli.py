@@ -12,7 +12,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -108,6 +110,45 @@ def cli():
     """
 
 
+class Size(click.ParamType):
+    """A size in bytes: ``20MB``, ``512KB``, ``1GB`` (powers of 1024) or a plain number."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "g": 1 << 30, "gb": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+        unit = self._UNITS.get(found[2].lower()) if found else None
+        if unit is None or float(found[1]) * unit < 1:
+            self.fail(f"{value!r} is not a size such as 20MB, 512KB or 1000000", param, ctx)
+        return int(float(found[1]) * unit)
+
+
+class Terminated(BaseException):
+    """SIGTERM (as `timeout`, `kill` and systemd send it), raised where the reindex is, so
+    that it stops its workers, removes what it half built and releases its lock."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _emit(value, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
@@ -119,43 +160,62 @@ def _emit(value, as_json: bool) -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch and swap it in atomically.")
 @click.option("--procs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes of a full rebuild (each writes its own segments).")
-@click.option("--strict", is_flag=True, help="Exit with 1 if any file was skipped.")
+@click.option("--max-page-size", type=Size(), default="20MB", show_default=True,
+              envvar="VNSEARCH_MAX_PAGE_SIZE", show_envvar=True,
+              help="Largest .txt/.html file read (each is read whole); larger ones are skipped"
+                   " and keep what was indexed from them before.")
+@click.option("--max-record-size", type=Size(), default="20MB", show_default=True,
+              envvar="VNSEARCH_MAX_RECORD_SIZE", show_envvar=True,
+              help="Largest JSONL record (one line); .jsonl files themselves have no limit.")
+@click.option("--strict", is_flag=True,
+              help="Exit with 1 if any file or record was skipped (warnings do not count).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly_errors
-def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, strict: bool,
-            as_json: bool):
+def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size: int,
+            max_record_size: int, strict: bool, as_json: bool):
     """Bring the index up to date with the corpus (incremental unless --full).
+
+    Skipped files and records and warnings are printed one per line on stderr;
+    SIGTERM stops a reindex cleanly (exit 143), leaving the live index as it was.
 
     \b
     Example:
         vnsearch reindex --corpus corpus --index index
-        vnsearch reindex --full --procs 2
+        vnsearch reindex --full --procs 2 --max-page-size 50MB
     """
+    limits = indexer.Limits(max_page=max_page_size, max_record=max_record_size)
     show_bar = sys.stderr.isatty() and not as_json
-    if show_bar:
-        with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
+    try:
+        with _sigterm_stops():
+            if show_bar:
+                with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
+                    def progress(done: int, total: int) -> None:
+                        bar.length = total
+                        bar.update(done - bar.pos)
 
-            report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
-                                     progress=progress)
-    else:
-        report = indexer.reindex(corpus, index_dir, full=full, procs=procs)
+                    report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
+                                             progress=progress, limits=limits)
+            else:
+                report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
+                                         limits=limits)
+    except Terminated:
+        click.echo("Error: reindex stopped by SIGTERM before it finished; the live index is"
+                   " intact: run reindex again", err=True)
+        sys.exit(128 + signal.SIGTERM)
     if as_json:
-        _emit({**report.summary(), "problems": [str(p) for p in report.problems],
-               "notes": report.notes}, True)
+        _emit({**report.summary(), "problems": [str(p) for p in report.skipped],
+               "warnings": [str(p) for p in report.warnings], "notes": report.notes}, True)
     else:
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
         for problem in report.problems:
-            click.echo(f"skipped: {problem}", err=True)
+            click.echo(f"{problem.kind}: {problem}", err=True)
         s = report.summary()
         click.echo(f"{s['mode']} reindex: {s['added']} added, {s['updated']} updated, "
-                   f"{s['deleted']} deleted, {s['unchanged']} unchanged, {s['skipped']} skipped;"
-                   f" {s['documents']} documents, {s['index_bytes'] / 1e6:.1f} MB,"
-                   f" {s['seconds']:.2f} s")
-    if strict and report.problems:
+                   f"{s['deleted']} deleted, {s['unchanged']} unchanged, {s['skipped']} skipped,"
+                   f" {s['warned']} warnings; {s['documents']} documents,"
+                   f" {s['index_bytes'] / 1e6:.1f} MB, {s['seconds']:.2f} s")
+    if strict and report.skipped:
         sys.exit(1)
 
 

@@ -1,303 +1,137 @@
 """Read a corpus folder into :class:`Document` records; no Whoosh here.
 
-A corpus is a folder tree of ``.jsonl`` collections (one record per line),
-``.txt`` scraped pages and ``.html`` pages. A bad file is *normal input*: it is
-reported as a :class:`Problem` and skipped, and never stops a reindex.
+A corpus is a folder tree of ``.jsonl`` collections (one record per line, any
+size: see :mod:`indexer.jsonl`), ``.txt`` scraped pages and ``.html`` pages
+(each at most :attr:`Limits.max_page` bytes). A bad file or record is *normal
+input*: it is reported as a :class:`Problem` and skipped, and never stops a
+reindex. A file that cannot be read *this time* (too large, unreadable,
+binary, undecodable) is marked so (:attr:`FileRead.unreadable`): a reindex
+then keeps what it indexed from it before instead of deleting it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from .documents import BINARY_HEAD, Document, clean_text, decode, decode_counting, looks_binary
+from .documents import parse_date as parse_date
+from .jsonl import FirstWins, read_records
 from .pages import PageFields, parse_html_page, parse_text_page
+from .problems import Problem, warning
+from .sources import SourceFile, open_regular, scan
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_DEPTH = 64
-SUFFIXES = {".jsonl", ".txt", ".html", ".htm"}
-MAX_NULS = 8
-"""More NUL bytes than this in a file's first 8 KB: binary (or UTF-16 without a BOM)."""
+__all__ = ["Document", "FileRead", "FirstWins", "Limits", "Problem", "SourceFile", "clean_text",
+           "decode", "parse_date", "read_corpus", "read_file", "scan"]
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Document:
-    """One searchable document, as every later stage sees it."""
+class Limits:
+    """Size limits: a ``.txt``/``.html`` page is read whole, so it has a limit; a JSONL
+    collection is streamed and has none, only each record (line) has."""
 
-    id: str
-    path: str
-    title: str
-    body: str
-    date: datetime | None = None
-    author: str | None = None
-    source: str | None = None
-    url: str | None = None
-    content_hash: str = field(default="", compare=False)
-
-    def with_hash(self) -> Document:
-        digest = hashlib.blake2b(digest_size=16)
-        for value in (self.id, self.path, self.title, self.body, self.date, self.author,
-                      self.source, self.url):
-            digest.update(repr(value).encode("utf-8", "surrogatepass"))
-            digest.update(b"\x00")
-        return replace(self, content_hash=digest.hexdigest())
+    max_page: int = 20 * MB
+    max_record: int = 20 * MB
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A file or record that was skipped, with a reason a user can act on."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+class _Unreadable(Exception):
+    """The file as a whole cannot be read this time."""
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A corpus file as found on disk; (mtime, size) let reindex skip unchanged files."""
+class FileRead:
+    """One file's documents, streamed (iterate once), each id once (first wins).
 
-    relpath: str
-    abspath: Path
-    mtime_ns: int
-    size: int
+    After iterating, :attr:`unreadable` is why the file could not be read this
+    time, or None. ``kept``: documents indexed from it before, which the caller
+    keeps if it is unreadable (said in the problem reported).
+    """
 
+    def __init__(self, source: SourceFile, problems: list[Problem], limits: Limits | None = None,
+                 kept: int = 0):
+        self.source, self.problems, self.kept = source, problems, kept
+        self.limits = limits or Limits()
+        self.unreadable: str | None = None
 
-def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
-    """List corpus files in a stable order, without following symlink loops."""
-    root = Path(root)
-    found: list[SourceFile] = []
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(directory: Path, depth: int) -> None:
+    def __iter__(self) -> Iterator[Document]:
         try:
-            stat = directory.stat()
+            fh = open_regular(self.source.abspath)
         except OSError as exc:
-            problems.append(Problem(_rel(directory, root), f"cannot read folder ({exc.strerror})"))
+            self._fail(f"cannot read ({exc.strerror or exc})")
             return
-        key = (stat.st_dev, stat.st_ino)
-        if key in seen_dirs:
-            problems.append(Problem(_rel(directory, root), "symlink loop, skipped"))
-            return
-        if depth > MAX_DEPTH:
-            problems.append(Problem(_rel(directory, root), "folders nested too deep, skipped"))
-            return
-        seen_dirs.add(key)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as exc:
-            problems.append(Problem(_rel(directory, root), f"cannot read folder ({exc.strerror})"))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
+        with fh:
             try:
-                if entry.is_dir():
-                    walk(path, depth + 1)
-                    continue
-                if not entry.is_file():
-                    if entry.is_symlink():
-                        problems.append(Problem(_rel(path, root), "broken symlink, skipped"))
-                    continue
-                if path.suffix.lower() not in SUFFIXES:
-                    continue
-                st = entry.stat()
+                yield from self._documents(fh)
+            except _Unreadable as exc:
+                self._fail(str(exc))
             except OSError as exc:
-                problems.append(Problem(_rel(path, root), f"cannot read ({exc.strerror})"))
-                continue
-            # ctime too: a chmod that makes an unreadable file readable must get it re-read.
-            changed = max(st.st_mtime_ns, st.st_ctime_ns)
-            found.append(SourceFile(_rel(path, root), path, changed, st.st_size))
+                self._fail(f"cannot read ({exc.strerror or exc})")
 
-    if not root.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {root}")
-    walk(root, 0)
-    return found
+    def _fail(self, reason: str) -> None:
+        self.unreadable = reason
+        if self.kept:
+            reason += f", skipped; the {self.kept:,} document(s) indexed from it before are kept"
+        else:
+            reason += ", skipped"
+        self.problems.append(Problem(self.source.relpath, reason))
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    # Names with newlines, control characters (a terminal escape) or undecodable bytes must
-    # still print as one harmless line.
-    rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\n", "\\n")
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}", rel)
-
-
-def clean_text(value: str) -> str:
-    """Blank control characters (tabs and line breaks stay), replace lone surrogates.
-
-    JSON escapes can carry anything: ``"\\u001b]0;x\\u0007"`` would drive the terminal of
-    whoever runs ``vnsearch search``, and a lone ``"\\ud800"`` cannot be encoded as UTF-8 at
-    all (Whoosh, JSON answers and pages would fail on it).
-    """
-    return _SURROGATES.sub("\ufffd", _CONTROLS.sub(" ", value))
-
-
-def decode(data: bytes) -> str:
-    """Decode file bytes: UTF-8 (BOM or not), UTF-16 with BOM, else cp1258.
-
-    cp1258 is the old Vietnamese Windows code page; its decomposed tone marks
-    are folded away later by NFC normalisation in analysis.
-    """
-    return decode_counting(data)[0]
-
-
-def decode_counting(data: bytes) -> tuple[str, int]:
-    """:func:`decode`, and how many damaged UTF-8 sequences became U+FFFD.
-
-    A UTF-8 file with a few damaged bytes stays UTF-8: read as cp1258, every
-    accented letter of it would silently become mojibake (``cán`` -> ``cĂ¡n``).
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), 0
-    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        return utf8.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        pass
-    text = utf8.decode("utf-8", "replace")
-    damaged = text.count("\ufffd") - utf8.count(b"\xef\xbf\xbd")
-    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - damaged
-    if utf8 is not data or non_ascii > damaged:  # a BOM, or mostly valid multi-byte UTF-8
-        return text, damaged
-    return data.decode("cp1258"), 0  # raises UnicodeDecodeError on undefined bytes
+    def _documents(self, fh) -> Iterator[Document]:
+        rel, problems = self.source.relpath, self.problems
+        jsonl, limit = self.source.suffix == ".jsonl", self.limits.max_page
+        if not jsonl and (size := os.fstat(fh.fileno()).st_size) > limit:
+            raise _Unreadable(f"file too large ({size:,} bytes > limit of {limit:,},"
+                              " see --max-page-size)")
+        head = fh.read(BINARY_HEAD)
+        if looks_binary(head):
+            raise _Unreadable("binary file")
+        if jsonl:
+            fh.seek(0)
+            yield from read_records(rel, fh, head, problems, self.limits.max_record)
+            return
+        data = head + fh.read(max(0, limit + 1 - len(head)))
+        if len(data) > limit:  # it grew since
+            raise _Unreadable(f"file too large (over the limit of {limit:,} bytes,"
+                              " see --max-page-size)")
+        if not data.strip():
+            problems.append(Problem(rel, "empty file, skipped"))
+            return
+        try:
+            text, damaged = decode_counting(data)
+        except UnicodeDecodeError:
+            raise _Unreadable("not UTF-8, UTF-16 or cp1258 text") from None
+        if damaged:
+            problems.append(warning(rel, f"{damaged} invalid UTF-8 byte sequence(s) replaced by"
+                                         " U+FFFD, file indexed"))
+        if "\x00" in text:
+            problems.append(warning(rel, f"{text.count(chr(0))} NUL byte(s) removed,"
+                                         " file indexed"))
+            text = text.replace("\x00", "")
+        html = self.source.suffix in (".html", ".htm")
+        yield _page_document(rel, parse_html_page(text) if html else parse_text_page(text))
 
 
-def _looks_binary(data: bytes) -> bool:
-    """Many NUL or control bytes; a few stray NULs in text are removed, not fatal."""
-    head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    nuls = head.count(0)
-    if nuls > MAX_NULS:
-        return True
-    controls = nuls + sum(1 for b in head if b < 32 and b not in (0, 9, 10, 12, 13, 27))
-    return bool(head) and controls / len(head) > 0.05
-
-
-def read_file(source: SourceFile, problems: list[Problem]) -> list[Document]:
-    """Parse one file into documents; problems are appended, never raised."""
-    rel = source.relpath
-    if source.size > MAX_FILE_BYTES:
-        problems.append(Problem(rel, f"file too large ({source.size:,} bytes > 20 MB), skipped"))
-        return []
-    try:
-        data = source.abspath.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(rel, f"cannot read ({exc.strerror or exc}), skipped"))
-        return []
-    if not data.strip():
-        problems.append(Problem(rel, "empty file, skipped"))
-        return []
-    if _looks_binary(data):
-        problems.append(Problem(rel, "binary file, skipped"))
-        return []
-    try:
-        text, damaged = decode_counting(data)
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "not UTF-8, UTF-16 or cp1258 text, skipped"))
-        return []
-    if damaged:
-        problems.append(Problem(rel, f"{damaged} invalid UTF-8 byte sequence(s) replaced by"
-                                     " U+FFFD, file indexed"))
-    if "\x00" in text:
-        problems.append(Problem(rel, f"{text.count(chr(0))} NUL byte(s) removed, file indexed"))
-        text = text.replace("\x00", "")
-    suffix = source.abspath.suffix.lower()
-    if suffix == ".jsonl":
-        return list(_jsonl_documents(rel, text, problems))
-    page = parse_html_page(text) if suffix in (".html", ".htm") else parse_text_page(text)
-    return [_page_document(rel, page).with_hash()]
+def read_file(source: SourceFile, problems: list[Problem], limits: Limits | None = None,
+              kept: int = 0) -> FileRead:
+    """The documents of one file, streamed; problems are appended, never raised."""
+    return FileRead(source, problems, limits, kept)
 
 
 def _page_document(rel: str, page: PageFields) -> Document:
     return Document(
         id=rel, path=rel, title=page.title or Path(rel).stem, body=page.body, date=page.date,
         author=page.author, source=page.source,
-    )
+    ).with_hash()
 
 
-def parse_date(value: object) -> datetime | None:
-    """ISO 8601 date or datetime; timezone-aware values become naive UTC-less local."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=None)
-
-
-def _text(record: dict, key: str) -> str | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    return clean_text(value if isinstance(value, str) else str(value))
-
-
-def _jsonl_documents(rel: str, text: str, problems: list[Problem]) -> Iterator[Document]:
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{rel}:{lineno}"
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            problems.append(Problem(where, f"invalid JSON ({exc.msg}), record skipped"))
-            continue
-        if not isinstance(record, dict):
-            problems.append(Problem(where, "record is not a JSON object, skipped"))
-            continue
-        doc_id = record.get("id")
-        doc_id = doc_id if isinstance(doc_id, str) or doc_id is None else str(doc_id)
-        if not doc_id or not doc_id.strip():
-            problems.append(Problem(where, 'record has no "id", skipped'))
-            continue
-        if _UNPRINTABLE.search(doc_id.strip()):
-            problems.append(Problem(where, f"record id {ascii(doc_id)} has control or invalid"
-                                           " characters, skipped"))
-            continue
-        title, body = _text(record, "title") or "", _text(record, "text") or ""
-        if not (title.strip() or body.strip()):
-            problems.append(Problem(where, f"record {doc_id!r} has no title or text, skipped"))
-            continue
-        if record.get("date") and parse_date(record.get("date")) is None:
-            problems.append(Problem(where, f"record {doc_id!r} has an invalid date, date ignored"))
-        yield Document(
-            id=doc_id.strip(), path=rel, title=title.strip(), body=body,
-            date=parse_date(record.get("date")), author=_text(record, "author"),
-            source=_text(record, "source"), url=_text(record, "url"),
-        ).with_hash()
-
-
-def dedupe(documents: Iterable[Document], problems: list[Problem]) -> Iterator[Document]:
-    """Keep the first document of each id (files are read in sorted order)."""
-    seen: dict[str, str] = {}
-    for doc in documents:
-        if doc.id in seen:
-            problems.append(Problem(doc.path, f"duplicate id {doc.id!r} (first in {seen[doc.id]}),"
-                                              " skipped"))
-            continue
-        seen[doc.id] = doc.path
-        yield doc
-
-
-def read_corpus(root: Path, problems: list[Problem] | None = None) -> Iterator[Document]:
-    """Every document of the corpus, duplicates removed (convenience for tests and tools)."""
+def read_corpus(root: Path, problems: list[Problem] | None = None,
+                limits: Limits | None = None) -> Iterator[Document]:
+    """Every document of the corpus, each id once (for tests and tools)."""
     problems = [] if problems is None else problems
-    files = scan(root, problems)
-    yield from dedupe((doc for f in files for doc in read_file(f, problems)), problems)
+    ids = FirstWins()
+    for source in scan(root, problems):
+        for doc in read_file(source, problems, limits):
+            if ids.claim(doc.id, source.relpath, problems):
+                yield doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from collections import OrderedDict
 
 from .postings import read_postings
@@ -37,6 +38,8 @@ class PostingCache:
         A list being decoded by one thread is waited for by the others, instead of
         sixteen concurrent requests decoding the same long list sixteen times.
         """
+        if not reader.doc_count_all():  # an index of no segments reads as an EmptyReader
+            return array("I"), array("f"), ([] if with_values else None)
         segment_key = reader.__dict__.get("_vnsearch_segment_key")
         if segment_key is None:
             segment_key = reader.__dict__["_vnsearch_segment_key"] = (

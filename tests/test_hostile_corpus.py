@@ -2,7 +2,7 @@
 second reindex is a no-op.
 
 Unreadable files: the suite runs as root, which reads a ``chmod 000`` file anyway, so
-as root the permission error is simulated (``Path.read_bytes`` / ``os.scandir`` raise
+as root the permission error is simulated (``os.open`` / ``os.scandir`` raise
 ``PermissionError`` for those paths); as another user the real ``chmod 000`` is used.
 """
 
@@ -39,6 +39,7 @@ BAD = {
     "bad/loop": "symlink loop",
     "bad/self-link.txt": "Too many levels of symbolic links",
     "bad/dangling.txt": "broken symlink",
+    "bad/fifo.txt": "a FIFO, not a regular file",
     "records.jsonl:2": "invalid JSON",
     "records.jsonl:3": "not a JSON object",
     "records.jsonl:4": 'no "id"',
@@ -52,6 +53,7 @@ BAD = {
     "warn/nul.txt": "2 NUL byte(s) removed",
 }
 
+WARNED = {"records.jsonl:9", "warn/damaged-utf8.txt", "warn/nul.txt"}  # indexed all the same
 GOOD_RECORDS = ["rec-1", "rec-esc", "rec-surrogate", "rec-bad-date", "dup-1", "dup-2"]
 GOOD_FILES = ["good/utf8.txt", "good/bom.txt", "good/utf16.txt", "good/cp1258.txt",
               "good/page.html", "tin tức/Cán bộ đảng viên ngày 1.txt", "odd/new\\nline.txt",
@@ -137,19 +139,19 @@ def unreadable(monkeypatch):
             file.chmod(0)
             folder.chmod(0)
             return
-        read_bytes, scandir = Path.read_bytes, os.scandir
+        real_open, scandir = os.open, os.scandir
 
-        def fake_read_bytes(self):
-            if self == file:
-                raise PermissionError(13, "Permission denied", str(self))
-            return read_bytes(self)
+        def fake_open(path, *args, **kwargs):
+            if Path(path) == file:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
 
         def fake_scandir(path="."):
             if Path(path) == folder:
                 raise PermissionError(13, "Permission denied", str(path))
             return scandir(path)
 
-        monkeypatch.setattr(Path, "read_bytes", fake_read_bytes)
+        monkeypatch.setattr(os, "open", fake_open)
         monkeypatch.setattr(os, "scandir", fake_scandir)
 
     def lift() -> None:
@@ -184,6 +186,7 @@ def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, unreadable):
     for rel, reason in BAD.items():
         assert reason in problems.get(rel, ""), (rel, problems.get(rel))
     assert set(problems) == set(BAD) | set(deep), set(problems) ^ set(BAD)
+    assert {p.path for p in report.warnings} == WARNED
     assert report.documents == report.added == len(GOOD_FILES) + len(GOOD_RECORDS)
 
     handle = indexer.open_index(index_dir)
@@ -233,13 +236,15 @@ def test_cli_prints_one_line_per_problem_and_strict_exits_1(tmp_path):
     as_json = run_cli("reindex", "--corpus", str(corpus), "--index", str(index_dir), "--json")
     assert as_json.returncode == 0, as_json.stderr
     report = json.loads(as_json.stdout)
-    assert report["skipped"] == len(report["problems"]) >= len(BAD) - 2
+    assert report["skipped"] == len(report["problems"]) >= len(BAD) - len(WARNED) - 2
+    assert report["warned"] == len(report["warnings"]) == len(WARNED)
 
     done = run_cli("reindex", "--corpus", str(corpus), "--index", str(index_dir))
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "0 added, 0 updated, 0 deleted" in done.stdout
     lines = done.stderr.splitlines()
-    assert sorted(lines) == sorted(f"skipped: {problem}" for problem in report["problems"])
+    assert sorted(lines) == sorted([f"skipped: {problem}" for problem in report["problems"]]
+                                   + [f"warning: {problem}" for problem in report["warnings"]])
     assert not any("\x1b" in line or "\r" in line for line in lines)
 
     strict = run_cli("reindex", "--strict", "--corpus", str(corpus), "--index", str(index_dir))
