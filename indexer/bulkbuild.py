@@ -56,6 +56,7 @@ ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]]]
 
 
 PR_SET_PDEATHSIG = 1
+_PROC = os.path.exists("/proc/self/stat")
 
 
 class WorkerError(VnsearchError):
@@ -113,7 +114,7 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
     jobs = [ctx.Queue(QUEUED) for _ in range(procs)]
     results = ctx.Queue()
     folder = ix.storage.folder
-    parent = os.getpid() if ctx.get_start_method() == "fork" else None
+    parent = (os.getpid(), ctx.get_start_method() == "fork")
     workers = [ctx.Process(target=_work, daemon=True,
                            args=(i, folder, ix.indexname, jobs[i], results,
                                  LIMIT_MB, fields, parent))
@@ -148,30 +149,50 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
     return merge_counts([outcomes[i][1] for i in range(procs)])
 
 
-def _die_with_parent(parent: int | None) -> None:
-    """End this worker when the process that started it ends, however it ends.
+def _die_with_parent(parent: int, forked: bool) -> None:
+    """End this worker when the reindexing process ends, however it ends.
 
     A parent killed by SIGKILL (or by SIGTERM's default action) runs no clean-up,
     and a worker blocked on its empty job queue would wait for ever, holding
-    hundreds of MB. Linux kills the worker itself (``PR_SET_PDEATHSIG``); a
-    watchdog thread notices the re-parenting elsewhere. ``parent``: the expected
-    parent (None under a fork server, which is the parent then and ends with ours).
+    hundreds of MB. A forked worker asks Linux to kill it (``PR_SET_PDEATHSIG``).
+    A fork server's children keep the fork server alive (they hold its "alive"
+    pipe), so there, and on other systems, a watchdog thread checks that
+    ``parent``, the reindexing process, is still the same process.
     """
-    if sys.platform.startswith("linux"):
+    if forked and sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-    ppid = os.getppid()
-    if parent is not None and ppid != parent:  # it ended before prctl took effect
+    born = _started(parent)
+    if born is None or (forked and os.getppid() != parent):  # gone already
         os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == ppid:
+        while _started(parent) == born:
             time.sleep(POLL)
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (tells a reused pid apart), or None once it has
+    ended (a zombie has ended too)."""
+    if not _PROC:  # only whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except OSError:
+            pass
+        return ""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in (b"Z", b"X") else fields[19].decode()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -180,9 +201,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float,
-          fields: Fields, parent: int | None = None) -> None:
+          fields: Fields, parent: tuple[int, bool] | None = None) -> None:
     """Worker process: index and count the batches dealt to it until ``None`` arrives."""
-    _die_with_parent(parent)
+    if parent is not None:
+        _die_with_parent(*parent)
     doc_id = None
     try:
         gc.disable()
@@ -230,7 +252,7 @@ def _check(workers: list, results) -> None:
 
 def _failure(error: str | None, workers: list) -> WorkerError:
     if error:
-        return WorkerError(f"an indexing worker process failed ({error});"
+        return WorkerError(f"an indexing worker process failed: {error};"
                            " the live index is unchanged")
     codes = [w.exitcode for w in workers if w.exitcode]
     how = (f"killed by signal {-codes[0]}" if codes[0] < 0 else f"exit code {codes[0]}"
