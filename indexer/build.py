@@ -1,9 +1,10 @@
 """Full and incremental reindex: the only code that writes an index.
 
 Incremental reindex compares the corpus with the manifest of the live
-generation: files whose (mtime, size) are unchanged are not even read, changed
-files are parsed and their records compared by content hash, so only added,
-changed and vanished documents touch the index. Every write is an
+generation (:mod:`indexer.manifest`): files whose (mtime, size) are unchanged
+are not even read, changed files are parsed and their records compared by
+content hash, so only added, changed and vanished documents touch the index; a
+file that cannot be read this time keeps its documents. Every write is an
 ``update_document`` keyed on the id, which makes a rerun after a crash
 converge instead of duplicating.
 
