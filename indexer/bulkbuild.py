@@ -13,15 +13,11 @@ built: same words with the same ids, same counts (see :func:`merge_counts`).
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
 import queue
-import signal
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -30,6 +26,7 @@ from whoosh.filedb.filestore import FileStorage
 from .bulkwrite import BulkWriter, commit_segments
 from .corpus import Document
 from .errors import VnsearchError
+from .lifetime import die_with_parent
 from .ngrams import MASK, SHIFT, UNK
 from .schema import build_codec
 from .suggest import AccentModel
@@ -55,8 +52,6 @@ ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]]]
 (batch number, words known after it) for each batch it counted."""
 
 
-PR_SET_PDEATHSIG = 1
-_PROC = os.path.exists("/proc/self/stat")
 
 
 class WorkerError(VnsearchError):
@@ -149,52 +144,6 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
     return merge_counts([outcomes[i][1] for i in range(procs)])
 
 
-def _die_with_parent(parent: int, forked: bool) -> None:
-    """End this worker when the reindexing process ends, however it ends.
-
-    A parent killed by SIGKILL (or by SIGTERM's default action) runs no clean-up,
-    and a worker blocked on its empty job queue would wait for ever, holding
-    hundreds of MB. A forked worker asks Linux to kill it (``PR_SET_PDEATHSIG``).
-    A fork server's children keep the fork server alive (they hold its "alive"
-    pipe), so there, and on other systems, a watchdog thread checks that
-    ``parent``, the reindexing process, is still the same process.
-    """
-    if forked and sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    born = _started(parent)
-    if born is None or (forked and os.getppid() != parent):  # gone already
-        os._exit(1)
-
-    def watch() -> None:
-        while _started(parent) == born:
-            time.sleep(POLL)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _started(pid: int) -> str | None:
-    """When process ``pid`` started (tells a reused pid apart), or None once it has
-    ended (a zombie has ended too)."""
-    if not _PROC:  # only whether the pid exists
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except OSError:
-            pass
-        return ""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-    except OSError:
-        return None
-    return None if fields[0] in (b"Z", b"X") else fields[19].decode()
-
-
 def _one_line(exc: BaseException) -> str:
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     return text if len(text) <= 300 else text[:297] + "..."
@@ -204,7 +153,7 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
           fields: Fields, parent: tuple[int, bool] | None = None) -> None:
     """Worker process: index and count the batches dealt to it until ``None`` arrives."""
     if parent is not None:
-        _die_with_parent(*parent)
+        die_with_parent(*parent)
     doc_id = None
     try:
         gc.disable()

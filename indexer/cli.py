@@ -14,14 +14,13 @@ import re
 import shutil
 import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
 
 import indexer
 from indexer import store
-from indexer.clitools import QueryCommand, eval_progress
+from indexer.clitools import QueryCommand, SizeType, Terminated, eval_progress, sigterm_stops
 from indexer.errors import VnsearchError
 
 CORPUS_OPTION = click.option(
@@ -110,45 +109,6 @@ def cli():
     """
 
 
-class Size(click.ParamType):
-    """A size in bytes: ``20MB``, ``512KB``, ``1GB`` (powers of 1024) or a plain number."""
-
-    name = "size"
-    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-              "g": 1 << 30, "gb": 1 << 30}
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
-        unit = self._UNITS.get(found[2].lower()) if found else None
-        if unit is None or float(found[1]) * unit < 1:
-            self.fail(f"{value!r} is not a size such as 20MB, 512KB or 1000000", param, ctx)
-        return int(float(found[1]) * unit)
-
-
-class Terminated(BaseException):
-    """SIGTERM (as `timeout`, `kill` and systemd send it), raised where the reindex is, so
-    that it stops its workers, removes what it half built and releases its lock."""
-
-
-@contextlib.contextmanager
-def _sigterm_stops():
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
-        raise Terminated()
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _emit(value, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
@@ -160,11 +120,11 @@ def _emit(value, as_json: bool) -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch and swap it in atomically.")
 @click.option("--procs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes of a full rebuild (each writes its own segments).")
-@click.option("--max-page-size", type=Size(), default="20MB", show_default=True,
+@click.option("--max-page-size", type=SizeType(), default="20MB", show_default=True,
               envvar="VNSEARCH_MAX_PAGE_SIZE", show_envvar=True,
               help="Largest .txt/.html file read (each is read whole); larger ones are skipped"
                    " and keep what was indexed from them before.")
-@click.option("--max-record-size", type=Size(), default="20MB", show_default=True,
+@click.option("--max-record-size", type=SizeType(), default="20MB", show_default=True,
               envvar="VNSEARCH_MAX_RECORD_SIZE", show_envvar=True,
               help="Largest JSONL record (one line); .jsonl files themselves have no limit.")
 @click.option("--strict", is_flag=True,
@@ -186,7 +146,7 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
     limits = indexer.Limits(max_page=max_page_size, max_record=max_record_size)
     show_bar = sys.stderr.isatty() and not as_json
     try:
-        with _sigterm_stops():
+        with sigterm_stops():
             if show_bar:
                 with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
                     def progress(done: int, total: int) -> None:

@@ -1,10 +1,15 @@
-"""Click helpers of the `vnsearch` command: query arguments that start with `-`, and
-progress lines for long evaluations."""
+"""Click helpers of the `vnsearch` command: query arguments that start with `-`,
+progress lines for long evaluations, sizes such as ``20MB``, and SIGTERM as an
+exception (so that a reindex cleans up when stopped)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 
 import click
@@ -60,3 +65,44 @@ def eval_progress() -> Callable[[int, int], None]:
             click.echo(f"eval: {done}/{total} queries", err=True)
 
     return lines
+
+
+class SizeType(click.ParamType):
+    """A size in bytes: ``20MB``, ``512KB``, ``1GB`` (powers of 1024) or a plain number."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "g": 1 << 30, "gb": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+        unit = self._UNITS.get(found[2].lower()) if found else None
+        if unit is None or float(found[1]) * unit < 1:
+            self.fail(f"{value!r} is not a size such as 20MB, 512KB or 1000000", param, ctx)
+        return int(float(found[1]) * unit)
+
+
+class Terminated(BaseException):
+    """SIGTERM (as `timeout`, `kill` and systemd send it), raised where the reindex is, so
+    that it stops its workers, removes what it half built and releases its lock."""
+
+
+@contextlib.contextmanager
+def sigterm_stops():
+    """Within: SIGTERM raises :class:`Terminated` (in the main thread only, where Python
+    runs signal handlers), and a second SIGTERM is ignored while cleaning up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
