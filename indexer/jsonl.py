@@ -47,11 +47,18 @@ class FirstWins:
 def read_records(rel: str, fh: BinaryIO, head: bytes, problems: list[Problem],
                  max_record: int) -> Iterator[Document]:
     """The documents of one opened JSONL file (``head``: its first bytes, already read)."""
-    if head.startswith(_UTF16_BOMS):
-        text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="\n")
-        lines = _lines(text.readline, "\n", max_record)
-    else:
-        lines = _lines(fh.readline, b"\n", max_record)
+    if not head.startswith(_UTF16_BOMS):
+        yield from _documents(rel, _lines(fh.readline, b"\n", max_record), problems, max_record)
+        return
+    text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="\n")
+    try:
+        yield from _documents(rel, _lines(text.readline, "\n", max_record), problems, max_record)
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _documents(rel: str, lines: Iterator[tuple[int, object, int]], problems: list[Problem],
+               max_record: int) -> Iterator[Document]:
     ids = FirstWins()
     nuls = damaged = 0
     blank = True
@@ -84,7 +91,7 @@ def read_records(rel: str, fh: BinaryIO, head: bytes, problems: list[Problem],
         if not line.strip():
             continue
         blank = False
-        doc = _document(where, rel, line, problems)
+        doc = _parse(where, rel, line, problems)
         if doc is not None and ids.claim(doc.id, where, problems):
             yield doc
     if blank:
@@ -114,7 +121,7 @@ def _lines(readline: Callable, newline, limit: int) -> Iterator[tuple[int, objec
             yield lineno, None, size
 
 
-def _document(where: str, rel: str, line: str, problems: list[Problem]) -> Document | None:
+def _parse(where: str, rel: str, line: str, problems: list[Problem]) -> Document | None:
     """One record as a document, or None (and a problem) if it cannot be one."""
     try:
         record = json.loads(line)

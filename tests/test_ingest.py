@@ -173,14 +173,16 @@ def test_hostile_json_lines_are_skipped_one_line_each(tmp_path):
 
 # --- finding 6: records are split at \n only -----------------------------------------------
 
-def test_unicode_line_separators_inside_strings_keep_records_whole(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_unicode_line_separators_inside_strings_keep_records_whole(tmp_path, encoding):
     corpus = tmp_path / "corpus"
-    write_jsonl(corpus / "c.jsonl", [
+    path = write_jsonl(corpus / "c.jsonl", [
         record("a", title="Một\u2028hai", text="ba\u2029bốn\x85năm " + TEXT),
         record("b"),
         {"id": "c"},  # line 3: no title or text
     ])
-    assert "\u2028" in (corpus / "c.jsonl").read_text("utf-8")  # written raw
+    assert "\u2028" in path.read_text("utf-8")  # written raw
+    path.write_bytes(path.read_text("utf-8").encode(encoding))
     report = indexer.reindex(corpus, tmp_path / "index")
     assert report.documents == 2
     assert list(reasons(report)) == ["c.jsonl:3"]
