@@ -52,8 +52,6 @@ ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]]]
 (batch number, words known after it) for each batch it counted."""
 
 
-
-
 class WorkerError(VnsearchError):
     """A worker process failed; the message says why in one line (no traceback)."""
 
