@@ -9,7 +9,9 @@ Tasks print one ``BENCH-RESULT {json}`` line (see :mod:`bench.procs`):
   twice in this fresh process; the first pass is *cold* (the first query opens
   the index; the OS page cache is warm, since the index was just written), the
   second is *warm*. Each query runs once per pass, and the library's result
-  cache is emptied between passes so the warm pass searches rather than recalls.
+  cache is emptied between passes so the warm pass searches rather than recalls;
+* ``hostile-whoosh`` {index, queries, budget_ms, rounds}: the hostile queries
+  (:mod:`bench.hostile`), each ``rounds`` times, with the time budget.
 """
 
 from __future__ import annotations
@@ -127,12 +129,19 @@ def latency_fts5(db: str, queries: list[str]) -> dict:
             **_rusage()}
 
 
+def hostile_whoosh(index: str, queries: list[list[str]], budget_ms: float, rounds: int) -> dict:
+    from .hostile import run_library
+
+    return {**run_library(index, queries, budget_ms, rounds), **_rusage()}
+
+
 TASKS = {
     "build-whoosh": build_whoosh,
     "build-fts5": build_fts5,
     "reindex-whoosh": reindex_whoosh,
     "latency-whoosh": latency_whoosh,
     "latency-fts5": latency_fts5,
+    "hostile-whoosh": hostile_whoosh,
 }
 
 

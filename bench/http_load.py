@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import socket
 import subprocess
 import sys
@@ -186,4 +187,94 @@ def load(port: int, path: str, queries: list[str], concurrency: int, requests: i
         thread.join()
     result.seconds = time.perf_counter() - started
     result.requests = len(result.latencies_ms)
+    return result
+
+
+@dataclass
+class ProbeResult:
+    """Latencies of cheap probes sent one at a time while other connections load the server."""
+
+    probe_ms: list[float] = field(default_factory=list)
+    probe_took_ms: list[float] = field(default_factory=list)  # the server's own took_ms
+    load_ms: list[float] = field(default_factory=list)
+    load_timed_out: int = 0
+    errors: int = 0
+    first_error: str | None = None
+    seconds: float = 0.0
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def probe_under_load(port: int, load_paths: list[str], probe_paths: list[str],
+                     connections: int = 4, settle: float = 1.0, interval: float = 0.25,
+                     timeout: float = 120) -> ProbeResult:
+    """Keep ``connections`` requests of ``load_paths`` in flight (each connection sends
+    its next one as soon as it is answered), and meanwhile send ``probe_paths`` one at a
+    time, ``interval`` apart, after ``settle`` seconds, on a connection of their own."""
+    result = ProbeResult()
+    lock = threading.Lock()
+    done = threading.Event()
+    counter = itertools.count()
+    started = time.perf_counter()
+
+    def error(message: str) -> None:
+        with lock:
+            result.errors += 1
+            result.first_error = result.first_error or message
+
+    def loader() -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        try:
+            while not done.is_set():
+                path = load_paths[next(counter) % len(load_paths)]
+                t0 = time.perf_counter()
+                try:
+                    status, body = _get(conn, path)
+                except (OSError, http.client.HTTPException) as exc:
+                    error(f"{type(exc).__name__}: {exc}")
+                    conn.close()
+                    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+                    continue
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    result.load_ms.append(elapsed)
+                    result.load_timed_out += b'"timed_out": true' in body or \
+                        b'"timed_out":true' in body
+                if status != 200:
+                    error(f"HTTP {status} for {path}")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=loader) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(settle)
+        conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        try:
+            for path in probe_paths:
+                t0 = time.perf_counter()
+                try:
+                    status, body = _get(conn, path)
+                    if status != 200:
+                        error(f"HTTP {status} for probe {path}")
+                    else:
+                        result.probe_took_ms.append(json.loads(body).get("took_ms", 0.0))
+                except (OSError, http.client.HTTPException) as exc:
+                    error(f"probe: {type(exc).__name__}: {exc}")
+                    conn.close()
+                    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+                result.probe_ms.append((time.perf_counter() - t0) * 1000)
+                time.sleep(interval)
+        finally:
+            conn.close()
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    result.seconds = time.perf_counter() - started
     return result

@@ -166,6 +166,33 @@ def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
     return "\n".join(lines) + "\n"
 
 
+HOSTILE_HEADING = "## Hostile queries and the time budget"
+
+
+def hostile_section(rows: list[Row], notes: list[str], command: str | None, started: datetime,
+                    load_before: str, load_after: str, code: str) -> str:
+    """The hostile step's section of ``RESULTS.md`` (its own command and date when it was
+    run alone with ``--hostile``)."""
+    lines = ["", HOSTILE_HEADING, ""]
+    if command:
+        lines += [f"- date: {started:%Y-%m-%d %H:%M} (local); command: `{command}`",
+                  f"- code measured: {code}",
+                  f"- load average (1/5/15 min) before: {load_before}; after: {load_after}",
+                  ""]
+    lines += [table(rows), ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def with_section(path: Path, section: str) -> str:
+    """The text of ``path`` with its hostile-queries section replaced by ``section``."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError:
+        text = ""
+    head = text.split("\n" + HOSTILE_HEADING)[0].rstrip("\n") + "\n"
+    return head + section
+
+
 def write_results(path: Path, text: str) -> None:
     """Write ``text``, keeping the "## Relevance" section that ``bench.eval_fts5`` wrote."""
     path = Path(path)

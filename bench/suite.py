@@ -1,10 +1,14 @@
-"""The benchmark suite: ``python -m bench [--docs 10000,100000] [--quick] [--out ...]``.
+"""The benchmark suite: ``python -m bench [--docs 10000,100000] [--quick] [--hostile] [--out ...]``.
 
 For each corpus size: generate the corpus, build FTS5 and Whoosh (``procs=1``
 and ``procs=2``) indexes, measure cold and warm query latency on both; on the
-largest size, time incremental reindexes of 1 and 100 changed documents; on the
-smallest, load ``vnsearch serve`` over HTTP. Prints one Markdown table and
-writes it, with the machine and the command, to ``--out``.
+largest size, run the hostile queries (:mod:`bench.hostile`: worst case with
+the time budget, and a probe's latency while they load the server) and time
+incremental reindexes of 1 and 100 changed documents; on the smallest, load
+``vnsearch serve`` over HTTP. Prints one Markdown table and writes it, with
+the machine and the command, to ``--out``. ``--hostile`` runs the hostile step
+alone (reusing the largest corpus and index in ``--workdir``) and replaces
+only that section of ``--out``.
 
 A step that fails is reported in the table and the notes and the run goes on;
 the exit status is then 1. ``--budget-minutes`` may skip a ``procs=2`` build
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import corpus_gen, facets, http_load, queries, report
+from . import corpus_gen, facets, hostile, http_load, queries, report
 from . import procs as procs_mod
 from .procs import ROOT, ChildError, run_child
 from .report import Row, num, pair, percentile
@@ -45,6 +49,7 @@ class Settings:
     http_requests: tuple[int, int]  # at c=1, at c=16
     http_seconds: float
     code: str  # head | worktree
+    hostile_only: bool = False
 
 
 class StepFailed(RuntimeError):
@@ -68,6 +73,10 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--code", choices=("head", "worktree"), default="head",
                         help="measure the engine as committed at HEAD (a git-archive snapshot"
                              " in the workdir; default) or the working tree as it is")
+    parser.add_argument("--hostile", action="store_true",
+                        help="only the hostile-query step, on the largest size (reusing its "
+                             "corpus and index in --workdir when present); replaces that "
+                             "section of --out")
     parser.add_argument("--budget-minutes", type=float, default=28.0,
                         help="skip a procs=2 build projected to end past this (default 28)")
     args = parser.parse_args(argv)
@@ -87,7 +96,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         sizes=sizes, quick=args.quick, out=args.out, workdir=workdir,
         budget_s=args.budget_minutes * 60, query_count=20 if args.quick else 60,
         http_requests=(40, 120) if args.quick else (150, 480),
-        http_seconds=10.0 if args.quick else 20.0, code=args.code,
+        http_seconds=10.0 if args.quick else 20.0, code=args.code, hostile_only=args.hostile,
     )
 
 
@@ -96,6 +105,8 @@ class Suite:
         self.s = settings
         self.rows: list[Row] = []
         self.notes: list[str] = []
+        self.hostile_rows: list[Row] = []
+        self.hostile_notes: list[str] = []
         self.failures: list[str] = []
         self.started = time.monotonic()
         self.code = report.code_fingerprint()
@@ -135,11 +146,15 @@ class Suite:
     def fail(self, area: str, docs: int | None, what: str, exc: BaseException) -> None:
         message = f"{area} ({docs or '-'} docs) {what}: {exc}"
         self.failures.append(message)
-        self.rows.append(Row(area, docs, what, "FAILED"))
+        rows = self.hostile_rows if area.startswith("hostile") else self.rows
+        rows.append(Row(area, docs, what, "FAILED"))
         self.log("FAILED " + message)
 
     # -- the run -----------------------------------------------------------
     def run(self) -> None:
+        if self.s.hostile_only:
+            self.hostile_only(max(self.s.sizes))
+            return
         pool = corpus_gen.load_pool()
         if self.s.quick:
             query_set = queries.quick_set(pool, self.s.query_count)
@@ -176,8 +191,29 @@ class Suite:
             self.build_whoosh(n, corpus, base, procs, mb, fts)
         self.latency(n, base, fts is not None)
         if incremental:
+            hostile.measure(self, base / "whoosh-p1", n)
             self.incremental(n, corpus, base / "whoosh-p1")
         shutil.rmtree(base / "whoosh-p2", ignore_errors=True)
+
+    def hostile_only(self, n: int) -> None:
+        """The hostile step alone, on the corpus and index a full run left in the workdir
+        (generated and built, with ``procs=2``, if absent)."""
+        base = self.s.workdir / f"n{n}"
+        corpus, index = base / "corpus", base / "whoosh-p1"
+        if len(list(corpus.glob("*.jsonl"))) != -(-n // corpus_gen.PER_FILE):
+            self.log(f"generating {n:,} documents")
+            corpus_gen.write_corpus(corpus_gen.generate(n), corpus)
+            shutil.rmtree(index, ignore_errors=True)
+        if not (index / "CURRENT").exists():
+            try:
+                self.child("build-whoosh", {"corpus": str(corpus), "index": str(index),
+                                            "procs": 2}, f"n{n}-build-whoosh-hostile")
+            except ChildError as exc:
+                self.fail("hostile queries", n, "index build", exc)
+                return
+        else:
+            self.hostile_notes.append(f"reused the {n:,}-document corpus and index in {base}")
+        hostile.measure(self, index, n)
 
     def build_whoosh(self, n: int, corpus: Path, base: Path, procs: int, mb: float,
                      fts: dict | None) -> None:
@@ -400,12 +436,20 @@ def main(argv: list[str] | None = None) -> int:
         suite.failures.append("interrupted")
         suite.log("interrupted: writing what was measured")
     elapsed = time.monotonic() - suite.started
-    notes = suite.notes + methodology(settings, getattr(suite, "queries", []))
-    if suite.failures:
-        notes = [f"FAILED: {f}" for f in suite.failures] + notes
-    text = report.results_md(command.strip(), suite.rows, report.machine(), code, notes,
-                             started_at, elapsed, load_before, report.load_average())
-    print(report.table(suite.rows))
+    failed = [f"FAILED: {f}" for f in suite.failures]
+    section = report.hostile_section(
+        suite.hostile_rows, failed + suite.hostile_notes if settings.hostile_only
+        else suite.hostile_notes, command.strip() if settings.hostile_only else None,
+        started_at, load_before, report.load_average(), code)
+    if settings.hostile_only:
+        text = report.with_section(settings.out, section)
+        print(report.table(suite.hostile_rows))
+    else:
+        notes = failed + suite.notes + methodology(settings, getattr(suite, "queries", []))
+        text = report.results_md(command.strip(), suite.rows, report.machine(), code, notes,
+                                 started_at, elapsed, load_before, report.load_average())
+        text += section if suite.hostile_rows else ""
+        print(report.table(suite.rows + suite.hostile_rows))
     report.write_results(settings.out, text)
     print(f"\nwritten to {settings.out} ({elapsed / 60:.1f} min)", file=sys.stderr)
     return 1 if suite.failures else 0

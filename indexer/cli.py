@@ -29,6 +29,12 @@ CORPUS_OPTION = click.option(
     help="Folder of documents to index.")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
+BUDGET_OPTION = click.option(
+    "--budget-ms", type=click.IntRange(0, None), default=None, envvar="VNSEARCH_QUERY_BUDGET_MS",
+    show_envvar=True,
+    help="Time budget of one search in ms (default 2000; 0: no limit). Past it, the best "
+         "results found so far, with a note.")
+
 INDEX_OPTION = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
     envvar="VNSEARCH_INDEX", show_default=True, show_envvar=True, help="Index folder.")
@@ -190,10 +196,11 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "date"]),
               default="relevance", help="date = newest; undated documents come last.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON structure.")
+@BUDGET_OPTION
 @friendly_errors
 def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,
            source: str | None, date_from: str | None, date_to: str | None, sort: str,
-           as_json: bool):
+           as_json: bool, budget_ms: int | None):
     """Search the index; accents are optional. The query may be several arguments,
     and may start with `-` (an excluded word).
 
@@ -202,12 +209,14 @@ def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,
         vnsearch search "can bo dang vien" --limit 5
         vnsearch search '"trách nhiệm hình sự" -"pháp nhân"' --json
         vnsearch search "-phúc hình sự"
+        vnsearch search "tai san*" --sort date --budget-ms 500
     """
     query = " ".join(query)
     query, source, date_from, date_to = map(clean_arg, (query, source, date_from, date_to))
     with reading_index(index_dir) as handle:
         results = indexer.search(handle, query, page=page, per_page=limit, source=source,
-                                 date_from=date_from, date_to=date_to, sort=sort)
+                                 date_from=date_from, date_to=date_to, sort=sort,
+                                 budget=None if budget_ms is None else budget_ms / 1000)
     if as_json:
         _emit(results.to_json(), True)
         return
@@ -327,9 +336,10 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
 @click.option("--quiet", is_flag=True,
               help="No request log (by default one line per request on stderr: method, "
                    "path, status, milliseconds).")
+@BUDGET_OPTION
 @friendly_errors
 def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, workers: int,
-          reindex_if_missing: bool, quiet: bool):
+          reindex_if_missing: bool, quiet: bool, budget_ms: int | None):
     """Serve the web front end and JSON API with waitress.
 
     \b
@@ -351,7 +361,7 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, wor
 
     status = serve_app(str(index_dir.resolve()), host, port, threads, workers,
                        echo=lambda line: click.echo(line, err=True), log=not quiet,
-                       prepare=prepare)
+                       prepare=prepare, budget_ms=budget_ms)
     if status:
         raise SystemExit(status)
 

@@ -216,6 +216,12 @@ def _best_window(spans, width: int, known: set[str], taken: list[tuple[int, int]
     return best[1], best[2], best[3]
 
 
+def lead(text: str, width: int = SNIPPET_CHARS) -> str:
+    """A text's beginning, escaped and unmarked: the snippet of a hit shown after the
+    time budget ran out (no search for matches)."""
+    return _lead(text[:SCAN_CHARS], width)
+
+
 def _lead(text: str, width: int) -> str:
     """The start of a text without a match, cut at a space."""
     _, right = _expand(text, 0, 0, width)

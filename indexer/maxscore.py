@@ -69,12 +69,20 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
              acc: list[float]) -> set[int]:
     """Add the terms' scores into ``acc``; return the candidates that can still be in
     the top ``limit`` (every one of them with its exact score in ``acc``)."""
-    plans = [plan for plan in map(segment.term_plan, terms) if plan is not None]
+    plans = []
+    for term in terms:  # reading a long list takes a while: look at the deadline between
+        if segment.deadline.expired():
+            break
+        plan = segment.term_plan(term)
+        if plan is not None:
+            plans.append(plan)
     plans.sort(key=lambda plan: plan[0], reverse=True)
     rest = sum(plan[0] for plan in plans)
     seen: set[int] = set()
     pool: set[int] | None = None
     for bound, ids, tfs, scale, norms in plans:
+        if segment.deadline.expired():
+            break  # the largest contributions came first: the best ranking so far
         rest -= bound
         reach = rest * (1 + _MARGIN) + _MARGIN
         if pool is not None:

@@ -19,6 +19,14 @@ from .analysis import has_marks, is_compound, syllables
 
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
+"""Words, phrases and prefixes of one query, ``OR``'ed ones included; later ones are
+dropped (:mod:`indexer.querylang`). Each costs a posting list or more."""
+MAX_PHRASES = 8
+"""Phrases checked position by position (the costliest unit: every document with all
+their words is looked at); later ones are searched as their words, in any order."""
+MAX_PREFIXES = 16
+"""Prefixes expanded into completions (sharing ``MAX_PREFIX_TERMS``); later ones are
+searched as whole words."""
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_EXPANSION = 64
 """Completions of one prefix searched at most; all prefixes of a query share
@@ -149,5 +157,36 @@ def parse(text: str) -> ParsedQuery:
     if len(original) > MAX_QUERY_CHARS:
         parsed.notes.append(f"câu tìm kiếm quá dài: chỉ dùng {MAX_QUERY_CHARS} ký tự đầu")
     parsed.units, notes = read(clean(original))
-    parsed.notes += notes
+    parsed.notes += notes + _cap(parsed.units)
     return parsed
+
+
+def _cap(units: list[Unit]) -> list[str]:
+    """Phrases past :data:`MAX_PHRASES` and prefixes past :data:`MAX_PREFIXES`, in typed
+    order, become their plain words (a group of them); a note for each kind cut."""
+    counts = {"phrase": 0, "prefix": 0}
+    limits = {"phrase": MAX_PHRASES, "prefix": MAX_PREFIXES}
+
+    def visit(unit: Unit) -> None:
+        for alt in (unit, *unit.alternatives):
+            if alt.kind == "group":
+                for member in alt.members:
+                    visit(member)
+                continue
+            kind = "phrase" if alt.kind == "word" and len(alt.words) > 1 else alt.kind
+            if kind in counts:
+                counts[kind] += 1
+                if counts[kind] > limits[kind]:
+                    alt.members = [Unit([word], "word", alt.scope) for word in alt.words]
+                    alt.kind, alt.words = "group", []
+
+    for unit in units:
+        visit(unit)
+    notes = []
+    if counts["phrase"] > MAX_PHRASES:
+        notes.append(f"chỉ {MAX_PHRASES} cụm từ đầu tiên được tìm đúng thứ tự; các cụm sau "
+                     "được tìm như các từ rời")
+    if counts["prefix"] > MAX_PREFIXES:
+        notes.append(f"chỉ {MAX_PREFIXES} tiền tố (từ*) đầu tiên được mở rộng; các tiền tố "
+                     "sau được tìm như từ nguyên vẹn")
+    return notes

@@ -20,6 +20,8 @@ read from a per-segment array instead of a column look-up per posting.
 
 from __future__ import annotations
 
+from itertools import islice
+
 from whoosh import matching
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -299,8 +301,7 @@ def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Qu
 
     Returns None when nothing positive is left to search for.
     """
-    prefixes = sum(1 for u in parsed.units for a in (u, *u.alternatives) if a.kind == "prefix")
-    limit = max(4, min(MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS // max(1, prefixes)))
+    limit = prefix_limit(parsed)
     positive = [_unit_query(u, reader, limit) for u in parsed.positive]
     if not positive:
         return None
@@ -311,3 +312,25 @@ def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Qu
     if negative:
         query = AndNot(query, _or(negative))
     return query
+
+
+def prefix_limit(parsed: ParsedQuery) -> int:
+    """Completions searched per prefix: all prefixes share ``MAX_PREFIX_TERMS``."""
+    prefixes = sum(1 for u in parsed.units for a in u.leaves(True) if a.kind == "prefix")
+    return max(1, min(MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS // max(1, prefixes)))
+
+
+def prefix_notes(parsed: ParsedQuery, reader) -> list[str]:
+    """A note naming the prefixes that have more completions than they were searched with."""
+    limit, cut = prefix_limit(parsed), []
+    for unit in parsed.units:
+        for alt in unit.leaves(True):
+            if alt.kind != "prefix" or reader is None:
+                continue
+            field = {"title": "title_f", "source": "source_f"}.get(alt.scope, MATCH_FIELD)
+            prefix = alt.words[-1].folded
+            if next(islice(reader.expand_prefix(field, prefix), limit, None), None) is not None:
+                cut.append(f"{prefix}*")
+    if not cut:
+        return []
+    return [f"{', '.join(cut)}: chỉ tìm {limit} từ thường gặp nhất bắt đầu như vậy"]

@@ -14,17 +14,28 @@ words plus evidence take :mod:`indexer.maxscore`'s pruned path. The scores
 are Whoosh's (same BM25F, idf, field lengths and boosts, see
 :class:`indexer.ranking.Bm25f`), so the ranking is unchanged; query nodes this
 module does not know are scored by Whoosh's own matcher.
+
+A :class:`indexer.budget.Deadline` is looked at between units of work (a
+posting list, a segment, a few hundred phrase candidates). Once it has passed,
+work that can only *add* documents stops (the rest of an Or, phrase checks), so
+every document returned still matches; under a negation, where stopping early
+would let through documents the query excludes, unchecked documents count as
+matches instead (excluded, never wrongly shown). Scores then miss the terms not
+yet added, and totals the documents not yet found. The deadline is looked at
+under a negation too: it is also where a long query lets cheap ones run first.
 """
 
 from __future__ import annotations
 
 import heapq
-from itertools import compress, repeat
+from bisect import bisect_left
+from itertools import repeat
 from operator import add, mul, neg
 
 from whoosh import query as Q
 
-from .maxscore import flat_terms, top_flat
+from .budget import NEVER, Deadline
+from .maxscore import _add_for, flat_terms, top_flat
 from .postcache import POSTING_CACHE
 from .ranking import _lengths
 
@@ -49,13 +60,15 @@ def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[flo
 class _Segment:
     """One segment's evaluation: posting lists are read once and shared by the tree."""
 
-    def __init__(self, searcher, sub, context):
+    def __init__(self, searcher, sub, context, deadline: Deadline = NEVER):
         self.searcher, self.sub, self.context = searcher, sub, context
+        self.deadline = deadline
         self.reader = sub.reader()
         self.weighting = searcher.weighting
         self._lists: dict[tuple[str, bytes], tuple] = {}
         self._fallback: dict[int, Scores] = {}
         self._candidates: dict[int, set[int]] = {}
+        self._within: dict[int, set[int]] = {}  # a phrase's matches among its And's others
 
     # -- posting lists ---------------------------------------------------------------
 
@@ -86,32 +99,54 @@ class _Segment:
 
     # -- candidates: docnum sets, no scoring -----------------------------------------------
 
-    def candidates(self, node: Q.Query) -> set[int]:
+    def candidates(self, node: Q.Query, negative: bool = False) -> set[int]:
+        """``negative``: under a negation, where a deadline may only add documents."""
         found = self._candidates.get(id(node))
         if found is None:
-            found = self._candidates[id(node)] = self._find(node)
+            found = self._candidates[id(node)] = self._find(node, negative)
         return found
 
-    def _find(self, node: Q.Query) -> set[int]:
+    def _find(self, node: Q.Query, negative: bool) -> set[int]:
         if self._is_term(node):
             return set(self.postings(node)[0])
         if isinstance(node, Q.Phrase) and self._bulk_phrase(node):
-            return self._phrase_matches(node)
+            return self._phrase_matches(node, negative)
         if isinstance(node, Q.AndMaybe):
-            return self.candidates(node.a)
+            return self.candidates(node.a, negative)
         if isinstance(node, Q.AndNot):
-            return self.candidates(node.a) - self.candidates(node.b)
+            return self.candidates(node.a, negative) - self.candidates(node.b, not negative)
         if isinstance(node, Q.And):
             # A term's docnums are intersected straight from its array: no set
-            # is built for the long lists of common words.
-            parts = sorted((self.postings(child)[0] if self._is_term(child)
-                            else self.candidates(child) for child in node.subqueries), key=len)
-            found = set(parts[0]) if parts else set()
+            # is built for the long lists of common words. Phrases come last and
+            # are checked only in the documents every other part has.
+            parts, phrases = [], []
+            for child in node.subqueries:
+                if self._is_term(child):
+                    parts.append(self.postings(child)[0])
+                elif isinstance(child, Q.Phrase) and self._bulk_phrase(child):
+                    phrases.append(child)
+                else:
+                    parts.append(self.candidates(child, negative))
+            parts.sort(key=len)
+            found = set(parts[0]) if parts else None
             for part in parts[1:]:
+                if self.deadline.expired() and not negative:
+                    return set()  # an unfinished intersection is no match
                 found = found.intersection(part)
-            return found
+            for phrase in phrases:
+                if found is None:
+                    found = self.candidates(phrase, negative)
+                else:
+                    found = self._within[id(phrase)] = self._phrase_matches(
+                        phrase, negative, found)
+            return found or set()
         if isinstance(node, Q.Or):
-            return set().union(*(self.candidates(child) for child in node.subqueries))
+            found = set()
+            for child in node.subqueries:
+                if self.deadline.expired() and not negative:
+                    break  # the branches so far: fewer documents, each a match
+                found |= self.candidates(child, negative)
+            return found
         if node is Q.NullQuery or isinstance(node, Q.NullQuery.__class__):
             return set()
         return set(self.fallback(node))
@@ -143,7 +178,11 @@ class _Segment:
         if isinstance(node, Q.Phrase) and self._bulk_phrase(node):
             # Whoosh scores a phrase as the sum of its words' scores (SpanNear2
             # over an intersection of plain terms), in the documents that have it
-            matched = self.candidates(node)
+            # (on an exact path only its And's candidates are read: the phrase's
+            # matches among them are enough)
+            matched = self._within.get(id(node)) if exact else None
+            if matched is None:
+                matched = self.candidates(node)
             if restrict is not None:
                 matched = matched & restrict
             for word in node.words if matched else ():
@@ -183,24 +222,41 @@ class _Segment:
         return (field is not None and node.slop == 1 and bool(node.words)
                 and field.format.supports("positions"))
 
-    def _phrase_matches(self, node: Q.Phrase) -> set[int]:
-        """Documents with the words at consecutive positions."""
-        field = self.searcher.schema[node.fieldname]
-        try:
-            words = [field.to_bytes(word) for word in node.words]
-        except ValueError:
+    def _phrase_matches(self, node: Q.Phrase, negative: bool = False,
+                        within: set[int] | None = None) -> set[int]:
+        """Documents with the words at consecutive positions (among ``within``, if given).
+
+        Past the deadline, the documents not yet checked are left out, or, under
+        a negation (``negative``), counted in.
+        """
+        if not negative and self.deadline.expired():
             return set()
-        if len(words) == 1:
-            return set(self.postings(Q.Term(node.fieldname, node.words[0]))[0])
-        lists = [self.postings(Q.Term(node.fieldname, word), with_values=True)
-                 for word in node.words]
-        found = set.intersection(*(set(ids) for ids, _, _ in lists))
-        if not found:
+        field = self.searcher.schema[node.fieldname]
+        terms = [Q.Term(node.fieldname, word) for word in node.words]
+        found = within
+        for ids in sorted((self.postings(term)[0] for term in terms), key=len):
+            if self.deadline.expired() and not negative:
+                return set()
+            found = set(ids) if found is None else found.intersection(ids)
+            if not found:
+                return found
+        if len(terms) == 1:
             return found
+        # Positions take a while to decode: the deadline is looked at between lists.
         decode = field.format.decode_positions
-        values = [dict(zip(ids, vals, strict=False)) for ids, _, vals in lists]
+        values = []
+        for term in terms:
+            if self.deadline.expired():
+                return found if negative else set()
+            ids, _, vals = self.postings(term, with_values=True)
+            values.append(_values_of(found, ids, vals))
         matched = set()
-        for docnum in found:
+        docs = list(found)
+        for i, docnum in enumerate(docs):
+            if not i & 255 and self.deadline.expired():
+                if negative:
+                    matched.update(docs[i:])
+                break
             starts = set(decode(values[0][docnum]))
             for offset, by_doc in enumerate(values[1:], 1):
                 starts &= {p - offset for p in decode(by_doc[docnum])}
@@ -234,16 +290,26 @@ class _Segment:
         return scale * top / (top + least), ids, tfs, scale, norms
 
     def _add_term(self, node: Q.Term, acc: list[float], restrict: set[int] | None) -> None:
+        if self.deadline.expired():
+            return  # the terms added so far rank the candidates
         plan = self.term_plan(node)
         if plan is None:
             return
         _, ids, tfs, scale, norms = plan
         if restrict is not None:
-            keep = list(map(restrict.__contains__, ids))
-            ids, tfs = list(compress(ids, keep)), list(compress(tfs, keep))
+            _add_for(restrict, ids, tfs, scale, norms, acc)
+            return
         # A plain loop: in CPython 3.11 it beats chains of map(operator...).
         for docnum, tf in zip(ids, tfs, strict=True):
             acc[docnum] += scale * tf / (tf + norms[docnum])
+
+
+def _values_of(docs: set[int], ids, values) -> dict[int, bytes]:
+    """The posting values of ``docs`` (each in the sorted ``ids``): looked up by binary
+    search when they are few, else from the whole list."""
+    if len(docs) * 24 < len(ids):
+        return {docnum: values[bisect_left(ids, docnum)] for docnum in docs}
+    return dict(zip(ids, values, strict=False))
 
 
 def _accumulate(acc: list[float], ids, scores) -> None:
@@ -254,13 +320,15 @@ def _accumulate(acc: list[float], ids, scores) -> None:
 
 def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = None,
              excluded: set[int] | None = None, matched: list | None = None,
+             deadline: Deadline = NEVER,
              ) -> tuple[int, list[tuple[int, float]]]:
     """(number of matches, best ``limit`` (global docnum, score)), Whoosh's order.
 
     ``allowed``: global docnums a filter lets through (None: all);
     ``excluded``: global docnums to leave out (deleted documents);
     ``matched``: if given, receives (segment reader, offset, matches minus
-    ``excluded``, before ``allowed``) per segment, for facet counts.
+    ``excluded``, before ``allowed``) per segment, for facet counts;
+    ``deadline``: when to stop (see the module docstring).
     Ties are broken by docnum, as Whoosh's collector does.
     """
     context = searcher.context()
@@ -268,7 +336,9 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
     total = 0
     best: list[tuple[float, int]] = []
     for sub, offset in searcher.leaf_searchers():
-        segment = _Segment(searcher, sub, context)
+        if deadline.expired():
+            break  # segments not reached: fewer documents, each a match
+        segment = _Segment(searcher, sub, context, deadline)
         candidates = segment.candidates(query)  # cached for the tree: not changed in place
         size = sub.reader().doc_count_all()
         if excluded:
@@ -294,13 +364,16 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
     return total, [(-negdoc, score) for score, negdoc in best]
 
 
-def matches(searcher, query: Q.Query, excluded: set[int] | None = None) -> list:
+def matches(searcher, query: Q.Query, excluded: set[int] | None = None,
+            deadline: Deadline = NEVER) -> list:
     """Per segment: (segment reader, offset, documents matching ``query`` minus
     ``excluded``): the candidates of :func:`top_docs`, unscored (date order)."""
     context = searcher.context()
     found = []
     for sub, offset in searcher.leaf_searchers():
-        candidates = _Segment(searcher, sub, context).candidates(query)
+        if deadline.expired():
+            break  # segments not reached: fewer documents, each a match
+        candidates = _Segment(searcher, sub, context, deadline).candidates(query)
         size = sub.reader().doc_count_all()
         if excluded:
             candidates = candidates - {d - offset for d in excluded

@@ -1,4 +1,9 @@
-"""Query -> ranked, highlighted :class:`Results`: the one search API for CLI and web."""
+"""Query -> ranked, highlighted :class:`Results`: the one search API for CLI and web.
+
+Every search runs within a time budget (:mod:`indexer.budget`): ranking or
+sorting stops at :data:`~indexer.budget.SEARCH_SHARE` of it, snippets at the
+end of it, and the answer is then the best found so far, ``timed_out``.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from whoosh.util.times import datetime_to_long
 
 from . import facets as F
 from .analysis import fold
+from .budget import SEARCH_SHARE, Deadline, default_budget, query_scope, seconds_or_none
 from .engine import SearchIndex, reads_index
-from .highlight import Terms, highlight_all, snippet
+from .highlight import Terms, highlight_all, lead, mark, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
-from .ranking import build_query, deleted_docs
+from .ranking import build_query, deleted_docs, prefix_notes
 from .scoring import matches, top_docs
 
 MAX_PER_PAGE = 100
@@ -55,6 +61,7 @@ class Results:
     partial: bool = False  # no document had every word: best partial matches shown
     messages: list[str] = field(default_factory=list)
     facets: F.Facets | None = None  # per-query counts, when asked for
+    timed_out: bool = False  # the time budget ran out: the best results found by then
 
     @property
     def pages(self) -> int:
@@ -64,7 +71,8 @@ class Results:
         return {
             "query": self.query, "total": self.total, "page": self.page,
             "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
-            "suggestion": self.suggestion, "partial": self.partial, "messages": self.messages,
+            "suggestion": self.suggestion, "partial": self.partial,
+            "timed_out": self.timed_out, "messages": self.messages,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": self.facets.to_json() if self.facets is not None else None,
         }
@@ -106,14 +114,18 @@ def _values(value) -> list:
 def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
            source: str | list[str] | None = None, date_from=None, date_to=None,
            sort: str = "relevance", suggest: bool = True, years: list[int] | None = None,
-           facets: bool = False) -> Results:
+           facets: bool = False, budget: float | None = None) -> Results:
     """Search ``index``; any input is accepted and answered, never raised on.
 
     ``source``: one source name or several (any of them); ``years``: any of these
     years; ``sort``: relevance, newest or oldest (undated documents last in both);
-    ``facets``: also count the matches by source and year (:mod:`indexer.facets`).
+    ``facets``: also count the matches by source and year (:mod:`indexer.facets`);
+    ``budget``: seconds this search may take (None: ``VNSEARCH_QUERY_BUDGET_MS`` or
+    2 s; 0: no limit), past which the answer is the best found so far, with
+    ``timed_out`` set and a message.
     """
     started = time.perf_counter()
+    budget = default_budget() if budget is None else seconds_or_none(budget)
     page = _clamp(page, 1, MAX_PAGE, 1)
     per_page = _clamp(per_page, 1, MAX_PER_PAGE, 10)
     sort = SORT_ALIASES.get(sort, sort)
@@ -123,58 +135,88 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
     key = (index.data_version(), query, page, per_page, sources, year_list, start, end, sort,
            suggest, facets, date_from if start is None else None,
-           date_to if end is None else None)
+           date_to if end is None else None, budget)
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
     results = Results(query=query or "", page=page, per_page=per_page,
                       facets=F.Facets() if facets else None)
-    parsed = parse(query or "")
-    restored = _restore(index, query or "", parsed)
-    if restored:
-        add_predictions(parsed, parse(restored))
-    results.messages += parsed.notes
     if (date_from and start is None) or (date_to and end is None):
         results.messages.append("ngày không hợp lệ đã bị bỏ qua (dùng dạng YYYY-MM-DD)")
     if start and end and start > end:
         start, end = end, start
         results.messages.append("khoảng ngày bị đảo ngược đã được sửa lại")
-    searcher = index.searcher()
     selection = F.Selection(frozenset(sources), frozenset(year_list),
                             datetime_to_long(start) if start else None,
                             datetime_to_long(end) if end else None)
+    with query_scope() as ticket:
+        deadline = Deadline.after(budget * SEARCH_SHARE if budget else None, ticket)
+        final = Deadline.after(budget, ticket)
+        _search(index, results, _filter_query(sources, year_list, start, end), selection,
+                sort, suggest, deadline, final)
+    results.timed_out = deadline.hit or final.hit
+    if ticket.busy:
+        results.messages.append(
+            "Máy chủ đang bận với các tìm kiếm nặng khác nên đã dừng sớm: đây là những kết "
+            "quả tìm được đến lúc đó; hãy thử lại sau.")
+    elif results.timed_out:
+        results.messages.append(
+            f"Tìm kiếm đã dừng ở giới hạn thời gian ({budget:g} giây): đây là những kết quả "
+            "tốt nhất tìm được đến lúc đó; tổng số và thứ tự có thể chưa đầy đủ.")
+    results.took_ms = (time.perf_counter() - started) * 1000
+    if not results.timed_out:  # a retry, on a less busy server, may do better
+        index.results_cache.put(key, results)
+    return results
+
+
+def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
+            selection: F.Selection, sort: str, suggest: bool, deadline: Deadline,
+            final: Deadline) -> None:
+    """Fill ``results``: ranking until ``deadline``, snippets until ``final``."""
+    query = results.query
+    parsed = parse(query)
+    restored = _restore(index, query, parsed)
+    if restored:
+        add_predictions(parsed, parse(restored))
+    searcher = index.searcher()
     whoosh_q = build_query(parsed, searcher.reader())
+    results.messages[:0] = parsed.notes + prefix_notes(parsed, searcher.reader())
     if whoosh_q is None:
         if parsed.units:
             results.messages.append("hãy thêm một từ cần tìm (không chỉ từ bị loại trừ)")
-        results.took_ms = (time.perf_counter() - started) * 1000
-        return results
-    scope = _Scope.of(searcher, _filter_query(sources, year_list, start, end), selection)
-    hits = _run(searcher, whoosh_q, page, per_page, scope, sort)
-    if hits.total == 0 and len(parsed.positive) > 1:
+        return
+    if deadline.ticket is not None:
+        deadline.ticket.expect(_postings(searcher, whoosh_q))
+    scope = _Scope.of(searcher, filter_q, selection)
+    page, per_page = results.page, results.per_page
+    hits = _run(searcher, whoosh_q, page, per_page, scope, sort, deadline)
+    if hits.total == 0 and len(parsed.positive) > 1 and not deadline.expired():
         relaxed = build_query(parsed, searcher.reader(), relaxed=True)
-        hits = _run(searcher, relaxed, page, per_page, scope, sort)
+        hits = _run(searcher, relaxed, page, per_page, scope, sort, deadline)
         results.partial = hits.total > 0
     results.total = hits.total
-    if facets:
+    if results.facets is not None:
         results.facets = F.count(hits.matched, selection)
     terms = Terms(*parsed.highlight_terms())
     for docnum, score in hits.items:
         stored = searcher.stored_fields(docnum)
+        title, body = stored.get("title", ""), stored.get("body", "")
+        if final.expired():  # out of time: the hit unmarked, its text's beginning
+            title_html, snippet_html = mark(title, []), lead(body)
+        else:
+            title_html, snippet_html = highlight_all(title, terms), snippet(body, terms)
         results.hits.append(Hit(
-            id=stored["id"], title=stored.get("title", ""), url=stored.get("url"),
-            source=stored.get("source"), date=stored.get("date"), score=score,
-            title_html=highlight_all(stored.get("title", ""), terms),
-            snippet=snippet(stored.get("body", ""), terms), path=stored.get("path", ""),
+            id=stored["id"], title=title, url=stored.get("url"), source=stored.get("source"),
+            date=stored.get("date"), score=score, title_html=title_html, snippet=snippet_html,
+            path=stored.get("path", ""),
         ))
-    if suggest and restored and restored.strip().lower() != (query or "").strip().lower():
-        if fold(restored) == fold(query or "") and results.total:
+    if deadline.hit or final.hit:
+        return
+    if suggest and restored and restored.strip().lower() != query.strip().lower():
+        if fold(restored) == fold(query) and results.total:
             results.suggestion = restored  # same letters: it finds what this query found
         else:
-            results.suggestion = _finds_results(searcher, restored, scope)
-    results.took_ms = (time.perf_counter() - started) * 1000
-    index.results_cache.put(key, results)
-    return results
+            results.suggestion = _finds_results(searcher, restored, scope, final)
 
 
 def _filter_query(sources, years, start, end) -> Q.Query | None:
@@ -211,17 +253,18 @@ class _Scope:
         return cls(allowed, deleted_docs(searcher), selection)
 
 
-def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort) -> _Page:
+def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort,
+         deadline: Deadline) -> _Page:
     limit = page * per_page
     if sort == "relevance":
         # Exact top-N by bulk scoring (indexer.scoring): Whoosh's scores, a
         # fraction of the cost of its matchers.
         matched: F.Matched = []
         total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted,
-                                matched=matched)
+                                matched=matched, deadline=deadline)
         return _Page(total, items[(page - 1) * per_page:], matched)
     # Date order: the matches, unscored, ordered by the per-document date array.
-    matched = matches(searcher, whoosh_q, scope.deleted)
+    matched = matches(searcher, whoosh_q, scope.deleted, deadline)
     total, docnums = F.by_date(F.filtered(matched, scope.selection), limit,
                                newest=sort == "newest")
     return _Page(total, [(d, None) for d in docnums[(page - 1) * per_page:]], matched)
@@ -237,10 +280,21 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
         return None
 
 
-def _finds_results(searcher, restored: str, scope: _Scope) -> str | None:
+def _finds_results(searcher, restored: str, scope: _Scope, deadline: Deadline) -> str | None:
     """``restored`` if searching it would find something (a useful "did you mean")."""
     candidate = build_query(parse(restored), searcher.reader())
     if candidate is None:
         return None
-    total, _ = top_docs(searcher, candidate, 1, scope.allowed, scope.deleted)
-    return restored if total else None
+    total, _ = top_docs(searcher, candidate, 1, scope.allowed, scope.deleted,
+                        deadline=deadline)
+    return restored if total and not deadline.expired() else None
+
+
+def _postings(searcher, query: Q.Query) -> int:
+    """The size of a query's posting lists, phrase words four times (their positions
+    are read): what its evaluation will cost, roughly, known before it starts."""
+    if isinstance(query, Q.Phrase):
+        return 4 * sum(searcher.doc_frequency(query.fieldname, w) for w in query.words)
+    if isinstance(query, Q.Term):
+        return searcher.doc_frequency(query.fieldname, query.text)
+    return sum(_postings(searcher, child) for child in query.children())

@@ -2,8 +2,9 @@
 
 ``create_app`` follows the Flask tutorial's factory. Configuration comes in
 layers, later ones winning: the defaults below, ``instance/config.py`` (if
-present), ``VNSEARCH_*`` environment variables (``VNSEARCH_INDEX_DIR``; the
-CLI's ``VNSEARCH_INDEX`` is honoured too), then ``test_config``.
+present), ``VNSEARCH_*`` environment variables (``VNSEARCH_INDEX_DIR``,
+``VNSEARCH_QUERY_BUDGET_MS``; the CLI's ``VNSEARCH_INDEX`` is honoured too),
+then ``test_config``.
 
 The index is opened lazily, once per app, and kept in
 ``app.extensions["vnsearch"]``; each library call leases a searcher over
@@ -25,6 +26,9 @@ DEFAULTS = {
     "PER_PAGE": 10,
     "MAX_PER_PAGE": 50,
     "MAX_QUERY_CHARS": 500,
+    # Time budget of one search in ms (None: the library's default, 2000 or
+    # VNSEARCH_QUERY_BUDGET_MS; 0: no limit). Past it, the best results so far.
+    "QUERY_BUDGET_MS": None,
     "SITE_TITLE": "vnsearch",
     # A bug must never show a traceback: the 500 handler answers instead.
     "PROPAGATE_EXCEPTIONS": False,
@@ -54,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["INDEX_DIR"] = str(app.config["INDEX_DIR"])
 
+    app.wsgi_app = _one_query_scope(app.wsgi_app)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
     app.json.sort_keys = False
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
@@ -71,6 +76,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    return app
+
+
+def _one_query_scope(wsgi_app):
+    """Each request is one place at the library's query gate (``indexer.query_scope``):
+    while it runs light, long searches in other threads wait, so a cheap request is not
+    slowed by them from its first line to its last."""
+
+    def app(environ, start_response):
+        with indexer.query_scope():
+            return wsgi_app(environ, start_response)
 
     return app
 

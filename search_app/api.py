@@ -5,6 +5,9 @@
   strict parameters: bad values are a 400 (see params.py). ``source`` and
   ``year`` repeat (any of them); ``facets`` holds this query's counts by source
   and year (``facets=0``: not counted, ``null``).
+  ``partial``: no document had every word (best partial matches);
+  ``timed_out``: the time budget ran out (the best results found by then;
+  ``messages`` says so).
 * ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
 * ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
 * ``GET /api/stats`` -> what the status page shows (documents, sources, size, last reindex).
@@ -38,6 +41,7 @@ def search():
         "query": data["query"], "total": data["total"], "page": data["page"],
         "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
         "suggestion": data["suggestion"], "partial": data["partial"],
+        "timed_out": data["timed_out"],
         "messages": params.notes + data["messages"],
         "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
         "facets": data["facets"] if params.facets else None,

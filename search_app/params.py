@@ -49,6 +49,7 @@ class SearchParams:
     sort: str = "relevance"
     facets: bool = True  # count the matches by source and year
     notes: list[str] = field(default_factory=list)
+    budget: float | None = None  # seconds (None: the library's default; 0: no limit)
 
     def filters(self) -> dict[str, str | list]:
         """The non-default filters as URL arguments (for links that keep them)."""
@@ -134,7 +135,7 @@ def parse_search_args(args, config, strict: bool) -> SearchParams:
         years=_years(args, strict, notes),
         date_from=_date(args, "from", strict, notes), date_to=_date(args, "to", strict, notes),
         sort=sort, facets=args.get("facets", "1").strip().lower() not in ("0", "false", "no"),
-        notes=notes,
+        notes=notes, budget=_budget(config),
     )
 
 
@@ -156,6 +157,15 @@ def _years(args, strict: bool, notes: list[str]) -> list[int]:
     return years
 
 
+def _budget(config) -> float | None:
+    """``QUERY_BUDGET_MS`` in seconds; None (the library's default) if unset or not a number."""
+    value = config.get("QUERY_BUDGET_MS")
+    try:
+        return None if value in (None, "") else float(value) / 1000
+    except (TypeError, ValueError):
+        return None
+
+
 def run_search(index: indexer.SearchIndex, params: SearchParams) -> indexer.Results | None:
     """The one library call behind both front ends; None for an empty query."""
     if not params.q:
@@ -163,5 +173,5 @@ def run_search(index: indexer.SearchIndex, params: SearchParams) -> indexer.Resu
     return indexer.search(
         index, params.q, page=params.page, per_page=params.per_page, source=params.sources,
         years=params.years, date_from=params.date_from, date_to=params.date_to,
-        sort=params.sort, facets=params.facets,
+        sort=params.sort, facets=params.facets, budget=params.budget,
     )

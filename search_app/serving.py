@@ -11,6 +11,11 @@ parent is asked to stop (SIGTERM, SIGINT), every worker is stopped.
 The socket is bound before "serving on" is printed: a busy port is one line
 (:class:`PortInUseError`) and a non-zero exit, not a greeting followed by an
 error. Each request is logged as one line on stderr (:class:`RequestLog`).
+
+Each process keeps one request thread for cheap searches: at most ``threads - 1``
+searches may run long (see :mod:`indexer.budget`), and each ends at its time
+budget. Waitress cannot tell that a client has gone away, so an abandoned
+request runs on, but only until its budget.
 """
 
 from __future__ import annotations
@@ -71,17 +76,32 @@ class RequestLog:
                 pass  # a closed stderr must not fail requests
 
 
-def _app(index_dir: str, log: bool):
+SWITCH_INTERVAL_S = 0.001
+
+
+def _app(index_dir: str, log: bool, budget_ms: int | None):
     from . import create_app
 
-    app = create_app({"INDEX_DIR": index_dir})
+    config = {"INDEX_DIR": index_dir}
+    if budget_ms is not None:
+        config["QUERY_BUDGET_MS"] = budget_ms
+    app = create_app(config)
     return RequestLog(app) if log else app
 
 
-def _run(index_dir: str, threads: int, log: bool, **listen) -> None:
+def _run(index_dir: str, threads: int, log: bool, budget_ms: int | None, **listen) -> None:
     from waitress import serve
 
-    serve(_app(index_dir, log), threads=threads, ident="vnsearch", _quiet=True, **listen)
+    import indexer
+
+    # Every search ends at its time budget, but with every thread on a long one a
+    # cheap request would still queue: long searches may hold all threads but one.
+    indexer.limit_heavy_queries(max(1, threads - 1))
+    # A thread waiting for the GIL (waitress's I/O loop, a cheap request) waits up to
+    # this long each time a CPU-bound search holds it (Python's default: 5 ms).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    serve(_app(index_dir, log, budget_ms), threads=threads, ident="vnsearch", _quiet=True,
+          **listen)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -100,12 +120,14 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
           workers: int = 1, echo: Callable[[str], None] = print, log: bool = True,
-          prepare: Callable[[], None] | None = None) -> int:
+          prepare: Callable[[], None] | None = None, budget_ms: int | None = None) -> int:
     """Serve until stopped; returns an exit status (non-zero if a worker failed).
 
     ``log``: one line per request on stderr (method, path, status, milliseconds);
     ``prepare``: run once the port is ours, before anything is served (building a
-    missing index), so a busy port is reported before any other work or output.
+    missing index), so a busy port is reported before any other work or output;
+    ``budget_ms``: time budget of one search (None: ``VNSEARCH_QUERY_BUDGET_MS`` or the
+    library's 2 s; 0: no limit).
     """
     listener = _bind(host, port)
     if prepare is not None:
@@ -116,7 +138,7 @@ def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: in
             raise
     if workers <= 1 or not hasattr(os, "fork"):
         echo(f"serving on http://{host}:{port}")
-        _run(index_dir, threads, log, sockets=[listener])
+        _run(index_dir, threads, log, budget_ms, sockets=[listener])
         return 0
     children: list[int] = []
     for _ in range(workers):
@@ -126,7 +148,7 @@ def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: in
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             status = 0
             try:
-                _run(index_dir, threads, log, sockets=[listener])
+                _run(index_dir, threads, log, budget_ms, sockets=[listener])
             except BaseException as exc:  # noqa: BLE001  (reported, then the worker ends)
                 print(f"worker {os.getpid()} stopped: {type(exc).__name__}: {exc}",
                       file=sys.stderr)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+import indexer
 from bench import corpus_gen, fts5, queries, report
 
 
@@ -90,3 +92,49 @@ def test_facets_bench_paths_and_summary():
     result = facets.Comparison(with_ms=[11.0, 12.0, 13.0], without_ms=[10.0, 10.0, 10.0])
     assert round(result.ratio(50), 2) == 1.2
     assert "1.20×" in result.summary() and "0 errors" in result.summary()
+
+
+def test_hostile_queries_and_the_probe_under_load(tmp_path, make_corpus):
+    """The hostile step's pieces on a tiny index: the query set, the library run and the
+    probe while other connections keep requests in flight."""
+    from bench import hostile, http_load
+    from search_app import create_app
+    from tests.webfixtures import LiveServer
+
+    assert len(hostile.PHRASES_32.split('" "')) == 32 and hostile.PREFIXES_120.count("*") == 120
+    assert any(len(q) <= hostile.WEB_MAX_CHARS and s == "date" and "*" in q
+               for _, q, s in hostile.HOSTILE)
+    corpus = make_corpus({"a.jsonl": [{"id": f"d{n}", "title": "cua nguoi", "text":
+                                       " ".join(hostile.COMMON[n % 7:n % 7 + 20]),
+                                       "date": "2020-01-02"} for n in range(50)]})
+    indexer.reindex(corpus, tmp_path / "index")
+    runs = hostile.run_library(str(tmp_path / "index"), hostile.HOSTILE[:3], 2000, 2)["runs"]
+    assert [len(v) for v in runs.values()] == [2, 2, 2]
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+    try:
+        with LiveServer(app) as server:
+            port = int(server.url.rsplit(":", 1)[1])
+            result = http_load.probe_under_load(
+                port, ["/api/search?q=cua+nguoi&sort=date"], ["/api/search?q=co"] * 3,
+                connections=2, settle=0.1, interval=0.01)
+    finally:
+        app.extensions["vnsearch"].close()
+    assert result.errors == 0 and len(result.probe_ms) == len(result.probe_took_ms) == 3
+    assert result.load_ms
+
+
+def test_hostile_section_is_replaced_and_the_others_kept(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    report.write_results(results, "# vnsearch benchmark results\n\n## Notes\n\n- main\n"
+                         + report.hostile_section([], ["old run"], None, None, "", "", ""))
+    from bench import eval_fts5
+
+    eval_fts5.write_section(results, "| relevance |\n")
+    for run in ("run 1", "run 2"):
+        section = report.hostile_section([], [run], "python -m bench --hostile",
+                                         datetime(2026, 1, 1), "1.0", "1.0", "HEAD")
+        report.write_results(results, report.with_section(results, section))
+    text = results.read_text("utf-8")
+    assert text.count(report.HOSTILE_HEADING) == 1 and "- run 2" in text
+    assert "run 1" not in text and "old run" not in text
+    assert text.count("## Relevance") == 1 and "| relevance |" in text and "- main" in text

@@ -86,9 +86,8 @@ def test_maxscore_prunes_long_lists_and_keeps_the_exact_top(shipped_index):
 def test_an_excluded_word_excludes_even_the_first_candidate(shipped_index):
     """Whoosh's AndNotMatcher kept ``a``'s first document when ``b``'s list started
     earlier (whoosh-reloaded 2.7.5: "thua ke -di chuc" returned Điều 609, which
-    says "di chúc"). Bulk scoring subtracts sets; sorting by date goes through
-    Whoosh's matchers, with ranking.AndNot's fixed one. (``-di chuc`` now excludes
-    the word *di chúc*: ``-di`` comes last to exclude the syllable.)"""
+    says "di chúc"). Bulk scoring subtracts sets, for both sort orders. (``-di chuc``
+    now excludes the word *di chúc*: ``-di`` comes last to exclude the syllable.)"""
     index = indexer.open_index(shipped_index)
     try:
         results = indexer.search(index, "thua ke chuc -di", per_page=100)
