@@ -27,6 +27,8 @@ from typing import NamedTuple
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
 
+from .variants import fix_lookalikes, index_form
+
 # A "word character" is a letter or digit with any combining marks after it.
 # Combining marks (U+0300-U+036F) must be explicit: str.isalnum() is False for
 # them, so \w alone would split NFD text in the middle of a syllable.
@@ -76,7 +78,7 @@ class Syllable(NamedTuple):
 
 
 def _fold_by_decomposing(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower())
+    decomposed = unicodedata.normalize("NFD", fix_lookalikes(text.lower()))
     return COMBINING_RE.sub("", decomposed).replace("đ", "d")
 
 
@@ -91,7 +93,7 @@ _OUTSIDE_TABLE = re.compile("[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff]")
 
 
 def fold(text: str) -> str:
-    """Lowercase and strip all marks; ``đ``/``Đ`` become ``d`` (like unidecode)."""
+    """Lowercase and strip all marks; ``đ``/``Đ`` and their look-alikes (``Ð``) become ``d``."""
     lowered = text.lower()
     if _OUTSIDE_TABLE.search(lowered) is None:
         return lowered.translate(_FOLD_TABLE)
@@ -127,7 +129,7 @@ def canonical(text: str) -> str:
     vowel. ``qu`` and ``gi`` are onsets, so ``quý`` and ``già`` are untouched.
     Strings that are not a single Vietnamese syllable are only lowercased.
     """
-    lowered = unicodedata.normalize("NFC", text.lower())
+    lowered = unicodedata.normalize("NFC", fix_lookalikes(text.lower()))
     nfd = unicodedata.normalize("NFD", lowered)
     if not any(ch in TONE_MARKS for ch in nfd):
         return lowered
@@ -156,11 +158,25 @@ def canonical(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def forms(raw: str) -> tuple[str, str]:
-    """(accented, folded) forms of one token as written; memoised for the hot path."""
+    """(accented, folded) forms of one token as written; memoised for the hot path.
+
+    The folded form is the *index* form: spelling variants meet there too
+    (``kỹ``/``kĩ`` -> ``ki``, see :mod:`indexer.variants`).
+    """
     # Bound the work before normalising (mark floods), then cut the NFC form so
     # NFC and NFD spellings of a long token cut at the same letter.
     accented = canonical(raw[: MAX_TOKEN_CHARS * 4])[:MAX_TOKEN_CHARS]
-    return accented, fold(accented)
+    return accented, index_form(fold(accented))
+
+
+def term(text: str) -> str:
+    """The index form of a syllable (what :func:`forms` gives as folded)."""
+    return index_form(fold(text))
+
+
+def _marked(accented: str, folded: str) -> bool:
+    """True if ``accented`` carries marks (not only a y the index form spells i)."""
+    return accented != folded and (accented[-1:] != "y" or has_marks(accented))
 
 
 def syllables(text: str) -> Iterator[Syllable]:
@@ -252,7 +268,7 @@ def analyze(text: str) -> DocumentTerms:
         if len(token) == 2:  # a plain syllable: (accented, folded)
             acc, fol = token
             add_folded((fol, pos))
-            if acc != fol:
+            if acc != fol and (acc[-1] != "y" or has_marks(acc)):
                 add_accented(acc)
             if code == 2:
                 if prev is not None:
@@ -267,11 +283,11 @@ def analyze(text: str) -> DocumentTerms:
         whole_acc, whole_fol = token[0]
         for i, (acc, fol) in enumerate(token[1:]):
             add_folded((fol, pos))
-            if acc != fol:
+            if _marked(acc, fol):
                 add_accented(acc)
             if i == 0:
                 add_folded((whole_fol, pos))
-                if whole_acc != whole_fol:
+                if _marked(whole_acc, whole_fol):
                     add_accented(whole_acc)
             if code == 2 or i:
                 if prev is not None:
@@ -373,7 +389,7 @@ class MarkedOnlyFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            if forms(token.text)[1] != token.text:
+            if _marked(token.text, forms(token.text)[1]):
                 yield token
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import bulkbuild, store
+from . import bulkbuild, store, synonyms
 from .census import Census, count_segments
 from .corpus import Document, Limits, Problem, scan
 from .errors import CorpusMissingError, IndexMissingError
@@ -130,6 +130,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         if full:
             report = _full(corpus_dir, index_dir, procs, report, progress, limits)
             generation = store.current_generation(index_dir)
+        synonyms.install(corpus_dir, index_dir)
         report.seconds = time.perf_counter() - started  # index_bytes: at the commit
         return report
 

@@ -47,7 +47,7 @@ POLL = 0.5
 """Seconds between checks that the workers are still alive while waiting on them."""
 
 Fields = Callable[[Document], dict]
-ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]]]
+ModelPart = tuple[list[str], dict[int, int], list[tuple[int, int]], dict]  # + capitals
 """A worker's counting: its words by local id, trigram counts over local ids, and
 (batch number, words known after it) for each batch it counted."""
 
@@ -171,7 +171,8 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
             marks.append((number, len(counting.model.words)))
         doc_id = None
         segments = writer.finish_segments()
-        results.put((index, None, (segments, (counting.model.words, counting.totals, marks))))
+        results.put((index, None, (segments, (counting.model.words, counting.totals, marks,
+                                                  counting.capitals))))
     except BaseException as exc:  # one line for the user; the parent stops the build
         where = f" while indexing {doc_id!r}" if doc_id is not None else ""
         results.put((index, f"{_one_line(exc)}{where}", None))
@@ -240,7 +241,7 @@ def merge_counts(parts: list[ModelPart]) -> AccentModel:
     counting = AccentModel.builder()
     model = counting.model
     spans = []  # (batch number, part, its new words: start, end)
-    for part, (_, _, marks) in enumerate(parts):  # a worker dealt no batch has no marks
+    for part, (_, _, marks, *_) in enumerate(parts):  # a worker dealt no batch has no marks
         start = len(model.words)
         for number, end in marks:
             spans.append((number, part, start, end))
@@ -249,10 +250,13 @@ def merge_counts(parts: list[ModelPart]) -> AccentModel:
         for word in parts[part][0][start:end]:
             model._intern(word)
     totals = counting.totals
-    for words, counts, _ in parts:
+    for words, counts, _, *capitals in parts:
         ids = [model.ids.get(word, UNK) for word in words]
         for key, count in counts.items():
             key = ((ids[key >> 2 * SHIFT] << 2 * SHIFT) | (ids[(key >> SHIFT) & MASK] << SHIFT)
                    | ids[key & MASK])
             totals[key] = totals.get(key, 0) + count
+        for (kind, i), count in (capitals[0] if capitals else {}).items():
+            i = (ids[i[0]], ids[i[1]]) if isinstance(i, tuple) else ids[i]
+            counting.capitals[(kind, i)] += count
     return counting.finish()

@@ -70,14 +70,14 @@ def friendly_errors(func):
 
 
 @contextlib.contextmanager
-def reading_index(index_dir: Path):
+def reading_index(index_dir: Path, synonyms: Path | None = None):
     """The opened index, closed after use; any failure reading it is one line with the remedy.
 
     Opening checks what it can (see :func:`indexer.store.open_generation`), but a
     damaged segment may only fail later, inside Whoosh, with EOFError, struct.error,
     zlib.error... (click would print "Aborted!" for an EOFError, a traceback for the rest).
     """
-    handle = indexer.open_index(index_dir)
+    handle = indexer.open_index(index_dir, synonyms)
     try:
         yield handle
     except VnsearchError:
@@ -197,10 +197,15 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
               default="relevance", help="date = newest; undated documents come last.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON structure.")
 @BUDGET_OPTION
+@click.option("--exact", is_flag=True,
+              help="Search the text as typed: no Telex/VNI decoding, no typo correction.")
+@click.option("--synonyms", type=click.Path(dir_okay=False, path_type=Path),
+              help="Synonyms file to use (default: the corpus's synonyms.txt copied by"
+                   " reindex).")
 @friendly_errors
 def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,
            source: str | None, date_from: str | None, date_to: str | None, sort: str,
-           as_json: bool, budget_ms: int | None):
+           as_json: bool, budget_ms: int | None, exact: bool, synonyms: Path | None):
     """Search the index; accents are optional. The query may be several arguments,
     and may start with `-` (an excluded word).
 
@@ -210,13 +215,15 @@ def search(query: tuple[str, ...], index_dir: Path, limit: int, page: int,
         vnsearch search '"trách nhiệm hình sự" -"pháp nhân"' --json
         vnsearch search "-phúc hình sự"
         vnsearch search "tai san*" --sort date --budget-ms 500
+        vnsearch search "ubnd" --synonyms my-synonyms.txt
     """
     query = " ".join(query)
     query, source, date_from, date_to = map(clean_arg, (query, source, date_from, date_to))
-    with reading_index(index_dir) as handle:
+    with reading_index(index_dir, synonyms) as handle:
         results = indexer.search(handle, query, page=page, per_page=limit, source=source,
                                  date_from=date_from, date_to=date_to, sort=sort,
-                                 budget=None if budget_ms is None else budget_ms / 1000)
+                                 budget=None if budget_ms is None else budget_ms / 1000,
+                                 exact=exact)
     if as_json:
         _emit(results.to_json(), True)
         return

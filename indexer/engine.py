@@ -20,8 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import store
+from .basemodel import Backed, backed
 from .searchers import Commit, Lease, SearcherManager
 from .suggest import AccentModel
+from .synonyms import FILE_NAME, Synonyms
+from .synonyms import load as load_synonyms
 
 
 class _Model:
@@ -30,11 +33,11 @@ class _Model:
     def __init__(self, generation: Path):
         self.path = generation / store.MODEL
         self.name = generation.name
-        self._model: AccentModel | None = None
+        self._model: AccentModel | Backed | None = None
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> AccentModel:
+    def get(self) -> AccentModel | Backed:
         try:
             st = self.path.stat()
             stamp = (st.st_mtime_ns, st.st_size)
@@ -43,7 +46,8 @@ class _Model:
         with self._lock:
             if self._model is None or stamp != self._stamp:
                 try:
-                    self._model = AccentModel.load(self.path) if stamp else AccentModel()
+                    self._model = backed(AccentModel.load(self.path) if stamp
+                                         else AccentModel())
                 except Exception:  # a damaged model only costs suggestions
                     self._model = AccentModel()
                 self._stamp = stamp
@@ -76,8 +80,9 @@ class ResultCache:
 class SearchIndex:
     """Process-wide handle on an index folder; safe to use from many threads."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, synonyms: Path | None = None):
         self.index_dir = Path(index_dir)
+        self.synonyms_file = Path(synonyms) if synonyms else self.index_dir / FILE_NAME
         self.manager = SearcherManager(self.index_dir)
         self._local = threading.local()
         self._model: _Model | None = None
@@ -134,12 +139,18 @@ class SearchIndex:
         """Changes whenever search results may change (used as a cache key)."""
         return self.commit().key
 
-    def model(self) -> AccentModel:
+    def model(self) -> AccentModel | Backed:
+        """The accent model of the commit being read, backed by the shipped base
+        model for a small corpus (:mod:`indexer.basemodel`)."""
         generation = self.commit().generation
         holder = self._model
         if holder is None or holder.name != generation.name:
             holder = self._model = _Model(generation)
         return holder.get()
+
+    def synonyms(self) -> Synonyms:
+        """Built-in abbreviations plus the user's file (re-read when it changes)."""
+        return load_synonyms(self.synonyms_file)
 
     def generation(self) -> Path:
         return self.commit().generation
@@ -164,6 +175,10 @@ def reads_index(function):
     return wrapper
 
 
-def open_index(index_dir: Path) -> SearchIndex:
-    """A lazy handle: nothing is read until the first search."""
-    return SearchIndex(Path(index_dir))
+def open_index(index_dir: Path, synonyms: Path | None = None) -> SearchIndex:
+    """A lazy handle: nothing is read until the first search.
+
+    ``synonyms``: a synonyms file to use instead of the copy a reindex put next
+    to the index (see :mod:`indexer.synonyms`).
+    """
+    return SearchIndex(Path(index_dir), synonyms)

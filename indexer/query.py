@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import has_marks, is_compound, syllables
+from .variants import spellings
 
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
@@ -63,6 +64,7 @@ class Unit:
     negated: bool = False
     alternatives: list[Unit] = field(default_factory=list)  # OR'ed with this one
     members: list[Unit] = field(default_factory=list)  # of a group: all required
+    weight: float = 1.0  # below 1 for an alternative the user did not type (a synonym)
 
     def leaves(self, negated_members: bool = False) -> list[Unit]:
         """This unit and its alternatives in typed order, groups opened up (their
@@ -98,8 +100,9 @@ class ParsedQuery:
                 for i, word in enumerate(alt.words):
                     if alt.kind == "prefix" and i == len(alt.words) - 1:
                         prefixes.append(word.folded)
-                    else:
-                        terms.setdefault(word.folded, set()).add(word.accented)
+                    else:  # every spelling of the index form (ki: kĩ and kỹ)
+                        for spelling in spellings(word.folded):
+                            terms.setdefault(spelling, set()).add(word.accented)
         return terms, prefixes
 
     def text(self) -> str:

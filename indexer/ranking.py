@@ -229,6 +229,8 @@ def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) ->
         if unit.kind == "prefix":
             parts.append(_prefix_query(unit.words[-1].folded, field, reader, prefix_limit))
         query = _and(parts)
+    if unit.weight != 1.0 and query is not Q.NullQuery:
+        query.boost *= unit.weight  # a synonym expansion: below what was typed
     if unit.alternatives:
         query = _or([query, *(_unit_query(alt, reader, prefix_limit)
                               for alt in unit.alternatives)])
@@ -271,6 +273,8 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
 def _word_evidence(unit: Unit) -> list[Q.Query]:
     clauses: list[Q.Query] = []
     for alt in [unit, *unit.alternatives]:
+        if alt.weight < 1.0:
+            continue  # no evidence for what the user did not type (synonyms)
         for word in alt.words:
             form = word.accented or word.predicted
             if not form:

@@ -31,7 +31,7 @@ from .analysis import accented_analyzer, folded_analyzer
 from .fieldterms import counted, encode_positions, folded_positions
 from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the schema changes: an index with another version must be rebuilt."""
 
 

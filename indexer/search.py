@@ -16,6 +16,7 @@ from whoosh import query as Q
 from whoosh.util.times import datetime_to_long
 
 from . import facets as F
+from . import forgiving
 from .analysis import fold
 from .budget import SEARCH_SHARE, Deadline, default_budget, query_scope, seconds_or_none
 from .engine import SearchIndex, reads_index
@@ -23,6 +24,8 @@ from .highlight import Terms, highlight_all, lead, mark, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query, deleted_docs, prefix_notes
 from .scoring import matches, top_docs
+from .synonyms import expand as expand_synonyms
+from .wording import attested
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -62,6 +65,8 @@ class Results:
     messages: list[str] = field(default_factory=list)
     facets: F.Facets | None = None  # per-query counts, when asked for
     timed_out: bool = False  # the time budget ran out: the best results found by then
+    corrected_query: str | None = None  # what was searched instead (Telex decoded, typo fixed)
+    exact_query: str | None = None  # with corrected_query: the typed text, searched by exact=True
 
     @property
     def pages(self) -> int:
@@ -73,6 +78,7 @@ class Results:
             "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
             "suggestion": self.suggestion, "partial": self.partial,
             "timed_out": self.timed_out, "messages": self.messages,
+            "corrected_query": self.corrected_query, "exact_query": self.exact_query,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": self.facets.to_json() if self.facets is not None else None,
         }
@@ -114,7 +120,7 @@ def _values(value) -> list:
 def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
            source: str | list[str] | None = None, date_from=None, date_to=None,
            sort: str = "relevance", suggest: bool = True, years: list[int] | None = None,
-           facets: bool = False, budget: float | None = None) -> Results:
+           facets: bool = False, budget: float | None = None, exact: bool = False) -> Results:
     """Search ``index``; any input is accepted and answered, never raised on.
 
     ``source``: one source name or several (any of them); ``years``: any of these
@@ -122,8 +128,22 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     ``facets``: also count the matches by source and year (:mod:`indexer.facets`);
     ``budget``: seconds this search may take (None: ``VNSEARCH_QUERY_BUDGET_MS`` or
     2 s; 0: no limit), past which the answer is the best found so far, with
-    ``timed_out`` set and a message.
+    ``timed_out`` set and a message. Unless ``exact``, Telex/VNI typing and typos are
+    forgiven (:mod:`indexer.forgiving`: the corrected query is searched instead).
     """
+    options = dict(page=page, per_page=per_page, source=source, date_from=date_from,
+                   date_to=date_to, sort=sort, suggest=suggest, years=years, facets=facets,
+                   budget=budget)
+    if exact:
+        return _typed(index, query, **options)
+    return forgiving.search(_typed, index, query, **options)
+
+
+def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
+           source: str | list[str] | None = None, date_from=None, date_to=None,
+           sort: str = "relevance", suggest: bool = True, years: list[int] | None = None,
+           facets: bool = False, budget: float | None = None) -> Results:
+    """The query as typed (synonyms and spelling variants are part of matching)."""
     started = time.perf_counter()
     budget = default_budget() if budget is None else seconds_or_none(budget)
     page = _clamp(page, 1, MAX_PAGE, 1)
@@ -133,8 +153,8 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     sources = tuple(sorted({str(name) for name in _values(source)}))
     year_list = tuple(sorted({y for y in (_clamp(v, 1, 9999, 0) for v in _values(years)) if y}))
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
-    key = (index.data_version(), query, page, per_page, sources, year_list, start, end, sort,
-           suggest, facets, date_from if start is None else None,
+    key = (index.data_version(), index.synonyms().version, query, page, per_page, sources,
+           year_list, start, end, sort, suggest, facets, date_from if start is None else None,
            date_to if end is None else None, budget)
     cached = index.results_cache.get(key)
     if cached is not None:
@@ -178,6 +198,7 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     restored = _restore(index, query, parsed)
     if restored:
         add_predictions(parsed, parse(restored))
+    parsed.units = expand_synonyms(parsed.units, index.synonyms())
     searcher = index.searcher()
     whoosh_q = build_query(parsed, searcher.reader())
     results.messages[:0] = parsed.notes + prefix_notes(parsed, searcher.reader())
@@ -212,11 +233,9 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         ))
     if deadline.hit or final.hit:
         return
-    if suggest and restored and restored.strip().lower() != query.strip().lower():
-        if fold(restored) == fold(query) and results.total:
-            results.suggestion = restored  # same letters: it finds what this query found
-        else:
-            results.suggestion = _finds_results(searcher, restored, scope, final)
+    if suggest and restored:
+        results.suggestion = _suggestion(index, searcher, query, restored, results, scope,
+                                         final)
 
 
 def _filter_query(sources, years, start, end) -> Q.Query | None:
@@ -278,6 +297,21 @@ def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
         return index.model().restore(clean(query)) or None
     except Exception:  # restoration is a nicety; never fail a search for it
         return None
+
+
+def _suggestion(index: SearchIndex, searcher, query: str, restored: str, results: Results,
+                scope: _Scope, deadline: Deadline) -> str | None:
+    """Did-you-mean: the restored query, capitalised as the corpus writes it, if it is a
+    sequence the corpus has (never invented language) and differs from what was typed."""
+    model = index.model()
+    if not attested(model, restored):
+        return None
+    restored = model.cased(restored)
+    if restored.strip() == query.strip():
+        return None
+    if fold(restored) == fold(query) and results.total:
+        return restored  # same letters: it finds what this query found
+    return _finds_results(searcher, restored, scope, deadline)
 
 
 def _finds_results(searcher, restored: str, scope: _Scope, deadline: Deadline) -> str | None:

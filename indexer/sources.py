@@ -77,7 +77,9 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
 
     def visit(entry: os.DirEntry, depth: int) -> None:
         path = Path(entry.path)
-        wanted = path.suffix.lower() in SUFFIXES
+        # corpus/synonyms.txt is configuration (indexer.synonyms), not a document
+        wanted = path.suffix.lower() in SUFFIXES and not (depth == 0
+                                                          and entry.name == "synonyms.txt")
         target = path
         try:
             if entry.is_symlink():

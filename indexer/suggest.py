@@ -34,10 +34,24 @@ from itertools import islice
 from math import log
 from pathlib import Path
 
-from indexer.analysis import Syllable, analyze_cached, fold, has_marks, is_compound, syllables
-from indexer.ngrams import BOS, NUM, RESERVED, UNK, NgramCounts, Scorer, Slot, beam_search, edits
+from indexer.analysis import Syllable, analyze_cached, has_marks, is_compound, syllables, term
+from indexer.casing import Casing
+from indexer.casing import count as count_capitals
+from indexer.ngrams import (
+    BOS,
+    NUM,
+    RESERVED,
+    SHIFT,
+    UNK,
+    NgramCounts,
+    Scorer,
+    Slot,
+    beam_search,
+    edits,
+)
+from indexer.wording import whole
 
-FORMAT = 1
+FORMAT = 2  # 2: with the capitals table (indexer.casing); 1 still loads
 MAX_WORD = 24  # longer tokens are never syllables: they break a sentence and stay as typed
 MAX_CANDIDATES = 12  # accented forms tried per folded syllable (most frequent first)
 MAX_PREFIX_CANDIDATES = 256
@@ -58,6 +72,7 @@ class AccentModel:
         self.by_folded: dict[str, list[int]] = {}  # folded form -> seen accented ids
         self._keys: list[str] | None = None  # sorted folded forms, for prefix lookup
         self._followers: dict[int, list[int]] = {}  # cached most frequent followers
+        self.casing = Casing()
 
     # --- counting -------------------------------------------------------
 
@@ -65,8 +80,13 @@ class AccentModel:
     def train(cls, texts: Iterable[str]) -> AccentModel:
         """Count a whole corpus at once (much faster than repeated :meth:`add`)."""
         model = cls()
-        keys = NgramCounts.keys(s for text in texts for s in model._sentences(text))
+        keys: Counter[int] = Counter()
+        capitals: Counter = Counter()
+        for text in texts:
+            NgramCounts.keys(model._sentences(text), keys)
+            count_capitals(text, model.ids.get, capitals)
         model.counts = NgramCounts.from_trigrams(keys)
+        model.casing = Casing(capitals)
         model._reindex()
         return model
 
@@ -78,6 +98,7 @@ class AccentModel:
     def add(self, text: str) -> None:
         """Count one document's text in (it was indexed)."""
         self._change(NgramCounts.keys(self._sentences(text)), 1)
+        self.casing.update(count_capitals(text, self.ids.get, Counter()), 1)
 
     def remove(self, text: str) -> None:
         """Count a previously added text out (its document was updated or deleted).
@@ -88,6 +109,7 @@ class AccentModel:
         if not self.counts.check(deltas):
             raise ValueError("text was not added to this model")
         self._change(deltas, -1)
+        self.casing.update(count_capitals(text, self.ids.get, Counter()), -1)
 
     def _change(self, deltas: dict[int, int], sign: int) -> None:
         """Apply trigram count changes and keep the candidate map and caches in step."""
@@ -96,7 +118,7 @@ class AccentModel:
         for i in NgramCounts.last_words(deltas):
             if i <= UNK:
                 continue
-            key = fold(self.words[i])
+            key = term(self.words[i])
             ids = self.by_folded.get(key, [])
             if (i in uni) == (i in ids):
                 continue
@@ -114,7 +136,7 @@ class AccentModel:
         self.by_folded = {}
         for i in sorted(self.counts.uni):
             if i > UNK:
-                self.by_folded.setdefault(fold(self.words[i]), []).append(i)
+                self.by_folded.setdefault(term(self.words[i]), []).append(i)
         self._keys = None
         self._followers = {}
 
@@ -151,7 +173,8 @@ class AccentModel:
     def save(self, path: Path) -> None:
         """Write atomically (temporary file + ``os.replace``): readers never see half a model."""
         path = Path(path)
-        payload = marshal.dumps((FORMAT, self.words, self.counts.state()))
+        payload = marshal.dumps((FORMAT, self.words, self.counts.state(),
+                                 self.casing.state()))
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         os.fchmod(fd, 0o644)  # readable by a server running as another user
         try:
@@ -166,10 +189,11 @@ class AccentModel:
     @classmethod
     def load(cls, path: Path) -> AccentModel:
         """Read a model written by :meth:`save`."""
-        version, words, tables = marshal.loads(gzip.decompress(Path(path).read_bytes()))
-        if version != FORMAT:
+        version, words, tables, *rest = marshal.loads(gzip.decompress(Path(path).read_bytes()))
+        if version not in (1, FORMAT):
             raise ValueError(f"unsupported accent model format {version}")
         model = cls()
+        model.casing = Casing(rest[0] if rest else None)
         model.words = words
         model.ids = {word: i for i, word in enumerate(words)}
         model.counts = NgramCounts.from_state(tables)
@@ -239,7 +263,22 @@ class AccentModel:
                 u, v = (*context, *path)[-2:]
                 for words, extra in self._extend(u, v, score):
                     found.setdefault(" ".join((text, *words)).lstrip(), total + extra)
-        return heapq.nlargest(limit, found, key=found.__getitem__)
+        ranked = heapq.nlargest(len(found), found, key=found.__getitem__)
+        typed = len(toks)
+        return [self.cased(text) for text in ranked if whole(self, text, typed)][:limit]
+
+    def cased(self, text: str) -> str:
+        """``text`` with its lowercase syllables capitalised as the corpus writes them
+        (``hà nội`` -> ``Hà Nội``); letters typed in capitals stay."""
+        toks = [s for s in syllables(text) if not is_compound(s)]
+        ids = [self.ids.get(t.accented, UNK) for t in toks]
+        ctx2, uni = self.counts.ctx2, self.counts.uni
+        shown = self.casing.apply([t.accented for t in toks], ids, lambda i: uni.get(i, 0),
+                                  lambda v, w: ctx2.get(v << SHIFT | w, 0))
+        forms = {t.start: form for t, form in zip(toks, shown, strict=True)
+                 if t.text.islower() and form != t.accented and unicodedata.normalize(
+                     "NFC", t.text) == t.accented}
+        return _render(text, toks, forms)
 
     def _slot(self, tok: Syllable) -> Slot:
         """Candidate ids of one typed syllable (``UNK`` stands for "keep as typed")."""
@@ -352,9 +391,11 @@ class ModelBuilder:
         self.model = model
         self.totals: Counter[int] = Counter()
         self._known: dict[str, int] = {}  # word -> id (NUM for numbers) once seen
+        self.capitals: Counter = Counter()
 
     def add(self, text: str) -> None:
         NgramCounts.keys(self._sentences(text), self.totals)
+        count_capitals(text, self.model.ids.get, self.capitals)
 
     def _sentences(self, text: str) -> Iterator[list[int]]:
         """:meth:`AccentModel._sentences`, with runs of already seen words mapped in one call."""
@@ -379,5 +420,6 @@ class ModelBuilder:
 
     def finish(self) -> AccentModel:
         self.model.counts = NgramCounts.from_trigrams(self.totals)
+        self.model.casing = Casing(self.capitals)
         self.model._reindex()
         return self.model

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import canonical, fold
+from .analysis import canonical, term
 
 WORDS_FILE = Path(__file__).with_name("data") / "words.txt"
 MAX_WORD_SYLLABLES = 4
@@ -35,7 +35,7 @@ class Lexicon:
 
     def __init__(self, words: Sequence[str]):
         self.accented = frozenset(words)
-        self.folded = frozenset(fold(word) for word in words)
+        self.folded = frozenset(" ".join(map(term, word.split())) for word in words)
 
     def is_word(self, accented: Sequence[str], folded: Sequence[str]) -> bool:
         """True if these syllables (two or more) spell one word.
@@ -58,7 +58,7 @@ class Lexicon:
         forms (computed if not given). Every syllable is in exactly one span.
         """
         if folded is None:
-            folded = [fold(syllable) for syllable in accented]
+            folded = [term(syllable) for syllable in accented]
         count = len(accented)
         # best[i]: (pieces, -last piece length) of the best split of the first i syllables
         best: list[tuple[int, int]] = [(0, 0)] + [(count + 1, 0)] * count
@@ -91,4 +91,4 @@ def lexicon() -> Lexicon:
 def segment(tokens: Sequence[str]) -> list[tuple[int, int]]:
     """Spans of the words in ``tokens`` (syllables as typed, any case or tone placement)."""
     accented = [canonical(token) for token in tokens]
-    return lexicon().segment(accented, [fold(a) for a in accented])
+    return lexicon().segment(accented, [term(a) for a in accented])

@@ -100,6 +100,7 @@ def get_index() -> indexer.SearchIndex:
         with _OPEN_LOCK:
             handle = app.extensions.get("vnsearch")
             if handle is None:
-                handle = indexer.open_index(app.config["INDEX_DIR"])
+                handle = indexer.open_index(app.config["INDEX_DIR"],
+                                            app.config.get("SYNONYMS") or None)
                 app.extensions["vnsearch"] = handle
     return handle

@@ -1,13 +1,15 @@
 """The JSON twin of every page. Errors share one shape (see errors.py).
 
-* ``GET /api/search?q=&page=&per_page=&source=&year=&from=&to=&sort=&facets=`` ->
+* ``GET /api/search?q=&page=&per_page=&source=&year=&from=&to=&sort=&facets=&exact=`` ->
   results ranked exactly as the HTML page (same parser, same library call);
   strict parameters: bad values are a 400 (see params.py). ``source`` and
   ``year`` repeat (any of them); ``facets`` holds this query's counts by source
   and year (``facets=0``: not counted, ``null``).
   ``partial``: no document had every word (best partial matches);
   ``timed_out``: the time budget ran out (the best results found by then;
-  ``messages`` says so).
+  ``messages`` says so); ``corrected_query``: what was searched instead of the typed
+  text (Telex decoded, a typo corrected), ``exact_query``: the typed text, searched as
+  is with ``exact=1``.
 * ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
 * ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
 * ``GET /api/stats`` -> what the status page shows (documents, sources, size, last reindex).
@@ -41,6 +43,7 @@ def search():
         "query": data["query"], "total": data["total"], "page": data["page"],
         "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
         "suggestion": data["suggestion"], "partial": data["partial"],
+        "corrected_query": data["corrected_query"], "exact_query": data["exact_query"],
         "timed_out": data["timed_out"],
         "messages": params.notes + data["messages"],
         "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],

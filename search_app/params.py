@@ -48,6 +48,7 @@ class SearchParams:
     date_to: str | None = None
     sort: str = "relevance"
     facets: bool = True  # count the matches by source and year
+    exact: bool = False  # search the text as typed (no Telex decoding, no typo correction)
     notes: list[str] = field(default_factory=list)
     budget: float | None = None  # seconds (None: the library's default; 0: no limit)
 
@@ -136,6 +137,7 @@ def parse_search_args(args, config, strict: bool) -> SearchParams:
         date_from=_date(args, "from", strict, notes), date_to=_date(args, "to", strict, notes),
         sort=sort, facets=args.get("facets", "1").strip().lower() not in ("0", "false", "no"),
         notes=notes, budget=_budget(config),
+        exact=args.get("exact", "").strip().lower() not in ("", "0", "false", "no"),
     )
 
 
@@ -173,5 +175,5 @@ def run_search(index: indexer.SearchIndex, params: SearchParams) -> indexer.Resu
     return indexer.search(
         index, params.q, page=params.page, per_page=params.per_page, source=params.sources,
         years=params.years, date_from=params.date_from, date_to=params.date_to,
-        sort=params.sort, facets=params.facets, budget=params.budget,
+        sort=params.sort, facets=params.facets, budget=params.budget, exact=params.exact,
     )

@@ -15,8 +15,10 @@ from indexer.analysis import (
     canonical,
     fold,
     folded_analyzer,
+    has_marks,
     is_compound,
     syllables,
+    term,
 )
 from tests.conftest import cp1258_style
 
@@ -87,7 +89,8 @@ def test_identifiers_are_searchable_whole_and_by_parts(identifier, parts):
     tokens = list(syllables(f"Quy định {identifier}."))
     wholes = [t.folded for t in tokens if is_compound(t)]
     assert wholes == [fold(identifier)]
-    assert [t.folded for t in tokens if not is_compound(t)] == ["quy", "dinh", *parts]
+    # "quy" is indexed as "qui": the i/y spelling variants meet (indexer.variants)
+    assert [t.folded for t in tokens if not is_compound(t)] == ["qui", "dinh", *parts]
 
 
 def test_sentence_punctuation_does_not_glue_words():
@@ -118,7 +121,8 @@ def test_offsets_slice_the_original_text_to_the_token(text):
         for syl in syllables(form):
             original = form[syl.start:syl.end]
             assert original == syl.text
-            assert fold(original).startswith(syl.folded) and len(syl.folded) <= 64
+            # the index form (term) may spell a y as i (indexer.variants)
+            assert term(original).startswith(syl.folded) and len(syl.folded) <= 64
 
 
 @given(vietnamese_text)
@@ -159,7 +163,7 @@ def reference_terms(text: str) -> tuple:
     prev = prev_end = None
     for syl in syllables(text):
         folded.append((syl.folded, syl.pos))
-        if syl.accented != syl.folded:
+        if syl.accented != syl.folded and has_marks(syl.accented):  # "by" -> "bi": no mark
             accented.append(syl.accented)
         if is_compound(syl):
             continue

@@ -1,0 +1,92 @@
+"""Which suggestions are language: attested syllable pairs, whole words at the end.
+
+Why: the accent model's decoder freely combines syllables it has seen, so it
+proposed sequences no text contains (*bộ luật dân xử*, *hợp đóng lao*) and
+completions that stop inside a word or on a function word (*hợp đồng lao*,
+*hà nội công*, *lao và*). A did-you-mean or a completion is kept only if
+
+* every two adjacent known syllables occur side by side in the corpus;
+* it does not end on a function word (:data:`FUNCTION_WORDS`, hand-made);
+* its last syllable does not start a word that the corpus's most frequent
+  follower would finish (*công* -> *công bố*), judged by the shipped
+  lexicon's segmentation (:mod:`indexer.words`).
+"""
+
+from __future__ import annotations
+
+from .analysis import is_compound, syllables
+from .ngrams import NUM, SHIFT, UNK
+
+DANGLING = 0.6
+"""A last syllable followed this often by the rest of a word is a fragment."""
+FUNCTION_WORDS = frozenset("""
+và với của các những là cho hoặc thì mà để về trong từ được bị có này đó kia nhiều một
+sẽ đã đang vì do theo tại trên dưới nếu như cũng rất hay ở đến ra vào lên nhưng bởi nên
+phải khi lúc sau trước bằng cùng mọi mỗi hơn nhất còn vẫn chỉ đều
+""".split())
+
+
+def _ids(model, text: str) -> list[tuple[int, str, bool]]:
+    """(id, accented, joined to the previous) of the syllables of ``text``."""
+    out = []
+    for tok in syllables(text):
+        if is_compound(tok):
+            continue
+        i = NUM if tok.folded.isdigit() else model.ids.get(tok.accented, UNK)
+        out.append((i, tok.accented, tok.joined))
+    return out
+
+
+def attested(model, text: str) -> bool:
+    """Every two adjacent syllables of ``text`` seen side by side (unknown ones: never)."""
+    toks = _ids(model, text)
+    if not toks or any(i == UNK for i, _, _ in toks):
+        return False
+    ctx2 = model.counts.ctx2
+    return all(ctx2.get(a << SHIFT | b, 0) > 0
+               for (a, _, _), (b, _, joined) in zip(toks, toks[1:], strict=False) if joined)
+
+
+def whole(model, text: str, typed: int) -> bool:
+    """``text`` (a completion of ``typed`` syllables) ends on a whole word that is
+    no function word, and its known syllables are attested side by side.
+
+    Syllables added after the typed ones must end a word of the lexicon
+    (*hợp đồng lao* -> *… lao động*, not *… lao và*); the typed ones may end on a
+    one-syllable word unless it nearly always begins a longer one (*lao* ->
+    *lao động*, *hữu* -> *hữu hạn*).
+    """
+    from .words import lexicon
+
+    toks = _ids(model, text)
+    if not toks or toks[-1][0] in (UNK, NUM) or toks[-1][1] in FUNCTION_WORDS:
+        return False
+    ctx2 = model.counts.ctx2
+    for (a, _, _), (b, _, joined) in zip(toks, toks[1:], strict=False):
+        if joined and UNK not in (a, b) and not ctx2.get(a << SHIFT | b, 0):
+            return False
+    words = [w for _, w, _ in toks]
+    lex = lexicon()
+    if len(toks) > typed:
+        tail = words[max(0, typed - 1):]
+        start, end = lex.segment(tail)[-1]
+        if end - start < 2:
+            return False
+        # a word begun by the last typed syllable, unless that one ends a word already
+        return start > 0 or typed < 2 or not lex.is_word(
+            words[typed - 2:typed], [model_fold(w) for w in words[typed - 2:typed]])
+    last = toks[-1][0]
+    if len(words) > 1 and lex.is_word(words[-2:], [model_fold(w) for w in words[-2:]]):
+        return True  # the typed syllables end a word (hợp đồng)
+    # else a syllable that mostly begins a longer word is a fragment (lao: lao động)
+    base = last << SHIFT
+    begins = sum(ctx2.get(base | f, 0) for f in model._next(last)
+                 if lex.is_word([words[-1], model.words[f]],
+                                [model_fold(words[-1]), model_fold(model.words[f])]))
+    return begins <= DANGLING * model.counts.uni.get(last, 0)
+
+
+def model_fold(word: str) -> str:
+    from .analysis import term
+
+    return term(word)
