@@ -49,7 +49,7 @@ from indexer.ngrams import (
     beam_search,
     edits,
 )
-from indexer.wording import whole
+from indexer.wording import known, whole
 
 FORMAT = 2  # 2: with the capitals table (indexer.casing); 1 still loads
 MAX_WORD = 24  # longer tokens are never syllables: they break a sentence and stay as typed
@@ -265,7 +265,9 @@ class AccentModel:
                     found.setdefault(" ".join((text, *words)).lstrip(), total + extra)
         ranked = heapq.nlargest(len(found), found, key=found.__getitem__)
         typed = len(toks)
-        return [self.cased(text) for text in ranked if whole(self, text, typed)][:limit]
+        kept = [text for text in ranked if whole(self, text, typed)]
+        kept.sort(key=lambda text: not known(self, text))  # typos fixed first (hình sự)
+        return [self.cased(text) for text in kept[:limit]]
 
     def cased(self, text: str) -> str:
         """``text`` with its lowercase syllables capitalised as the corpus writes them

@@ -37,6 +37,11 @@ def _ids(model, text: str) -> list[tuple[int, str, bool]]:
     return out
 
 
+def known(model, text: str) -> bool:
+    """Every syllable of ``text`` is in the model's vocabulary."""
+    return all(i != UNK for i, _, _ in _ids(model, text))
+
+
 def attested(model, text: str) -> bool:
     """Every two adjacent syllables of ``text`` seen side by side (unknown ones: never)."""
     toks = _ids(model, text)
@@ -69,21 +74,41 @@ def whole(model, text: str, typed: int) -> bool:
     lex = lexicon()
     if len(toks) > typed:
         tail = words[max(0, typed - 1):]
-        start, end = lex.segment(tail)[-1]
-        if end - start < 2:
+        spans = lex.segment(tail)
+        if spans[-1][1] - spans[-1][0] < 2:
             return False
-        # a word begun by the last typed syllable, unless that one ends a word already
-        return start > 0 or typed < 2 or not lex.is_word(
-            words[typed - 2:typed], [model_fold(w) for w in words[typed - 2:typed]])
-    last = toks[-1][0]
+        if spans[0][1] - spans[0][0] >= 2:  # the typed syllable begins a word: its end
+            # ... unless it ended one already (Hà Nội | công bố, not Hà | Nội công)
+            return typed < 2 or not lex.is_word(
+                words[typed - 2:typed], [model_fold(w) for w in words[typed - 2:typed]])
+        return _ends_word(model, toks[:typed], words[:typed])
+    return _ends_word(model, toks, words)
+
+
+def _ends_word(model, toks: list[tuple[int, str, bool]], words: list[str]) -> bool:
+    """The last of these syllables is the end of a word, not the start of a longer
+    one its context nearly always continues (*trách nhiệm hữu* -> *hữu hạn*)."""
+    from .words import lexicon
+
+    if not toks:
+        return True
+    lex = lexicon()
     if len(words) > 1 and lex.is_word(words[-2:], [model_fold(w) for w in words[-2:]]):
         return True  # the typed syllables end a word (hợp đồng)
-    # else a syllable that mostly begins a longer word is a fragment (lao: lao động)
-    base = last << SHIFT
-    begins = sum(ctx2.get(base | f, 0) for f in model._next(last)
-                 if lex.is_word([words[-1], model.words[f]],
-                                [model_fold(words[-1]), model_fold(model.words[f])]))
-    return begins <= DANGLING * model.counts.uni.get(last, 0)
+    last = toks[-1][0]
+    prev = toks[-2][0] if len(toks) > 1 and toks[-1][2] else None
+    counts = model.counts
+    if prev is not None and counts.ctx2.get(prev << SHIFT | last, 0):
+        def seen(f: int) -> int:  # after these two syllables
+            return counts.tri.get((prev << 2 * SHIFT) | (last << SHIFT) | f, 0)
+    else:
+        def seen(f: int) -> int:  # after the last one
+            return counts.ctx2.get(last << SHIFT | f, 0)
+    followers = [(f, seen(f)) for f in counts.followers.get(last, ())]
+    total = sum(n for _, n in followers)
+    begins = sum(n for f, n in followers if n and lex.is_word(
+        [words[-1], model.words[f]], [model_fold(words[-1]), model_fold(model.words[f])]))
+    return begins <= DANGLING * total
 
 
 def model_fold(word: str) -> str:

@@ -45,6 +45,8 @@ def search():
     results = run_search(index, params)
     hits = [HitView.of(hit) for hit in results.hits] if results else []
     notes = params.notes + (results.messages if results else [])
+    if results and results.corrected_query:  # shown with its link (p.corrected)
+        notes = [n for n in notes if not n.startswith("Đang hiển thị kết quả cho")]
     return render_template("search.html", q=params.q, params=params, results=results,
                            hits=hits, notes=notes, facets=results.facets if results else None,
                            state=params.state(), page_url=_page_urls(params),

@@ -315,3 +315,19 @@ def test_autocomplete_completes_whole_words(news_index):
     assert not any(s.endswith((" và", " khi", " lao")) for s in offered)
     assert indexer.suggest(news_index, "ha noi")[0] == "Hà Nội"
     assert indexer.suggest(news_index, "dang")[0] == "Đảng"
+
+
+def test_page_and_api_show_the_correction_with_a_way_back(make_corpus, tmp_path):
+    from search_app import create_app
+
+    _, index_dir = _index(make_corpus, tmp_path, [
+        _doc("canbo", "Cán bộ công chức", "Cán bộ, công chức phải có trách nhiệm.")])
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    page = client.get("/search?q=cans+booj").get_data(as_text=True)
+    assert 'class="corrected"' in page and "cán bộ" in page.lower()
+    assert "exact=1" in page and page.count("Đang hiển thị kết quả cho") == 1
+    answer = client.get("/api/search?q=cans+booj").get_json()
+    assert answer["corrected_query"] == "cán bộ" and answer["exact_query"] == "cans booj"
+    assert [hit["id"] for hit in answer["hits"]] == ["canbo"]
+    exact = client.get("/api/search?q=cans+booj&exact=1").get_json()
+    assert exact["corrected_query"] is None and exact["total"] == 0

@@ -266,7 +266,8 @@
           if (after) {
             after(fresh);
           }
-          var partial = fresh.querySelector(".partial, .no-results");
+          /* a corrected query (an unfinished word read as a typo) still wants suggestions */
+          var partial = fresh.querySelector(".partial, .no-results, .corrected");
           if (typed && partial && document.activeElement === input &&
               input.value.trim() === typed) {
             suggestions.suggest(typed);
