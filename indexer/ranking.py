@@ -263,6 +263,8 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
             if not (left.parts or right.parts):
                 clauses.append(Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
     for unit in units:
+        if unit.kind == "group":  # brackets, or what a synonym was typed as
+            clauses += _pair_evidence([m for m in unit.members if not m.negated])
         if unit.kind == "phrase" and unit.scope is None:
             folds = [w.folded for w in unit.words]
             clauses += [Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
@@ -272,7 +274,7 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
 
 def _word_evidence(unit: Unit) -> list[Q.Query]:
     clauses: list[Q.Query] = []
-    for alt in [unit, *unit.alternatives]:
+    for alt in unit.leaves():  # groups opened up: their words are evidence too
         if alt.weight < 1.0:
             continue  # no evidence for what the user did not type (synonyms)
         for word in alt.words:

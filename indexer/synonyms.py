@@ -175,8 +175,9 @@ def expand(units: list[Unit], table: Synonyms) -> list[Unit]:
             i += 1
             continue
         end, key = match
-        words = [w for u in units[i:end] for w in u.words]
-        unit = Unit(words, "phrase" if len(words) > 1 else "word")
+        # What was typed keeps its meaning (words anywhere, or a phrase), grouped
+        # when it is several units: (viện AND kiểm AND sát …) OR vksnd.
+        unit = units[i] if end == i + 1 else Unit([], "group", members=units[i:end])
         unit.alternatives = [_expansion(table, other, key) for other in table.groups[key]]
         out.append(unit)
         i = end

@@ -134,7 +134,7 @@ def synonyms_corpus(make_corpus, tmp_path):
         _doc("bolds", "Hướng dẫn Bộ luật Dân sự", "Các điều của Bộ luật Dân sự về hợp đồng."),
         _doc("car1", "Mua ô tô cũ", "Kinh nghiệm mua ô tô."),
         _doc("car2", "Mua xe hơi cũ", "Kinh nghiệm mua xe hơi."),
-        _doc("noise", "Nhân dân và ban ngành", "Nhân dân tham gia ủy thác."),
+        _doc("noise", "Nhân dân và ban ngành", "Nhân dân tham gia."),
     ]
     return _index(make_corpus, tmp_path, records)
 
