@@ -12,7 +12,6 @@ occurrences (after/before that neighbour) are.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
@@ -21,7 +20,10 @@ MIN_COUNT = 1
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
 _WORD = r"[^\W\d_]+"
 _CAP = rf"[{re.escape(_UPPER)}]{_WORD}"
-_CAPPED = re.compile(rf"({_WORD}) ({_CAP}(?: {_CAP})*)")
+# Starts on the capital (a fast scan: most positions fail on the first class); the
+# word before it is read back from the few characters before.
+_CAPPED = re.compile(rf"(?<=[^\W_] ){_CAP}(?: {_CAP})*")
+_PREVIOUS = re.compile(rf"({_WORD}) \Z")
 _NEXT = re.compile(rf" ({_WORD})")
 
 TITLE, UPPER, RIGHT, LEFT = 0, 1, 2, 3
@@ -32,25 +34,26 @@ TITLE, UPPER, RIGHT, LEFT = 0, 1, 2, 3
 def count(text: str, ids: Callable[[str], int | None], out: Counter) -> Counter:
     """Add the mid-sentence capitals of ``text`` to ``out`` (keys above); ``ids`` maps
     a canonical lowercase syllable to its model id (None: not in the model)."""
-    from .analysis import canonical
+    from .analysis import forms  # memoised: the hot path of a build
 
     def id_of(word: str) -> int | None:
-        return ids(canonical(unicodedata.normalize("NFC", word)))
+        return ids(forms(word)[0])
 
     for match in _CAPPED.finditer(text):
-        previous = id_of(match.group(1))
-        for word in match.group(2).split(" "):
-            i = id_of(word)
+        words = match.group().split(" ")
+        found = [id_of(word) for word in words]
+        before = _PREVIOUS.search(text, max(0, match.start() - 24), match.start())
+        previous = id_of(before.group(1)) if before else None
+        for word, i in zip(words, found, strict=True):
             if i is not None:
                 out[(UPPER if len(word) > 1 and word.isupper() else TITLE, i)] += 1
                 if previous is not None:
                     out[(RIGHT, (previous, i))] += 1
             previous = i
-        words = match.group(2).split(" ")
         after = _NEXT.match(text, match.end())
-        for a, b in zip(words, [*words[1:], *(after.groups() if after else ())],
-                        strict=False):
-            pair = (id_of(a), id_of(b))
+        if after:
+            found.append(id_of(after.group(1)))
+        for pair in zip(found, found[1:], strict=False):
             if None not in pair:
                 out[(LEFT, pair)] += 1
     return out
