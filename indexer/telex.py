@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from .analysis import _SYLLABLE_RE, canonical, is_compound, syllables
+from .analysis import _SYLLABLE_RE, Syllable, canonical, is_compound, syllables
 
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 _VNI_TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
@@ -109,6 +109,24 @@ def decode(word: str) -> str | None:
     return decode_vni(word) if any(ch.isdigit() for ch in word) else decode_telex(word)
 
 
+MAX_WORDS = 12
+"""Longer queries are searched as typed: bounded work on hostile input."""
+_OPERATORS = {"OR", "NOT", "AND"}
+
+
+def plain_words(text: str) -> list[Syllable]:
+    """The syllables of ``text`` that are words to read, not syntax: no identifier
+    part, operator (``OR``), prefix (``ta*``), field name or value (``title:x``);
+    none at all past :data:`MAX_WORDS`."""
+    tokens = list(syllables(text))
+    inside = [(s.start, s.end) for s in tokens if is_compound(s)]
+    words = [s for s in tokens
+             if not any(start <= s.start < end for start, end in inside)
+             and s.text not in _OPERATORS and text[s.end:s.end + 1] not in ("*", ":")
+             and text[s.start - 1:s.start] != ":"]
+    return words if len(words) <= MAX_WORDS else []
+
+
 def decode_query(text: str, known: Callable[[str], bool], inventory: Callable[[str], bool]
                  ) -> str | None:
     """``text`` with its Telex/VNI words decoded, or None if none was.
@@ -118,11 +136,7 @@ def decode_query(text: str, known: Callable[[str], bool], inventory: Callable[[s
     Letter case is kept on the first letter (``Ddangr`` -> *Đảng*).
     """
     out, at, changed = [], 0, False
-    tokens = list(syllables(text))
-    inside = [(s.start, s.end) for s in tokens if is_compound(s)]  # identifiers stay
-    for syl in tokens:
-        if any(start <= syl.start < end for start, end in inside):
-            continue
+    for syl in plain_words(text):
         typed = syl.text
         lower = typed.lower()
         if not lower.isascii() or lower in ENGLISH or known(syl.folded):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from .analysis import is_compound, syllables
 from .ngrams import edits
-from .telex import ENGLISH
+from .telex import ENGLISH, plain_words
 
 MAX_PIECES = 4
 MIN_PIECE = 1
@@ -67,8 +67,8 @@ def split_query(text: str, known: Callable[[str], bool], pair: Callable[[str, st
                 ) -> str | None:
     """``text`` with its unknown run-together words split, or None if none was."""
     out, at, changed = [], 0, False
-    for syl in syllables(text):
-        if is_compound(syl) or syl.start < at or known(syl.folded):
+    for syl in plain_words(text):
+        if known(syl.folded):
             continue
         pieces = split_word(syl.folded, known, pair)
         if pieces:
@@ -90,11 +90,12 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
     """
     toks = [s for s in syllables(text) if not is_compound(s)]
     folded = [t.folded for t in toks]
+    plain = {s.start for s in plain_words(text)}
     out, at, changed = [], 0, False
     for k, tok in enumerate(toks):
         word = tok.folded
-        if known(word) or not word.isascii() or not word.isalpha() or len(word) < 2 \
-                or word in ENGLISH:  # "has" is no typo of "há"
+        if tok.start not in plain or known(word) or not word.isascii() \
+                or not word.isalpha() or len(word) < 2 or word in ENGLISH:  # has: no há typo
             continue
         left = folded[k - 1] if k and tok.joined else None
         right = folded[k + 1] if k + 1 < len(toks) and toks[k + 1].joined else None
