@@ -198,8 +198,10 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     restored = _restore(index, query, parsed)
     if restored:
         add_predictions(parsed, parse(restored))
-    parsed.units = expand_synonyms(parsed.units, index.synonyms())
     searcher = index.searcher()
+    reader = searcher.reader()
+    parsed.units = expand_synonyms(parsed.units, index.synonyms(),
+                                   lambda term: reader.doc_frequency("all_f", term) > 0)
     whoosh_q = build_query(parsed, searcher.reader())
     results.messages[:0] = parsed.notes + prefix_notes(parsed, searcher.reader())
     if whoosh_q is None:
