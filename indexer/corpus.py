@@ -55,6 +55,7 @@ class FileRead:
         self.source, self.problems, self.kept = source, problems, kept
         self.limits = limits or Limits()
         self.unreadable: str | None = None
+        self.held: list[str] = []  # ids of records too large this time (JSONL)
 
     def __iter__(self) -> Iterator[Document]:
         try:
@@ -89,7 +90,8 @@ class FileRead:
             raise _Unreadable("binary file")
         if jsonl:
             fh.seek(0)
-            yield from read_records(rel, fh, head, problems, self.limits.max_record)
+            yield from read_records(rel, fh, head, problems, self.limits.max_record,
+                                    self.held)
             return
         data = head + fh.read(max(0, limit + 1 - len(head)))
         if len(data) > limit:  # it grew since

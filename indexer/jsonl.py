@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .documents import UNPRINTABLE, Document, clean_text, decode_counting, parse_date
 from .problems import Problem, warning
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1 << 20
+_ID_HEAD = 4096  # characters of an oversized record searched for its id
 
 
 class FirstWins:
@@ -45,29 +47,64 @@ class FirstWins:
 
 
 def read_records(rel: str, fh: BinaryIO, head: bytes, problems: list[Problem],
-                 max_record: int) -> Iterator[Document]:
-    """The documents of one opened JSONL file (``head``: its first bytes, already read)."""
+                 max_record: int, held: list[str] | None = None) -> Iterator[Document]:
+    """The documents of one opened JSONL file (``head``: its first bytes, already read).
+
+    ``held`` receives the ids of records skipped as too large, when their id can be
+    read from their beginning: a reindex keeps what it indexed from them before.
+    """
+    held = [] if held is None else held
     if not head.startswith(_UTF16_BOMS):
-        yield from _documents(rel, _lines(fh.readline, b"\n", max_record), problems, max_record)
+        lines = _lines(fh.readline, b"\n", max_record)
+        yield from _documents(rel, lines, problems, max_record, held)
         return
     text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="\n")
     try:
-        yield from _documents(rel, _lines(text.readline, "\n", max_record), problems, max_record)
+        lines = _lines(text.readline, "\n", max_record)
+        yield from _documents(rel, lines, problems, max_record, held)
     finally:
         text.detach()  # the caller closes the file
 
 
+class _Oversized(NamedTuple):
+    """A line over the record limit: only its beginning is kept, to read its id."""
+
+    head: str | bytes
+
+
+_ID_RE = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d{1,30})')
+
+
+def _id_of(head: str | bytes) -> str | None:
+    """The id of a record from its first characters (where writers put it), or None."""
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", "replace")
+    match = _ID_RE.search(head)
+    if not match:
+        return None
+    try:
+        value = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return str(value).strip() or None
+
+
 def _documents(rel: str, lines: Iterator[tuple[int, object, int]], problems: list[Problem],
-               max_record: int) -> Iterator[Document]:
+               max_record: int, held: list[str]) -> Iterator[Document]:
     ids = FirstWins()
     nuls = damaged = 0
     blank = True
     for lineno, raw, size in lines:
         where = f"{rel}:{lineno}"
-        if raw is None:
+        if isinstance(raw, _Oversized):
             blank = False
+            doc_id = _id_of(raw.head)
+            kept = ""
+            if doc_id is not None and ids.claim(doc_id, where, problems):
+                held.append(doc_id)
+                kept = f"; record {doc_id!r} keeps what was indexed from it before, if any"
             problems.append(Problem(where, f"record too large ({size:,} bytes > limit of "
-                                           f"{max_record:,}), skipped"))
+                                           f"{max_record:,}), skipped{kept}"))
             continue
         if isinstance(raw, bytes):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -114,11 +151,11 @@ def _lines(readline: Callable, newline, limit: int) -> Iterator[tuple[int, objec
         elif len(line) <= limit:
             yield lineno, line, len(line)  # the last line, without its newline
         else:
-            size = len(line)
+            size, head = len(line), line[:_ID_HEAD]
             while (more := readline(_CHUNK)) and not more.endswith(newline):
                 size += len(more)
             size += len(more) - (1 if more else 0)
-            yield lineno, None, size
+            yield lineno, _Oversized(head), size
 
 
 def _parse(where: str, rel: str, line: str, problems: list[Problem]) -> Document | None:

@@ -106,6 +106,10 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 docs[doc.id] = doc.content_hash
                 if indexed.get(doc.id, ("", ""))[0] != doc.content_hash:
                     changed[doc.id] = doc
+            for doc_id in reading.held:  # a record too large now keeps its indexed version
+                before = indexed.get(doc_id)
+                if before and before[1] == rel and doc_id not in docs:
+                    docs[doc_id] = before[0]
             problems += own
             if reading.unreadable and old:  # never delete on a skip: keep what was indexed
                 entries[rel] = {**old, "problems": [p.to_list() for p in own], "unread": True}

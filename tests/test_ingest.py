@@ -83,6 +83,25 @@ def test_a_record_over_its_limit_is_skipped_alone(tmp_path):
     assert "record too large (10," in reasons(report)["c.jsonl:2"]
 
 
+def test_a_record_that_grows_over_its_limit_keeps_its_indexed_version(tmp_path):
+    """Never delete on a skip, record by record too: the oversized record's id is read
+    from its beginning and what was indexed from it stays; its neighbours still update."""
+    from indexer.corpus import Limits
+
+    corpus, index_dir, limits = tmp_path / "corpus", tmp_path / "index", Limits(max_record=4000)
+    path = write_jsonl(corpus / "c.jsonl", [record("a"), record("long", title="Cán bộ cũ"),
+                                            record("b")])
+    indexer.reindex(corpus, index_dir, limits=limits)
+    write_jsonl(path, [record("a", title="Cán bộ mới"), record("long", text="x " * 5000),
+                       record("b")])
+    report = indexer.reindex(corpus, index_dir, limits=limits)
+    assert (report.updated, report.deleted) == (1, 0), report.summary()
+    assert titles(index_dir, "a", "long") == {"a": "Cán bộ mới", "long": "Cán bộ cũ"}
+    assert "keeps what was indexed" in reasons(report)["c.jsonl:2"]
+    write_jsonl(path, [record("a", title="Cán bộ mới"), record("b")])  # really removed
+    assert indexer.reindex(corpus, index_dir, limits=limits).deleted == 1
+
+
 def test_a_growing_collection_keeps_its_documents_and_gains_new_ones(tmp_path):
     """19 MB -> 21.6 MB used to delete the whole collection from the live index."""
     corpus = tmp_path / "corpus"
