@@ -1,11 +1,13 @@
 """Read a corpus folder into :class:`Document` records; no Whoosh here.
 
 A corpus is a folder tree of ``.jsonl`` collections (one record per line, any
-size: see :mod:`indexer.jsonl`), ``.txt`` scraped pages and ``.html`` pages
-(each at most :attr:`Limits.max_page` bytes). A bad file or record is *normal
-input*: it is reported as a :class:`Problem` and skipped, and never stops a
-reindex. A file that cannot be read *this time* (too large, unreadable,
-binary, undecodable) is marked so (:attr:`FileRead.unreadable`): a reindex
+size: see :mod:`indexer.jsonl`), ``.txt`` scraped pages, ``.html`` pages and the
+office and data formats of :mod:`indexer.formats` (each file at most
+:attr:`Limits.max_page` bytes). A bad file or record is *normal input*: it is
+reported as a :class:`Problem` and skipped, and never stops a reindex; so is a
+file of an unsupported format (reported by the scan, never silently ignored).
+A file that cannot be read *this time* (too large, unreadable, binary,
+undecodable, a damaged document) is marked so (:attr:`FileRead.unreadable`): a reindex
 then keeps what it indexed from it before instead of deleting it.
 """
 
@@ -16,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import formats, sites
 from .documents import BINARY_HEAD, Document, clean_text, decode, decode_counting, looks_binary
 from .documents import parse_date as parse_date
 from .jsonl import FirstWins, read_records
-from .pages import PageFields, parse_html_page, parse_text_page
 from .problems import Problem, warning
 from .sources import SourceFile, open_regular, scan
 
@@ -31,7 +33,8 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits: a ``.txt``/``.html`` page is read whole, so it has a limit; a JSONL
+    """Size limits: a page or document (any format but JSONL) is read whole, so it has a
+    limit; a JSONL
     collection is streamed and has none, only each record (line) has."""
 
     max_page: int = 20 * MB
@@ -85,8 +88,10 @@ class FileRead:
         if not jsonl and (size := os.fstat(fh.fileno()).st_size) > limit:
             raise _Unreadable(f"file too large ({size:,} bytes > limit of {limit:,},"
                               " see --max-page-size)")
+        fmt = formats.format_of(self.source.suffix)
+        binary = fmt is not None and fmt.binary  # .pdf, .docx...: bytes for their reader
         head = fh.read(BINARY_HEAD)
-        if looks_binary(head):
+        if not binary and looks_binary(head):
             raise _Unreadable("binary file")
         if jsonl:
             fh.seek(0)
@@ -100,6 +105,12 @@ class FileRead:
         if not data.strip():
             problems.append(Problem(rel, "empty file, skipped"))
             return
+        if binary:
+            yield from self._formatted(data, None)
+            return
+        if legacy := formats.legacy.decode_bytes(data):  # TCVN3 or VNI bytes
+            yield from self._formatted(*legacy)
+            return
         try:
             text, damaged = decode_counting(data)
         except UnicodeDecodeError:
@@ -111,21 +122,30 @@ class FileRead:
             problems.append(warning(rel, f"{text.count(chr(0))} NUL byte(s) removed,"
                                          " file indexed"))
             text = text.replace("\x00", "")
-        html = self.source.suffix in (".html", ".htm")
-        yield _page_document(rel, parse_html_page(text) if html else parse_text_page(text))
+        yield from self._formatted(text, None)
+
+    def _formatted(self, content: bytes | str, encoding: str | None) -> Iterator[Document]:
+        """Documents of a file read by :mod:`indexer.formats`; its notes become problems."""
+        rel = self.source.relpath
+        try:
+            out = formats.read(self.source.suffix, content, rel, encoding=encoding)
+        except formats.Unreadable as exc:
+            raise _Unreadable(str(exc)) from None
+        self.problems.extend(Problem(where, reason) for where, reason in out.skipped)
+        self.problems.extend(warning(where, reason) for where, reason in out.warnings)
+        for record in out.records:
+            yield Document(
+                id=record.id or rel, path=rel, title=clean_text(record.title) or Path(rel).stem,
+                body=clean_text(record.body), date=record.date, url=record.url,
+                author=clean_text(record.author) if record.author else None,
+                source=sites.canonical(clean_text(record.source)) if record.source else None,
+            ).with_hash()
 
 
 def read_file(source: SourceFile, problems: list[Problem], limits: Limits | None = None,
               kept: int = 0) -> FileRead:
     """The documents of one file, streamed; problems are appended, never raised."""
     return FileRead(source, problems, limits, kept)
-
-
-def _page_document(rel: str, page: PageFields) -> Document:
-    return Document(
-        id=rel, path=rel, title=page.title or Path(rel).stem, body=page.body, date=page.date,
-        author=page.author, source=page.source,
-    ).with_hash()
 
 
 def read_corpus(root: Path, problems: list[Problem] | None = None,

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from .dates import parse_date as _parse_date
+
 MAX_NULS = 8
 """More NUL bytes than this in a file's first 8 KB: binary (or UTF-16 without a BOM)."""
 BINARY_HEAD = 8192
@@ -95,11 +97,5 @@ def looks_binary(head: bytes) -> bool:
 
 
 def parse_date(value: object) -> datetime | None:
-    """ISO 8601 date or datetime; timezone-aware values become naive UTC-less local."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=None)
+    """A record's date as naive Vietnam time: see :func:`indexer.dates.parse_date`."""
+    return _parse_date(value) if isinstance(value, str) else None

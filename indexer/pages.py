@@ -10,14 +10,19 @@ into snippets.  Site-independent heuristics split it off:
   09:56``, ``2023-12-27``, ``27 tháng 12 năm 2023``) gives the date.  Dates quoted in
   the article are never taken because only the header is searched.
 * Title: first meaningful line (3+ words, not chrome, at most ``MAX_TITLE`` chars).
-* Author: a short byline (``Tin, ảnh: T.SƠN``, ``Bài: ...``, ``Theo ...``) minus its
-  prefix, else a 2-5 capitalised-word line after the date line or ending the article.
-* Source: the banner, else a ``(HG) - `` lead of the first paragraph; the lead stays
-  in the body because it is part of the published text.
+* Author: a short byline (``Tin, ảnh: T.SƠN``, ``Bài: ...``) minus its prefix, else a
+  2-5 capitalised-word line after the date line or ending the article.
+* Source: the banner, a masthead first line (``Báo Hậu Giang Online``), a closing
+  ``Theo Báo Hậu Giang`` / ``(Theo TTXVN)`` line, else a ``(HG) - `` lead of the first
+  paragraph (the lead stays in the body because it is published text); every spelling
+  goes through :func:`indexer.sites.canonical` (``HG`` -> ``Báo Hậu Giang``).
 * Chrome: whole lines of ``CHROME_PHRASES`` (case-insensitive, counts and arrows
   ignored), ``A | B`` lists of them, breadcrumbs, ``Tags:`` lines.  The first chrome
   line after article text opens the footer; past it only prose (8+ words ending in
   sentence punctuation) survives, so related-headline lists go too.
+* Footers: copyright and licence lines (``© ...``, ``Bản quyền thuộc ...``, ``Giấy phép
+  số ...``, ``Tổng biên tập: ...``) are chrome; contact lines (``Địa chỉ:``, ``Điện
+  thoại:``, ``Email:``...) are dropped in the footer and at the end of the page.
 
 Never raises and stays linear: regexes are anchored or bounded and only see short
 lines, and each ``<`` html.parser would rescan (quadratic) is escaped first.
@@ -31,6 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from . import sites
 from .html_text import extract
 
 HEADER_LINES = 8
@@ -79,10 +85,20 @@ _BYLINE = re.compile(
     r"(?:\s*(?:,|/|&|-|và)\s*(?:tin|bài|ảnh|video|clip))*\s*:|(?P<theo>theo)\s)"
     r"\s*(?P<name>[^:()]+?)\s*\)?", re.I)
 _LEAD = re.compile(r"\(([^()]{1,40})\)\s*[-–—:]\s")
+_FOOTER = re.compile(
+    r"[^\w]*(?:bản quyền (?:thuộc|©|\(c\))|giấy phép (?:số|xuất bản|hoạt động|thiết lập)"
+    r"|(?:phó )?tổng biên tập\s*:|cơ quan chủ quản|chịu trách nhiệm (?:nội dung|xuất bản|quản lý)"
+    r"|ghi rõ nguồn|không được sao chép|all rights reserved|copyright\b)", re.I)
+_CONTACT = re.compile(
+    r"[^\w]*(?:địa chỉ|điện thoại|đt|tel|fax|e-?mail|hotline|website|trụ sở|to[àa] soạn"
+    r"|liên hệ(?: quảng cáo)?|đường dây nóng)\s*:", re.I)
+_THEO = re.compile(r"\(?\s*(?:nguồn|theo)\s*:?\s+(?P<name>[^():,;]{2,60}?)\s*\)?\.?", re.I)
 
 
 def is_chrome_line(line: str) -> bool:
     """True for a whole line of page chrome (menus, counters, share bars, footers)."""
+    if len(line) <= 300 and ("©" in line or _FOOTER.match(line)):
+        return True
     if len(line) > 120:
         return False
     low = line.lower()
@@ -142,11 +158,26 @@ def _header_date(line: str) -> datetime | None:
 
 
 def _byline(line: str) -> str | None:
-    """The name in ``Tin, ảnh: T.SƠN`` / ``Theo TTXVN``; None for ``Theo ông A, ...``."""
+    """The name in ``Tin, ảnh: T.SƠN``; None for ``Theo ...`` lines (a source) and prose."""
     m = _BYLINE.fullmatch(line) if len(line) <= 80 else None
-    if not m or not _name_like(m["name"]) or m["theo"] and m["name"][-1] in ".,;":
+    if not m or m["theo"] or not _name_like(m["name"]):
         return None
-    return None if m["theo"] and "," in m["name"] else m["name"]
+    return m["name"]
+
+
+def _source_line(line: str) -> str | None:
+    """The site of ``Theo Báo Hậu Giang`` / ``(Theo TTXVN)`` / ``Nguồn: VnExpress``.
+
+    Not ``Theo ông Nguyễn Văn A, ...`` or ``Theo kế hoạch, ...`` (prose: a comma, a
+    lowercase word, or sentence punctuation).
+    """
+    m = _THEO.fullmatch(line) if len(line) <= 80 else None
+    if not m:
+        return None
+    name = m["name"].strip()
+    if sites.lookup(name) or sites.masthead(name) or _name_like(name, 1, 6):
+        return sites.canonical(sites.lookup(name) or sites.masthead(name) or name)
+    return None
 
 
 def _parse_lines(lines: list[str], title: str | None = None, date: datetime | None = None,
@@ -158,6 +189,9 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
         if site := _SITE.fullmatch(lines[i]) if len(lines[i]) <= 200 else None:
             drop.add(i)
             source = source or site[1]
+        elif i < 3 and date_idx is None and (name := sites.masthead(lines[i])):
+            drop.add(i)  # "Báo Hậu Giang Online" above the title: the site, not the title
+            source = source or name
         elif date_idx is None and (d := _header_date(lines[i])) is not None:
             date_idx, date = i, date or d
             drop.add(i)
@@ -183,10 +217,18 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
         if is_chrome_line(line) or not any(c.isalnum() for c in line):
             in_footer = in_footer or bool(content)
             drop.add(i)
-        elif in_footer and not (len(line.split(None, 8)) > 8 and line[-1] in ".!?…\"”’)»;:"):
+        elif in_footer and (_CONTACT.match(line) or not (
+                len(line.split(None, 8)) > 8 and line[-1] in ".!?…\"”’)»;:")):
             drop.add(i)  # in the footer only prose survives
         elif not in_footer:
             content.append(i)
+    while content and _CONTACT.match(lines[content[-1]]):  # an address block ends the page
+        drop.add(content.pop())
+    for pos in range(len(content) - 1, max(-1, len(content) - 4), -1):  # "Theo ..." near the end
+        if named := _source_line(lines[content[pos]]):
+            drop.add(content.pop(pos))
+            source = source or named
+            break
     found = next(((i, a, True) for i in reversed(content) if (a := _byline(lines[i]))), None)
     if found is None and head_name is not None:
         found = (head_name, lines[head_name], False)
@@ -198,7 +240,7 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
     body = [lines[i] for i in range(n) if i not in drop]
     if source is None and body and (lead := _LEAD.match(body[0])) and _name_like(lead[1], 1, 4):
         source = lead[1].strip()
-    return PageFields(title, "\n\n".join(body), date, author, source)
+    return PageFields(title, "\n\n".join(body), date, author, sites.canonical(source))
 
 
 _DATE_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate",

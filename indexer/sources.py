@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from . import formats
 from .documents import UNPRINTABLE
 from .problems import Problem
 
 MAX_DEPTH = 64
-SUFFIXES = {".jsonl", ".txt", ".html", ".htm"}
+SUFFIXES = formats.SUFFIXES
 
 _KINDS = [(stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device")]
@@ -94,6 +95,8 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
                 walk(path, depth + 1)
                 return
             elif not wanted:
+                if entry.is_file(follow_symlinks=False):
+                    problems.append(_unsupported(path, root))
                 return
             else:
                 st = entry.stat(follow_symlinks=False)
@@ -106,6 +109,8 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
         if stat.S_ISDIR(st.st_mode):
             walk(path, depth + 1)  # a link to a folder inside the corpus; loops stop at seen_dirs
         elif not wanted:
+            if stat.S_ISREG(st.st_mode):
+                problems.append(_unsupported(path, root))
             return
         elif not stat.S_ISREG(st.st_mode):
             problems.append(Problem(_rel(path, root), f"{_kind(st.st_mode)}, not a regular"
@@ -118,6 +123,12 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
     walk(root, 0)
     found.sort(key=lambda source: source.relpath)
     return found
+
+
+def _unsupported(path: Path, root: Path) -> Problem:
+    """Files of other formats are reported once per scan, never silently ignored."""
+    return Problem(_rel(path, root),
+                   f"unsupported format ({path.suffix.lower() or 'no extension'}), skipped")
 
 
 def _inside(path: str, real_root: str) -> bool:

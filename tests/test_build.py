@@ -42,7 +42,7 @@ def test_seeds_index_with_their_fields(shipped):
     assert seed1.title == "Cán bộ, đảng viên có tinh thần trách nhiệm cao với công việc"
     assert seed1.date == datetime(2023, 12, 27, 9, 56)
     assert seed1.author == "T.SƠN"
-    assert seed1.source == "HG"
+    assert seed1.source == "Báo Hậu Giang"  # its "(HG) -" lead, named (indexer.sites)
     assert seed2.title.startswith("Tăng cường sự lãnh đạo của Đảng trong xây dựng đội ngũ")
     assert seed2.title.endswith("ngang tầm nhiệm vụ")
     assert seed2.date == datetime(2022, 7, 27, 8, 44, 11)

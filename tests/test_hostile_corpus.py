@@ -48,6 +48,7 @@ BAD = {
     "records.jsonl:7": "no title or text",
     "records.jsonl:9": "invalid date, date ignored",
     "dupes-b.jsonl": "duplicate id 'dup-1'",
+    "notes.xyz": "unsupported format (.xyz), skipped",
     # indexed, with a warning
     "warn/damaged-utf8.txt": "1 invalid UTF-8 byte sequence(s) replaced",
     "warn/nul.txt": "2 NUL byte(s) removed",
@@ -58,7 +59,7 @@ GOOD_RECORDS = ["rec-1", "rec-esc", "rec-surrogate", "rec-bad-date", "dup-1", "d
 GOOD_FILES = ["good/utf8.txt", "good/bom.txt", "good/utf16.txt", "good/cp1258.txt",
               "good/page.html", "tin tức/Cán bộ đảng viên ngày 1.txt", "odd/new\\nline.txt",
               "odd/esc\\x1b[2J.txt", "odd/tab\\x09name.txt", "odd/bad-\ufffd-byte.txt",
-              "warn/damaged-utf8.txt", "warn/nul.txt",
+              "warn/damaged-utf8.txt", "warn/nul.txt", "notes.md",
               "/".join(f"d{i}" for i in range(10)) + "/shallow.txt"]
 
 
@@ -92,7 +93,8 @@ def build_corpus(root: Path) -> Path:
         "bad/image.txt": PNG + bytes(range(256)),
         "bad/unreadable.txt": TEXT.encode(),
         "bad/unreadable-dir/inside.txt": TEXT.encode(),
-        "notes.md": b"not a corpus suffix: ignored without a problem",
+        "notes.md": "# Ghi chú\n\nMarkdown is a corpus format now: trách nhiệm.".encode(),
+        "notes.xyz": b"an unsupported format: reported, not silently ignored",
     }
     for rel, data in files.items():
         path = root / rel

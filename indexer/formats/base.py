@@ -1,0 +1,40 @@
+"""What a format reader returns: records plus what went wrong, without knowing the index.
+
+Readers only turn bytes into :class:`Record` values; :mod:`indexer.corpus` makes them
+documents (ids, paths, hashes) and problems. Keeping readers free of the corpus
+module means a new format is one small module and one line in the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document's fields as read from a file; ``id`` None means "the file's path"."""
+
+    title: str
+    body: str
+    date: datetime | None = None  # naive Vietnam time (see indexer.dates)
+    author: str | None = None
+    source: str | None = None
+    url: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class Extracted:
+    """Records of one file, and (where, reason) notes: skipped parts and warnings.
+
+    ``where`` is the file's relative path, or ``path:line`` / ``path:row`` for a record.
+    """
+
+    records: list[Record] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Unreadable(Exception):
+    """The whole file cannot be indexed; the message is the reason shown to the user."""

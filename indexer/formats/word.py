@@ -1,0 +1,61 @@
+"""``.docx`` (Word 2007+) through python-docx: paragraphs and tables in document order.
+
+Metadata from the file's core properties (title, author, created, else modified);
+without a title property, the first heading (a ``Title``/``Heading`` style), else the
+first short paragraph, is the title.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..dates import parse_date
+from .base import Extracted, Record, Unreadable
+from .text import fit_title, paragraphs, title_from
+
+
+def _blocks(document) -> list[tuple[str, str]]:
+    """(style name, text) of each paragraph, table cells as paragraphs, in order."""
+    from docx.table import Table
+
+    out: list[tuple[str, str]] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                seen: set[int] = set()
+                for cell in row.cells:  # merged cells repeat: keep each once
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
+                        out.extend(("", p.text) for p in cell.paragraphs)
+        else:
+            style = block.style.name if block.style is not None else ""
+            out.append((style or "", block.text))
+    return out
+
+
+def read(data: bytes, rel: str) -> Extracted:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = _blocks(document)
+        props = document.core_properties
+        title_prop, author, created, modified = (props.title, props.author, props.created,
+                                                 props.modified)
+    except Exception as exc:  # zip, XML and python-docx errors alike: a damaged file
+        raise Unreadable(f"not a readable .docx file ({type(exc).__name__})") from None
+    title = fit_title(title_prop)
+    if title is None:
+        heading = next((t for s, t in blocks if t.strip() and s.startswith(("Title", "Heading"))),
+                       None)
+        if heading is not None and fit_title(heading):
+            blocks.remove(next(b for b in blocks if b[1] == heading))
+            title = fit_title(heading)
+    paras = paragraphs([t for _, t in blocks])
+    if title is None:
+        title, paras = title_from(paras)
+    if not title and not paras:
+        raise Unreadable("no text in the document")
+    return Extracted([Record(
+        title=title or "", body="\n\n".join(paras), date=parse_date(created or modified),
+        author=fit_title(author), )])
