@@ -17,7 +17,8 @@ into snippets.  Site-independent heuristics split it off:
   paragraph (the lead stays in the body because it is published text); every spelling
   goes through :func:`indexer.sites.canonical` (``HG`` -> ``Báo Hậu Giang``).
 * Chrome: whole lines of ``CHROME_PHRASES`` (case-insensitive, counts and arrows
-  ignored), ``A | B`` lists of them, breadcrumbs, ``Tags:`` lines.  The first chrome
+  ignored), ``A | B`` lists of them, menus (3+ short ``|``-separated items),
+  breadcrumbs, ``Tags:`` lines.  The first chrome
   line after article text opens the footer; past it only prose (8+ words ending in
   sentence punctuation) survives, so related-headline lists go too.
 * Footers: copyright and licence lines (``© ...``, ``Bản quyền thuộc ...``, ``Giấy phép
@@ -107,6 +108,8 @@ def is_chrome_line(line: str) -> bool:
     segments = [s.strip(_EDGE) for s in re.split(r"[|·•]", low)]
     if any(segments) and all(s in CHROME_PHRASES for s in segments if s):
         return True
+    if len(segments) >= 3 and all(0 < len(s.split()) <= 4 for s in segments):
+        return True  # a menu: "Thời sự | Kinh tế | Văn hóa | Xã hội"
     crumbs = [c.strip(_EDGE) for c in _CRUMB.split(low)]  # Trang chủ > Tin tức > Chính trị
     return len(crumbs) > 1 and low[-1] != "." and all(0 < len(c.split()) < 5 for c in crumbs)
 
@@ -227,7 +230,7 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
     for pos in range(len(content) - 1, max(-1, len(content) - 4), -1):  # "Theo ..." near the end
         if named := _source_line(lines[content[pos]]):
             drop.add(content.pop(pos))
-            source = source or named
+            source = named  # the text's publisher, before the site that republished it
             break
     found = next(((i, a, True) for i in reversed(content) if (a := _byline(lines[i]))), None)
     if found is None and head_name is not None:
@@ -262,7 +265,21 @@ def _fit(text: str) -> str | None:
     return text if 0 < len(text) <= MAX_TITLE else None
 
 
-def _parse_html(html: str) -> PageFields:
+@dataclass(frozen=True)
+class HtmlMarkup:
+    """What the markup of a page says: its text lines, whether an ``<article>``/``<main>``
+    holds them, and the fields given by tags (None where the markup says nothing)."""
+
+    lines: list[str]
+    in_article: bool
+    title: str | None
+    date: datetime | None
+    author: str | None
+    source: str | None
+
+
+def html_markup(html: str) -> HtmlMarkup:
+    """Text and tag-given fields of an HTML page (no text heuristics yet)."""
     ex = extract(html)
     meta, title, suffix = ex.meta, _fit("".join(ex.title)) or "", None
     cut = max(title.rfind(sep) for sep in (" | ", " - ", " – ", " — "))
@@ -270,14 +287,19 @@ def _parse_html(html: str) -> PageFields:
         title, suffix = title[:cut], title[cut + 3:]
     best = "".join(max(ex.regions, key=lambda r: sum(len(p.strip()) for p in r), default=[]))
     date = next((d for k in _DATE_KEYS if k in meta and (d := _parse_date_value(meta[k]))), None)
-    return _parse_lines(
-        _clean_lines(best if best.strip() else "".join(ex.parts)),
+    return HtmlMarkup(
+        _clean_lines(best if best.strip() else "".join(ex.parts)), bool(best.strip()),
         title=_fit("".join(ex.h1)) or _fit(title) or _fit(meta.get("og:title", "")),
         date=date or (_parse_date_value(ex.time) if ex.time else None),
         author=next((a for k in ("author", "article:author", "dc.creator")
                      if (a := _fit(meta.get(k, ""))) and not a.startswith("http")), None),
         source=_fit(meta.get("og:site_name", "")) or _fit(suffix or ""),
     )
+
+
+def _parse_html(html: str) -> PageFields:
+    m = html_markup(html)
+    return _parse_lines(m.lines, title=m.title, date=m.date, author=m.author, source=m.source)
 
 
 _EMPTY = PageFields("", "", None, None, None)

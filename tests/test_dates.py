@@ -1,0 +1,65 @@
+"""Dates of every source in one convention: naive Vietnam time (+07), whatever the input."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+import indexer
+from indexer.dates import LOCAL_TZ, aware, parse_date
+from tests.conftest import write_jsonl
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("15/08/2024", datetime(2024, 8, 15)),
+    ("15-08-2024", datetime(2024, 8, 15)),
+    ("5/8/2024", datetime(2024, 8, 5)),
+    ("15.08.2024", datetime(2024, 8, 15)),
+    ("15/08/2024 09:30", datetime(2024, 8, 15, 9, 30)),
+    ("15/08/2024 9h30", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-15", datetime(2024, 8, 15)),
+    ("2024-08-15T09:30", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-15 09:30:15", datetime(2024, 8, 15, 9, 30, 15)),
+    ("2024-08-15T02:30:00Z", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-15T02:30:00+00:00", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-15T09:30:00+07:00", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-15T09:30:00+0700", datetime(2024, 8, 15, 9, 30)),
+    ("2024-08-14T22:30:00-05:00", datetime(2024, 8, 15, 10, 30)),
+    (datetime(2024, 8, 15, 2, 30, tzinfo=UTC), datetime(2024, 8, 15, 9, 30)),
+    (date(2024, 8, 15), datetime(2024, 8, 15)),
+    ("31/02/2024", None), ("2024-13-01", None), ("15/08/24", None), ("hôm qua", None),
+    ("", None), (None, None), (20240815, None), ("0001-01-01", None),
+])
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_aware_gives_plus_seven():
+    value = aware(datetime(2024, 8, 15, 9, 30))
+    assert value.utcoffset() == timedelta(hours=7) and value.tzinfo is LOCAL_TZ
+    assert value == datetime(2024, 8, 15, 2, 30, tzinfo=UTC)
+    assert aware(datetime(2024, 1, 1, tzinfo=UTC)).tzinfo is UTC
+
+
+def test_same_instant_from_jsonl_and_html_is_stored_once(tmp_path):
+    """JSONL offsets used to be dropped (09:00Z stored as 09:00) while HTML dates were
+    converted to +07 (16:00): the same instant 7 hours apart."""
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [
+        {"id": "utc", "title": "Bản ghi giờ UTC", "text": "x", "date": "2024-08-15T09:00:00Z"},
+        {"id": "vn", "title": "Bản ghi ngày Việt", "text": "x", "date": "15/08/2024"},
+    ])
+    (corpus / "b.html").write_text(
+        '<html><head><meta property="article:published_time" content="2024-08-15T09:00:00Z">'
+        "</head><body><article><h1>Trang tin</h1><p>Nội dung của trang tin.</p></article>"
+        "</body></html>", "utf-8")
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert report.problems == []  # "15/08/2024" used to be rejected: "date ignored"
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        assert indexer.document(handle, "utc").date == datetime(2024, 8, 15, 16, 0)
+        assert indexer.document(handle, "b.html").date == datetime(2024, 8, 15, 16, 0)
+        assert indexer.document(handle, "vn").date == datetime(2024, 8, 15)
+    finally:
+        handle.close()

@@ -1,0 +1,184 @@
+"""Every corpus format: built with its own library, indexed, found by an unaccented query
+with its title, date and author right; bad and unsupported files reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+import indexer
+from indexer import formats
+from indexer.cli import cli
+from indexer.formats import pdf as pdf_format
+from tests import formatfiles as ff
+
+PARA = "Người dân tỉnh Hậu Giang tích cực tham gia xây dựng nông thôn mới trong năm qua."
+
+
+def _files() -> dict[str, bytes]:
+    return {
+        "van-ban/quyet-dinh.docx": ff.docx_bytes(
+            "Quyết định khen thưởng giáo viên", ["Ủy ban nhân dân tỉnh khen thưởng giáo viên "
+                                                "dạy giỏi cấp tỉnh.", PARA],
+            author="Sở Giáo dục", created=datetime(2024, 8, 15, 2, 0, tzinfo=UTC),
+            table=[["Họ tên", "Trường"], ["Lê Thị Hoa", "Trường Tiểu học Vị Thanh"]]),
+        "van-ban/heading.docx": ff.docx_bytes(None, ["Hướng dẫn phòng chống bão lũ."],
+                                              heading="Công văn phòng chống thiên tai",
+                                              created=datetime(2022, 3, 4, 17, 30, tzinfo=UTC)),
+        "van-ban/thong-bao.odt": ff.odt_bytes(
+            "Thông báo lịch tiếp công dân", None,
+            ["Chủ tịch tiếp công dân định kỳ vào thứ năm hằng tuần.", PARA],
+            author="Văn phòng UBND", created="2023-05-02T08:30:00"),
+        "van-ban/heading.odt": ff.odt_bytes(None, "Kế hoạch trồng rừng phòng hộ",
+                                            ["Trồng mới ba trăm héc-ta rừng ngập mặn."]),
+        "van-ban/nghi-quyet.pdf": ff.pdf_bytes(
+            "Nghị quyết về ngân sách địa phương",
+            ["Hội đồng nhân dân thông qua dự toán thu chi ngân sách năm 2025.",
+             "Trang hai: phân bổ vốn đầu tư công cho các huyện, thị xã."],
+            author="HĐND tỉnh", created=datetime(2024, 12, 10, 3, 0, tzinfo=UTC)),
+        "ghi-chu/hop.md": ("---\ntitle: Biên bản họp chi bộ\ndate: 15/08/2024\n"
+                           "author: Bí thư chi bộ\n---\n\n# Tiêu đề trong bài\n\n"
+                           "Chi bộ **đánh giá** kết quả [sinh hoạt](http://x.vn) tháng tám.\n\n"
+                           "- Ý kiến thứ nhất\n- Ý kiến thứ hai\n").encode(),
+        "ghi-chu/khong-front.md": "Lễ hội đua ghe ngo\n==========\n\nNăm nay tổ chức sớm.\n"
+                                  .encode(),
+        "bang/danh-sach.csv": ("id;tiêu đề;nội dung;ngày;tác giả\n"
+                               "csv-1;Danh sách hộ nghèo;Xã Hỏa Tiến có mười hộ thoát nghèo;"
+                               "2024-01-31T10:00:00+00:00;UBND xã\n"
+                               "csv-2;Kết quả thi đua;Huyện Long Mỹ dẫn đầu phong trào;;\n"
+                               ).encode(),
+        "bang/khong-header.csv": ("Tên công trình,Địa điểm\n"
+                                  "Cầu Cái Tắc,Huyện Châu Thành A\n").encode(),
+        "du-lieu/ban-ghi.json": ff.json_bytes([
+            {"id": "json-1", "title": "Thông tin đấu thầu", "text": "Gói thầu xây trường học",
+             "date": "20/11/2024"},
+            {"title": "Không có mã", "text": "Bản ghi thứ hai không có id"},
+            {"id": "json-bad", "title": "Ngày sai", "text": "x", "date": "32/13/2024"},
+            "không phải đối tượng",
+        ]),
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("formats")
+    corpus = root / "corpus"
+    for rel, data in _files().items():
+        path = corpus / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (corpus / "khac").mkdir()
+    (corpus / "khac/bang-tinh.xyz").write_bytes(b"unsupported")
+    (corpus / "khac/scan.pdf").write_bytes(ff.scanned_pdf_bytes())
+    (corpus / "khac/hong.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    report = indexer.reindex(corpus, root / "index")
+    handle = indexer.open_index(root / "index")
+    yield report, handle, corpus
+    handle.close()
+
+
+@pytest.mark.parametrize(("query", "doc_id", "title", "date", "author"), [
+    ("khen thuong giao vien day gioi", "van-ban/quyet-dinh.docx",
+     "Quyết định khen thưởng giáo viên", datetime(2024, 8, 15, 9, 0), "Sở Giáo dục"),
+    ("truong tieu hoc vi thanh", "van-ban/quyet-dinh.docx", None, None, None),  # a table cell
+    ("phong chong bao lu", "van-ban/heading.docx", "Công văn phòng chống thiên tai",
+     datetime(2022, 3, 5, 0, 30), None),  # 17:30 UTC is past midnight in Vietnam
+    ("tiep cong dan dinh ky", "van-ban/thong-bao.odt", "Thông báo lịch tiếp công dân",
+     datetime(2023, 5, 2, 8, 30), "Văn phòng UBND"),
+    ("rung ngap man", "van-ban/heading.odt", "Kế hoạch trồng rừng phòng hộ", None, None),
+    ("du toan thu chi ngan sach", "van-ban/nghi-quyet.pdf", "Nghị quyết về ngân sách địa phương",
+     datetime(2024, 12, 10, 10, 0), "HĐND tỉnh"),
+    ("phan bo von dau tu cong", "van-ban/nghi-quyet.pdf", None, None, None),  # page two
+    ("danh gia ket qua sinh hoat", "ghi-chu/hop.md", "Biên bản họp chi bộ",
+     datetime(2024, 8, 15), "Bí thư chi bộ"),
+    ("y kien thu hai", "ghi-chu/hop.md", None, None, None),
+    ("to chuc som", "ghi-chu/khong-front.md", "Lễ hội đua ghe ngo", None, None),
+    ("muoi ho thoat ngheo", "csv-1", "Danh sách hộ nghèo", datetime(2024, 1, 31, 17, 0),
+     "UBND xã"),
+    ("long my dan dau", "csv-2", "Kết quả thi đua", None, None),
+    ("cau cai tac chau thanh", "bang/khong-header.csv#1", "Cầu Cái Tắc", None, None),
+    ("goi thau xay truong", "json-1", "Thông tin đấu thầu", datetime(2024, 11, 20), None),
+    ("ban ghi thu hai", "du-lieu/ban-ghi.json#2", "Không có mã", None, None),
+])
+def test_each_format_is_found_unaccented_with_its_fields(built, query, doc_id, title, date,
+                                                         author):
+    _, handle, _ = built
+    assert doc_id in [hit.id for hit in indexer.search(handle, query).hits][:3]
+    doc = indexer.document(handle, doc_id)
+    if title is not None:
+        assert doc.title == title
+        assert doc.date == date
+        assert doc.author == author
+
+
+def test_title_is_not_repeated_as_body(built):
+    _, handle, _ = built
+    assert "Công văn phòng chống thiên tai" not in indexer.document(
+        handle, "van-ban/heading.docx").body
+    assert "Tiêu đề trong bài" in indexer.document(handle, "ghi-chu/hop.md").body
+    assert "**" not in indexer.document(handle, "ghi-chu/hop.md").body
+    assert "http://x.vn" not in indexer.document(handle, "ghi-chu/hop.md").body
+
+
+def test_bad_and_unsupported_files_are_reported_once(built):
+    report, _, _ = built
+    problems = {p.path: p.reason for p in report.problems}
+    assert len(report.problems) == len(problems)  # each once
+    assert problems["khac/bang-tinh.xyz"] == "unsupported format (.xyz), skipped"
+    assert "no text layer" in problems["khac/scan.pdf"] and "OCR" in problems["khac/scan.pdf"]
+    assert "not a readable .docx file" in problems["khac/hong.docx"]
+    assert "invalid date" in problems["du-lieu/ban-ghi.json#3"]
+    assert "not a JSON object" in problems["du-lieu/ban-ghi.json#4"]
+    assert report.documents == 13  # 2 docx, 2 odt, 1 pdf, 2 md, 3 csv rows, 3 json records
+
+
+def test_unsupported_file_fails_strict_and_is_reported(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Tiêu đề bài\n\n{PARA}", "utf-8")
+    (corpus / "bang.xyz").write_bytes(b"x")
+    result = CliRunner().invoke(cli, ["reindex", "--corpus", str(corpus), "--index",
+                                       str(tmp_path / "index"), "--strict"])
+    assert result.exit_code == 1
+    assert "bang.xyz: unsupported format (.xyz), skipped" in result.output
+
+
+def test_doc_without_converter_is_reported_unsupported(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cu.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert [str(p) for p in report.problems] == [
+        "cu.doc: unsupported format .doc (install Debian's antiword or catdoc), skipped"]
+
+
+def test_password_protected_pdf_is_reported(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="chu", user_password="khach")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="secret")
+    with pytest.raises(formats.Unreadable, match="password"):
+        pdf_format.read(bytes(pdf.output()), "x.pdf")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("D:20240815090000+07'00'", datetime(2024, 8, 15, 9, 0)),
+    ("D:20240815020000Z", datetime(2024, 8, 15, 9, 0)),
+    ("D:20240815", datetime(2024, 8, 15)),
+    ("D:20241315", None), ("", None), (None, None),
+])
+def test_pdf_dates(value, expected):
+    assert pdf_format.parse_pdf_date(value) == expected
+
+
+def test_registry_lists_every_suffix_once():
+    suffixes = [s for f in formats.FORMATS for s in f.suffixes]
+    assert len(suffixes) == len(set(suffixes)) == len(formats.SUFFIXES)
+    assert {".docx", ".pdf", ".odt", ".md", ".csv", ".json", ".doc", ".txt", ".html",
+            ".jsonl"} <= formats.SUFFIXES
