@@ -5,6 +5,8 @@ Tasks print one ``BENCH-RESULT {json}`` line (see :mod:`bench.procs`):
 * ``build-whoosh`` {corpus, index, procs}: ``indexer.reindex(full=True)`` into a fresh folder;
 * ``build-fts5`` {corpus, db}: the same records into a fresh FTS5 database;
 * ``reindex-whoosh`` {corpus, index}: an incremental ``indexer.reindex``;
+* ``read-formats`` {corpus, index}: PDF and DOCX extraction time, then a full reindex
+  (see :mod:`bench.formats_bench`);
 * ``latency-whoosh`` / ``latency-fts5`` {index | db, queries}: the query set run
   twice in this fresh process; the first pass is *cold* (the first query opens
   the index; the OS page cache is warm, since the index was just written), the
@@ -135,7 +137,14 @@ def hostile_whoosh(index: str, queries: list[list[str]], budget_ms: float, round
     return {**run_library(index, queries, budget_ms, rounds), **_rusage()}
 
 
+def read_formats(corpus: str, index: str) -> dict:
+    from .formats_bench import read_formats as run
+
+    return {**run(corpus, index), **_rusage()}
+
+
 TASKS = {
+    "read-formats": read_formats,
     "build-whoosh": build_whoosh,
     "build-fts5": build_fts5,
     "reindex-whoosh": reindex_whoosh,

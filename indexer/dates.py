@@ -21,6 +21,7 @@ LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 _DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
                   r"(?:[ T,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?")
 _OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")  # +0700 -> +07:00 (fromisoformat wants a colon)
+_HAS_TIME = re.compile(r"\d[T ]\d")
 
 
 def to_local(value: datetime) -> datetime:
@@ -52,15 +53,21 @@ def parse_date(value: object) -> datetime | None:
     text = value.strip()
     if not text or len(text) > 64:
         return None
-    if m := _DMY.fullmatch(text):
+    if text[4:5] == "-":  # ISO: the C parser first (JSONL dates, 100k records a build)
+        try:
+            parsed = datetime.fromisoformat(text)
+            return to_local(parsed) if parsed.year >= 1000 else None
+        except ValueError:
+            pass
+    elif m := _DMY.fullmatch(text):
         day, _, month, year, hour, minute, second = m.groups()
         try:
             return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
                             int(second or 0))
         except ValueError:
             return None
-    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
-    iso = _OFFSET.sub(r"\1:\2", iso) if re.search(r"\d[T ]\d", iso) else iso
+    iso = text[:-1] + "+00:00" if text[-1] in "Zz" else text
+    iso = _OFFSET.sub(r"\1:\2", iso) if _HAS_TIME.search(iso) else iso
     try:
         parsed = datetime.fromisoformat(iso)
     except ValueError:
