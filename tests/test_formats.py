@@ -182,3 +182,30 @@ def test_registry_lists_every_suffix_once():
     assert len(suffixes) == len(set(suffixes)) == len(formats.SUFFIXES)
     assert {".docx", ".pdf", ".odt", ".md", ".csv", ".json", ".doc", ".txt", ".html",
             ".jsonl"} <= formats.SUFFIXES
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+def test_zip_bomb_is_refused_without_unpacking(tmp_path, suffix):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml" if suffix == ".docx" else "content.xml",
+                          "w", force_zip64=True) as member:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(300):  # 300 MB of zeros: a 300 KB zip
+                member.write(chunk)
+    assert len(out.getvalue()) < 1_000_000
+    with pytest.raises(formats.Unreadable, match="unpacks to 314,572,800 bytes"):
+        formats.read(suffix, out.getvalue(), f"bom{suffix}")
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt", ".pdf"])
+def test_damaged_binary_files_are_unreadable_not_crashes(suffix):
+    good = {".docx": ff.docx_bytes("Tiêu đề", [PARA]),
+            ".odt": ff.odt_bytes("Tiêu đề", None, [PARA]),
+            ".pdf": ff.pdf_bytes("Tiêu đề", [PARA])}[suffix]
+    for data in (b"garbage", good[: len(good) // 2], bytes(range(256)) * 10):
+        with pytest.raises(formats.Unreadable):
+            formats.read(suffix, data, f"x{suffix}")

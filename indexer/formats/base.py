@@ -7,8 +7,14 @@ module means a new format is one small module and one line in the registry.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""A .docx/.odt (a zip) unpacking to more than this is refused: a 20 MB zip of zeros
+would otherwise unpack to gigabytes in memory (a "zip bomb")."""
 
 
 @dataclass(frozen=True)
@@ -38,3 +44,15 @@ class Extracted:
 
 class Unreadable(Exception):
     """The whole file cannot be indexed; the message is the reason shown to the user."""
+
+
+def check_zip(data: bytes, kind: str) -> None:
+    """Refuse what is not a zip, or unpacks to more than :data:`MAX_UNPACKED_BYTES`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise Unreadable(f"not a readable {kind} file (not a zip archive)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise Unreadable(f"{kind} file unpacks to {unpacked:,} bytes (over "
+                         f"{MAX_UNPACKED_BYTES:,})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from ..dates import parse_date
-from .base import Extracted, Record, Unreadable
+from .base import Extracted, Record, Unreadable, check_zip
 from .text import fit_title, paragraphs, title_from
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -41,6 +41,7 @@ def _meta(doc, *names: tuple[str, str]) -> str | None:
 def read(data: bytes, rel: str) -> Extracted:
     from odf.opendocument import load
 
+    check_zip(data, ".odt")
     try:
         doc = load(io.BytesIO(data))
         blocks: list[tuple[bool, str]] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from ..dates import parse_date
-from .base import Extracted, Record, Unreadable
+from .base import Extracted, Record, Unreadable, check_zip
 from .text import fit_title, paragraphs, title_from
 
 
@@ -37,6 +37,7 @@ def _blocks(document) -> list[tuple[str, str]]:
 def read(data: bytes, rel: str) -> Extracted:
     import docx
 
+    check_zip(data, ".docx")
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = _blocks(document)
