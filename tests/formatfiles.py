@@ -18,7 +18,8 @@ def docx_bytes(title: str | None, paragraphs: list[str], *, author: str | None =
     document = docx.Document()
     props = document.core_properties
     props.title = title or ""
-    props.author = author or ""
+    if author is not None:
+        props.author = author
     if created is not None:
         props.created = created
     if heading:

@@ -209,3 +209,8 @@ def test_damaged_binary_files_are_unreadable_not_crashes(suffix):
     for data in (b"garbage", good[: len(good) // 2], bytes(range(256)) * 10):
         with pytest.raises(formats.Unreadable):
             formats.read(suffix, data, f"x{suffix}")
+
+
+def test_python_docx_template_stamps_are_not_the_documents_date_or_author():
+    (record,) = formats.read(".docx", ff.docx_bytes("Tiêu đề", [PARA]), "x.docx").records
+    assert record.date is None and record.author is None  # not 2013-12-24, "python-docx"

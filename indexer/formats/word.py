@@ -1,6 +1,7 @@
 """``.docx`` (Word 2007+) through python-docx: paragraphs and tables in document order.
 
-Metadata from the file's core properties (title, author, created, else modified);
+Metadata from the file's core properties (title, author, created, else modified;
+python-docx's template stamps ignored);
 without a title property, the first heading (a ``Title``/``Heading`` style), else the
 first short paragraph, is the title.
 """
@@ -8,10 +9,15 @@ first short paragraph, is the title.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from ..dates import parse_date
 from .base import Extracted, Record, Unreadable, check_zip
 from .text import fit_title, paragraphs, title_from
+
+# Files written by python-docx scripts keep its template's properties unless set
+_TEMPLATE_AUTHOR = "python-docx"
+_TEMPLATE_DATE = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)
 
 
 def _blocks(document) -> list[tuple[str, str]]:
@@ -58,6 +64,10 @@ def read(data: bytes, rel: str) -> Extracted:
         title, paras = title_from(paras)
     if not title and not paras:
         raise Unreadable("no text in the document")
+    if author == _TEMPLATE_AUTHOR:  # python-docx's template stamps, not this document's
+        author = None
+        created = None if created == _TEMPLATE_DATE else created
+        modified = None if modified == _TEMPLATE_DATE else modified
     return Extracted([Record(
         title=title or "", body="\n\n".join(paras), date=parse_date(created or modified),
-        author=fit_title(author), )])
+        author=fit_title(author))])
