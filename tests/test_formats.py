@@ -214,3 +214,24 @@ def test_damaged_binary_files_are_unreadable_not_crashes(suffix):
 def test_python_docx_template_stamps_are_not_the_documents_date_or_author():
     (record,) = formats.read(".docx", ff.docx_bytes("Tiêu đề", [PARA]), "x.docx").records
     assert record.date is None and record.author is None  # not 2013-12-24, "python-docx"
+
+
+def test_a_jsonl_corpus_loads_no_format_library(tmp_path):
+    """New formats cost only when present: a fresh process indexing JSONL and .txt imports
+    none of trafilatura, lxml, python-docx, PDFium or odfpy."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text('{"id": "1", "title": "Tiêu đề", "text": "Nội dung"}\n',
+                                    "utf-8")
+    (corpus / "b.txt").write_text(f"Tiêu đề bài\n\n{PARA}", "utf-8")
+    code = ("import sys, indexer; from pathlib import Path; "
+            f"r = indexer.reindex(Path({str(corpus)!r}), Path({str(tmp_path / 'index')!r})); "
+            "assert r.documents == 2, r; "
+            "print(sorted(m for m in ('trafilatura', 'lxml', 'docx', 'pypdfium2', 'odf') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
