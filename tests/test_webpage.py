@@ -3,7 +3,10 @@ indexer/formats/webpage.py for which one wins where, and why)."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+
+import pytest
 
 from indexer.formats.webpage import parse, trafilatura_fields
 from indexer.pages import parse_html_page
@@ -70,3 +73,13 @@ def test_hostile_markup_never_raises():
                  "<p>" + "Từ " * 50_000 + "</p>"]:
         page = parse(html)
         assert "\n" not in page.title
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("html", ["<p>ab</p>" * 220_000, "<p><b>" * 200_000,
+                                  "<p>ab cd</p>" * 9_900, "<div><p>x</p>" * 6_600],
+                         ids=["220k-paragraphs", "200k-nested", "20k-tags", "20k-nested"])
+def test_many_tags_stay_bounded(html):
+    start = time.perf_counter()
+    parse(html)
+    assert time.perf_counter() - start < 15
