@@ -235,3 +235,17 @@ def test_a_jsonl_corpus_loads_no_format_library(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_doc_goes_through_the_installed_converter(monkeypatch):
+    """The .doc plumbing with a stand-in converter (``cat`` prints the file as it is)."""
+    from indexer.formats import worddoc
+
+    monkeypatch.setattr(worddoc, "converter", lambda: ["cat"])
+    text = f"Công văn số 12\n\n{PARA}\n\nNơi nhận: như trên."
+    (record,) = formats.read(".doc", text.encode(), "cu.doc").records
+    assert record.title == "Công văn số 12"
+    assert record.body.split("\n\n") == [PARA, "Nơi nhận: như trên."]
+    monkeypatch.setattr(worddoc, "converter", lambda: ["false"])
+    with pytest.raises(formats.Unreadable, match="not a readable .doc file"):
+        formats.read(".doc", b"x", "cu.doc")
