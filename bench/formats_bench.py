@@ -4,7 +4,7 @@ Generates a small set (PDFs with fpdf2 and DejaVu Sans, DOCX with python-docx, e
 from the generated Vietnamese paragraphs), then in a child process times reading them
 (:func:`indexer.corpus.read_file`, the extraction alone) and a full reindex of them.
 FTS5 has no reader for these formats, so the FTS5 column stays empty. Only runs when
-the dev extras (fpdf2) and DejaVu are installed.
+the dev extras (fpdf2) and DejaVu are installed; run it with ``python -m bench.formats_bench``.
 """
 
 from __future__ import annotations
@@ -99,3 +99,48 @@ def rows(result: dict, sizes: dict, files: int, pages: int) -> list[Row]:
     out.append(Row(area, r["documents"], "full reindex of both (docs/s)",
                    f"{num(r['documents'] / r['seconds'])} docs/s ({num(r['seconds'])} s)"))
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import shutil
+    import sys
+    import tempfile
+    from datetime import datetime
+
+    from . import report
+    from .procs import ROOT, run_child
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.formats_bench", description=__doc__.splitlines()[0],
+        epilog="Example: .venv/bin/python -m bench.formats_bench --write")
+    parser.add_argument("--files", type=int, default=40, help="PDFs and DOCX each (40)")
+    parser.add_argument("--pages", type=int, default=5, help="pages per file (5)")
+    parser.add_argument("--write", action="store_true",
+                        help="put the table in the Formats section of bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="vnsearch-formats-"))
+    try:
+        started = time.perf_counter()
+        sizes = write_set(folder / "corpus", args.files, args.pages)
+        result = run_child("read-formats", {"corpus": str(folder / "corpus"),
+                                            "index": str(folder / "index")}, timeout=1800)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    load = report.load_average()
+    body = "\n".join([
+        f"Written by `python -m bench.formats_bench {' '.join(sys.argv[1:])}`".rstrip() +
+        f" (this section only) on {datetime.now():%Y-%m-%d %H:%M}, code: working tree at "
+        f"{report.head_commit()}, load average after: {load}, run took "
+        f"{time.perf_counter() - started:.0f} s. Files generated with fpdf2 (DejaVu Sans) and "
+        "python-docx from the corpus generator's Vietnamese paragraphs; extraction is "
+        "`indexer.corpus.read_file` alone, the reindex a full one of both. FTS5 reads neither "
+        "format.", "", report.table(rows(result, sizes, args.files, args.pages))])
+    print(body)
+    if args.write:
+        report.write_section(ROOT / "bench" / "RESULTS.md", "Formats", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

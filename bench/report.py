@@ -193,16 +193,40 @@ def with_section(path: Path, section: str) -> str:
     return head + section
 
 
+KEPT_SECTIONS = ("Relevance", "Formats")
+"""Sections written by their own scripts (``bench.eval_fts5``, ``bench.formats_bench``)."""
+
+
+def sections(text: str) -> dict[str, str]:
+    """The kept ``## Name`` sections of a results file, each up to the next ``## ``."""
+    found = {}
+    for name in KEPT_SECTIONS:
+        _, marker, rest = text.partition(f"\n## {name}\n")
+        if marker:
+            following = rest.find("\n## ")
+            found[name] = marker + (rest if following < 0 else rest[:following + 1])
+    return found
+
+
 def write_results(path: Path, text: str) -> None:
-    """Write ``text``, keeping the "## Relevance" section that ``bench.eval_fts5`` wrote."""
+    """Write ``text``, keeping the sections other scripts wrote (:data:`KEPT_SECTIONS`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        _, marker, relevance = path.read_text("utf-8").partition("\n## Relevance\n")
-        if marker:
-            following = relevance.find("\n## ")
-            kept = relevance if following < 0 else relevance[:following + 1]
-            text = text.rstrip("\n") + "\n" + marker + kept.rstrip("\n") + "\n"
+    kept = sections(path.read_text("utf-8")) if path.exists() else {}
+    for name in KEPT_SECTIONS:
+        if name in kept and f"\n## {name}\n" not in text:
+            text = text.rstrip("\n") + "\n" + kept[name].rstrip("\n") + "\n"
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, "utf-8")
     os.replace(tmp, path)
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Replace (or add) the ``## name`` section of ``path``, leaving the rest."""
+    path = Path(path)
+    text = path.read_text("utf-8") if path.exists() else "# vnsearch benchmark results\n"
+    head, marker, tail = text.partition(f"\n## {name}\n")
+    following = tail.find("\n## ") if marker else -1
+    rest = tail[following:] if following >= 0 else ""
+    path.write_text(head.rstrip("\n") + f"\n\n## {name}\n\n" + body.strip("\n") + "\n"
+                    + rest, "utf-8")
