@@ -22,6 +22,7 @@ import indexer
 from indexer import store
 from indexer.clitools import QueryCommand, SizeType, Terminated, eval_progress, sigterm_stops
 from indexer.errors import VnsearchError
+from indexer.progress import ProgressPrinter
 
 CORPUS_OPTION = click.option(
     "--corpus", type=click.Path(file_okay=False, path_type=Path), default="corpus",
@@ -128,8 +129,8 @@ def _emit(value, as_json: bool) -> None:
               help="Worker processes of a full rebuild (each writes its own segments).")
 @click.option("--max-page-size", type=SizeType(), default="20MB", show_default=True,
               envvar="VNSEARCH_MAX_PAGE_SIZE", show_envvar=True,
-              help="Largest .txt/.html file read (each is read whole); larger ones are skipped"
-                   " and keep what was indexed from them before.")
+              help="Largest file read other than JSONL (pages, PDFs... are read whole);"
+                   " larger ones are skipped and keep what was indexed from them before.")
 @click.option("--max-record-size", type=SizeType(), default="20MB", show_default=True,
               envvar="VNSEARCH_MAX_RECORD_SIZE", show_envvar=True,
               help="Largest JSONL record (one line); .jsonl files themselves have no limit.")
@@ -150,20 +151,12 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
         vnsearch reindex --full --procs 2 --max-page-size 50MB
     """
     limits = indexer.Limits(max_page=max_page_size, max_record=max_record_size)
-    show_bar = sys.stderr.isatty() and not as_json
+    printer = ProgressPrinter(sys.stderr, "reindex", count="files")
     try:
         with sigterm_stops():
-            if show_bar:
-                with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
-                    def progress(done: int, total: int) -> None:
-                        bar.length = total
-                        bar.update(done - bar.pos)
-
-                    report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
-                                             progress=progress, limits=limits)
-            else:
-                report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
-                                         limits=limits)
+            report = indexer.reindex(corpus, index_dir, full=full, procs=procs,
+                                     progress=printer, limits=limits)
+            printer.close()
     except Terminated:
         click.echo("Error: reindex stopped by SIGTERM before it finished; the live index is"
                    " intact: run reindex again", err=True)

@@ -139,3 +139,21 @@ def test_legacy_files_are_found_by_unaccented_query(tmp_path) -> None:
         assert indexer.document(handle, "tcvn3.txt").title == "Thông báo về cán bộ"
     finally:
         handle.close()
+
+
+def test_conversion_is_a_warning_and_does_not_fail_strict(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tcvn3.txt").write_bytes(("Th\xabng b\xb8o\n\n" + TCVN3_SENTENCE).encode("latin-1"))
+    args = ["reindex", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--strict"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: tcvn3.txt: text converted from TCVN3 (ABC) to Unicode" in result.output
+    (corpus / "bang.xyz").write_bytes(b"x")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "skipped: bang.xyz: unsupported format (.xyz), skipped" in result.output

@@ -48,3 +48,30 @@ def test_terminal_bar_redraws_in_place():
                            " ETA 0:00:06)")
     assert text.endswith("\n") and "\n" not in text[:-1]
 
+
+
+def test_counted_calls_are_shown():
+    out, clock = io.StringIO(), Clock()
+    printer = ProgressPrinter(out, "reindex", count="files", tty=False, every=5, clock=clock)
+    clock.now = 6
+    printer(3_000_000, 6_000_000)
+    assert out.getvalue() == "reindex:  50% (1 files, 3.0/6.0 MB, 0.50 MB/s, ETA 0:00:06)\n"
+
+
+def test_reindex_without_a_terminal_prints_progress_lines(tmp_path, monkeypatch):
+    """A reindex under nohup/CI said nothing until the end: now a line every few seconds."""
+    from click.testing import CliRunner
+
+    import indexer.progress
+    from indexer.cli import cli
+
+    monkeypatch.setattr(indexer.progress, "LINE_EVERY_S", 0.0)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"{i}.txt").write_text(f"Tiêu đề số {i}\n\nNội dung bài viết số {i}.", "utf-8")
+    result = CliRunner().invoke(cli, ["reindex", "--corpus", str(corpus), "--index",
+                                      str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("reindex:")]
+    assert lines and lines[-1].startswith("reindex: 100% (3 files, ")
