@@ -23,7 +23,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import bulkbuild, store, synonyms
+from . import bulkbuild, formats, store, synonyms
 from .census import Census, count_segments
 from .corpus import Document, Limits, Problem, scan
 from .errors import CorpusMissingError, IndexMissingError
@@ -116,7 +116,10 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         generation = store.current_generation(index_dir)
         meta = store.read_json(generation / store.META, {}) if generation else {}
         manifest = store.read_json(generation / store.MANIFEST) if generation else None
-        if not full and generation and meta.get("schema_version") == SCHEMA_VERSION and manifest:
+        readers_changed = bool(generation and meta.get("readers_version", 1)
+                               != formats.READERS_VERSION)
+        if (not full and generation and meta.get("schema_version") == SCHEMA_VERSION
+                and manifest and not readers_changed):
             try:
                 _incremental(corpus_dir, generation, manifest, meta, report, progress, limits)
             except IndexMissingError as exc:
@@ -124,8 +127,11 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
                 full = True
         else:
             if generation and not full:
-                report.notes.append("index missing parts or built by another version;"
-                                    " rebuilding from scratch")
+                report.notes.append(
+                    "the file readers changed since the last reindex (unchanged files would"
+                    " keep their old fields); rebuilding from scratch" if readers_changed
+                    else "index missing parts or built by another version;"
+                    " rebuilding from scratch")
             full = True
         if full:
             report = _full(corpus_dir, index_dir, procs, report, progress, limits)
@@ -180,6 +186,7 @@ def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport
     report.seconds = time.perf_counter() - report.started
     store.write_json(generation / store.META, {
         "schema_version": SCHEMA_VERSION,
+        "readers_version": formats.READERS_VERSION,
         "whoosh_generation": ix.latest_generation(),
         "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
         # the status page lists what was skipped and why (capped: a corpus of bad files)

@@ -249,3 +249,24 @@ def test_doc_goes_through_the_installed_converter(monkeypatch):
     monkeypatch.setattr(worddoc, "converter", lambda: ["false"])
     with pytest.raises(formats.Unreadable, match="not a readable .doc file"):
         formats.read(".doc", b"x", "cu.doc")
+
+
+def test_changed_readers_rebuild_instead_of_keeping_old_fields(tmp_path):
+    """An index from before the readers changed: its unchanged pages would keep their old
+    fields (source 'HG') under an incremental reindex, so it rebuilds once."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Tiêu đề bài\n\n(HG) - {PARA}", "utf-8")
+    index_dir = tmp_path / "index"
+    indexer.reindex(corpus, index_dir)
+    assert indexer.reindex(corpus, index_dir).mode == "incremental"
+    meta_path = next(index_dir.glob("gen-*/meta.json"))
+    meta = json.loads(meta_path.read_text("utf-8"))
+    del meta["readers_version"]  # as written before formats.READERS_VERSION existed
+    meta_path.write_text(json.dumps(meta), "utf-8")
+    report = indexer.reindex(corpus, index_dir)
+    assert report.mode == "full"
+    assert any("file readers changed" in note for note in report.notes)
+    assert indexer.reindex(corpus, index_dir).mode == "incremental"

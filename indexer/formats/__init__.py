@@ -20,8 +20,14 @@ from dataclasses import dataclass, replace
 from . import legacy
 from .base import Extracted, Record, Unreadable
 
-__all__ = ["FORMATS", "SUFFIXES", "Extracted", "Format", "Record", "Unreadable", "format_of",
-           "read"]
+__all__ = ["FORMATS", "READERS_VERSION", "SUFFIXES", "Extracted", "Format", "Record",
+           "Unreadable", "format_of", "read"]
+
+
+READERS_VERSION = 2
+"""Bump when a reader extracts different fields from the same file: an incremental
+reindex does not re-read unchanged files, so the next one rebuilds instead (2: formats,
+site names, dates in +07)."""
 
 
 @dataclass(frozen=True)
