@@ -28,6 +28,7 @@ import heapq
 import math
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -130,7 +131,8 @@ def run_set(name: str, spec: dict, tmp: Path, limit: int | None) -> list[tuple[s
     if corpus is None:  # a JSONL file: a corpus folder holding only it
         corpus = tmp / name / "corpus"
         corpus.mkdir(parents=True)
-        (corpus / spec["pages"].name).symlink_to(spec["pages"])
+        # a copy, not a symlink: the walk never follows a link out of the corpus folder
+        shutil.copyfile(spec["pages"], corpus / spec["pages"].name)
     started = time.perf_counter()
     report = indexer.reindex(corpus, tmp / name / "index", full=True)
     log(f"{name}: vnsearch index of {report.documents} docs in {report.seconds:.1f} s")

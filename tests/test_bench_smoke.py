@@ -7,6 +7,7 @@ from datetime import datetime
 
 import indexer
 from bench import corpus_gen, fts5, queries, report
+from tests.conftest import write_jsonl
 
 
 def test_corpus_fts5_queries_and_table(tmp_path):
@@ -138,3 +139,21 @@ def test_hostile_section_is_replaced_and_the_others_kept(tmp_path):
     assert text.count(report.HOSTILE_HEADING) == 1 and "- run 2" in text
     assert "run 1" not in text and "old run" not in text
     assert text.count("## Relevance") == 1 and "| relevance |" in text and "- main" in text
+
+
+def test_relevance_set_from_a_jsonl_file_outside_the_work_folder(tmp_path):
+    """lohelp's pages.jsonl lives in shared/: it used to be symlinked into the corpus, which
+    the confined walk skips, so the set ran on 0 documents and crashed (ZeroDivisionError)."""
+    from bench import eval_fts5
+
+    data = tmp_path / "data"
+    pages = write_jsonl(data / "pages.jsonl", [
+        {"id": "a", "title": "Hợp đồng lao động", "text": "Hợp đồng lao động ký kết."},
+        {"id": "b", "title": "Thuế", "text": "Thuế thu nhập cá nhân."}])
+    (data / "q.tsv").write_text("1\thợp đồng; lao động\n", "utf-8")
+    (data / "qrels.tsv").write_text("1 0 a 1\n", "utf-8")
+    spec = {"pages": pages, "queries": data / "q.tsv", "qrels": data / "qrels.tsv",
+            "clean": True}
+    (tmp_path / "work").mkdir()
+    rows = dict(eval_fts5.run_set("tiny", spec, tmp_path / "work", None))
+    assert rows["tiny | vnsearch | unaccented"]["mrr@10"] == 1.0
