@@ -17,6 +17,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -112,9 +113,9 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
                            args=(i, folder, ix.indexname, jobs[i], results,
                                  LIMIT_MB, fields, parent))
                for i in range(procs)]
-    for worker in workers:
-        worker.start()
     try:
+        for worker in workers:  # inside the try: a SIGTERM while starting them kills them too
+            worker.start()
         number, batch, chars = 0, [], 0
         for doc in docs:
             batch.append(doc)
@@ -131,8 +132,9 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
             worker.join()
     except BaseException:
         for worker in workers:
-            worker.kill()
-            worker.join()
+            if worker.pid is not None:  # started
+                worker.kill()
+                worker.join()
         raise
     finally:
         for q in (*jobs, results):
@@ -150,6 +152,9 @@ def _one_line(exc: BaseException) -> str:
 def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float,
           fields: Fields, parent: tuple[int, bool] | None = None) -> None:
     """Worker process: index and count the batches dealt to it until ``None`` arrives."""
+    # A forked worker inherits the parent's SIGTERM handler (which raises to clean up the
+    # parent's build); here SIGTERM must simply end the process.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if parent is not None:
         die_with_parent(*parent)
     doc_id = None
@@ -178,11 +183,33 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
         results.put((index, f"{_one_line(exc)}{where}", None))
 
 
+@contextmanager
+def _sigterm_held() -> Iterator[None]:
+    """SIGTERM raises in the main thread (``clitools.sigterm_stops``); raised inside a queue
+    operation it can leave the queue's lock taken, and closing the queue then waits for ever
+    (seen: 1 build in 10). So it waits, blocked, until the operation is over. Threads the
+    queue starts meanwhile inherit the block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _get(results):
+    with _sigterm_held():
+        return results.get(timeout=POLL)
+
+
 def _put(job_queue, item, workers: list, results) -> None:
     """Queue a job, failing (instead of waiting forever) if a worker has died."""
     while True:
         try:
-            job_queue.put(item, timeout=POLL)
+            with _sigterm_held():
+                job_queue.put(item, timeout=POLL)
             return
         except queue.Full:
             _check(workers, results)
@@ -192,7 +219,7 @@ def _check(workers: list, results) -> None:
     if all(worker.is_alive() for worker in workers):
         return
     try:
-        _, error, _ = results.get(timeout=POLL)
+        _, error, _ = _get(results)
     except queue.Empty:
         error = None
     raise _failure(error, workers)
@@ -213,12 +240,12 @@ def _collect(results, workers: list) -> dict[int, tuple]:
     outcomes: dict[int, tuple] = {}
     while len(outcomes) < len(workers):
         try:
-            index, error, outcome = results.get(timeout=POLL)
+            index, error, outcome = _get(results)
         except queue.Empty:
             if any(not w.is_alive() for i, w in enumerate(workers) if i not in outcomes):
                 # One last look: a worker may have exited right after reporting.
                 try:
-                    index, error, outcome = results.get(timeout=POLL)
+                    index, error, outcome = _get(results)
                 except queue.Empty:
                     raise _failure(None, workers) from None
             else:
