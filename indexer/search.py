@@ -24,6 +24,7 @@ from .highlight import Terms, highlight_all, lead, mark, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
 from .ranking import build_query, deleted_docs, prefix_notes
 from .scoring import matches, top_docs
+from .synonyms import Synonyms
 from .synonyms import expand as expand_synonyms
 from .wording import attested
 
@@ -153,7 +154,8 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     sources = tuple(sorted({str(name) for name in _values(source)}))
     year_list = tuple(sorted({y for y in (_clamp(v, 1, 9999, 0) for v in _values(years)) if y}))
     start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
-    key = (index.data_version(), index.synonyms().version, query, page, per_page, sources,
+    synonyms = index.synonyms()  # once: the key and the expansion use the same table
+    key = (index.data_version(), synonyms.version, query, page, per_page, sources,
            year_list, start, end, sort, suggest, facets, date_from if start is None else None,
            date_to if end is None else None, budget)
     cached = index.results_cache.get(key)
@@ -173,7 +175,7 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
         deadline = Deadline.after(budget * SEARCH_SHARE if budget else None, ticket)
         final = Deadline.after(budget, ticket)
         _search(index, results, _filter_query(sources, year_list, start, end), selection,
-                sort, suggest, deadline, final)
+                sort, suggest, deadline, final, synonyms)
     results.timed_out = deadline.hit or final.hit
     if ticket.busy:
         results.messages.append(
@@ -191,7 +193,7 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
 
 def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
             selection: F.Selection, sort: str, suggest: bool, deadline: Deadline,
-            final: Deadline) -> None:
+            final: Deadline, synonyms: Synonyms) -> None:
     """Fill ``results``: ranking until ``deadline``, snippets until ``final``."""
     query = results.query
     parsed = parse(query)
@@ -200,7 +202,7 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         add_predictions(parsed, parse(restored))
     searcher = index.searcher()
     reader = searcher.reader()
-    parsed.units = expand_synonyms(parsed.units, index.synonyms(),
+    parsed.units = expand_synonyms(parsed.units, synonyms,
                                    lambda term: reader.doc_frequency("all_f", term) > 0)
     whoosh_q = build_query(parsed, searcher.reader())
     results.messages[:0] = parsed.notes + prefix_notes(parsed, searcher.reader())
