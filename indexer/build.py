@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 from . import bulkbuild, formats, store, synonyms
 from .census import Census, count_segments
 from .corpus import Document, Limits, Problem, scan
+from .duplicates import copy_key
 from .errors import CorpusMissingError, IndexMissingError
 from .lock import ReindexLock
 from .manifest import Progress, full_documents, plan_incremental
@@ -84,6 +85,9 @@ def _fields(doc: Document) -> dict:
         "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
         "title_a": doc.title, "accents": doc.body, "pairs": (doc.title, doc.body),
     }
+    key = copy_key(doc.title, doc.body)
+    if key:
+        values["copy_key"] = key
     for name in ("url", "author"):
         if getattr(doc, name):
             values[name] = getattr(doc, name)

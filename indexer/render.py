@@ -48,3 +48,6 @@ def print_results(results: Results, color: bool) -> None:
         click.echo(f"{rank}. {click.style(title, bold=True) if color else title}")
         click.echo(f"   {click.style(meta, fg='green') if color else meta}")
         click.echo(f"   {marked_to_terminal(hit.snippet, color)}")
+        if hit.copy_count:
+            listed = ", ".join(hit.copies[:5]) + (", …" if hit.copy_count > 5 else "")
+            click.echo(f"   và {vn_number(hit.copy_count)} bản giống hệt: {listed}")

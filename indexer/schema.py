@@ -31,8 +31,9 @@ from .analysis import accented_analyzer, folded_analyzer
 from .fieldterms import counted, encode_positions, folded_positions
 from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
-SCHEMA_VERSION = 4
-"""Bump when the schema changes: an index with another version must be rebuilt."""
+SCHEMA_VERSION = 5
+"""Bump when the schema changes: an index with another version must be rebuilt
+(5: ``copy_key``, identical copies collapse, :mod:`indexer.duplicates`)."""
 
 
 def decode_varints(data: bytes) -> list[int]:
@@ -124,6 +125,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True),
         content_hash=STORED(),
+        copy_key=ID(sortable=True),  # identical copies share it (indexer.duplicates)
         title=STORED(),
         body=STORED(),
         url=STORED(),

@@ -19,6 +19,7 @@ from . import facets as F
 from . import forgiving
 from .analysis import fold
 from .budget import SEARCH_SHARE, Deadline, default_budget, query_scope, seconds_or_none
+from .duplicates import MAX_LISTED, CopyIndex, Group, collapse
 from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all, lead, mark, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
@@ -45,6 +46,8 @@ class Hit:
     title_html: str  # escaped, with <mark>
     snippet: str  # escaped, with <mark>
     path: str = ""
+    copies: list[str] = field(default_factory=list)  # ids of identical copies (some)
+    copy_count: int = 0  # how many identical copies were collapsed into this hit
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -214,16 +217,19 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         deadline.ticket.expect(_postings(searcher, whoosh_q))
     scope = _Scope.of(searcher, filter_q, selection)
     page, per_page = results.page, results.per_page
-    hits = _run(searcher, whoosh_q, page, per_page, scope, sort, deadline)
+    copies = CopyIndex(searcher)
+    hits = _collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
     if hits.total == 0 and len(parsed.positive) > 1 and not deadline.expired():
         relaxed = build_query(parsed, searcher.reader(), relaxed=True)
-        hits = _run(searcher, relaxed, page, per_page, scope, sort, deadline)
+        hits = _collapsed(copies, searcher, relaxed, page, per_page, scope, sort, deadline)
         results.partial = hits.total > 0
     results.total = hits.total
     if results.facets is not None:
         results.facets = F.count(hits.matched, selection)
     terms = Terms(*parsed.highlight_terms())
-    for docnum, score in hits.items:
+    for group in hits.items:
+        docnum, score = group.docnum, group.score
+        others = copies.copies(group.key, docnum, scope.allowed, scope.deleted)
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         if final.expired():  # out of time: the hit unmarked, its text's beginning
@@ -233,7 +239,8 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         results.hits.append(Hit(
             id=stored["id"], title=title, url=stored.get("url"), source=stored.get("source"),
             date=stored.get("date"), score=score, title_html=title_html, snippet=snippet_html,
-            path=stored.get("path", ""),
+            path=stored.get("path", ""), copy_count=len(others),
+            copies=[searcher.stored_fields(d)["id"] for d in others[:MAX_LISTED]],
         ))
     if deadline.hit or final.hit:
         return
@@ -274,6 +281,29 @@ class _Scope:
     def of(cls, searcher, filter_q, selection: F.Selection) -> _Scope:
         allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
         return cls(allowed, deleted_docs(searcher), selection)
+
+
+@dataclass
+class _Collapsed:
+    total: int  # documents, copies included
+    items: list[Group]  # this page's results, one per set of identical copies
+    matched: F.Matched
+
+
+def _collapsed(copies: CopyIndex, searcher, whoosh_q, page: int, per_page: int,
+               scope: _Scope, sort: str, deadline: Deadline) -> _Collapsed:
+    """This page of the ranking with identical copies collapsed: the top ``limit`` is
+    asked for again, larger, while collapsing leaves the page short (copies score
+    alike, so a little past the page is usually enough; the deadline bounds it)."""
+    wanted = page * per_page
+    limit = wanted
+    while True:
+        found = _run(searcher, whoosh_q, 1, limit, scope, sort, deadline)
+        groups = collapse(found.items, copies.key_of)
+        if len(groups) >= wanted or limit >= found.total or deadline.expired():
+            break
+        limit = min(found.total, limit + 2 * (wanted - len(groups)) + per_page)
+    return _Collapsed(found.total, groups[(page - 1) * per_page:wanted], found.matched)
 
 
 def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort,

@@ -28,7 +28,8 @@ from .params import ParamError, parse_search_args, run_search
 
 bp = Blueprint("api", __name__)
 
-HIT_KEYS = ("id", "title", "url", "source", "date", "score", "snippet", "title_html")
+HIT_KEYS = ("id", "title", "url", "source", "date", "score", "snippet", "title_html",
+            "copy_count", "copies")
 
 
 @bp.get("/api/search")

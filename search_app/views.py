@@ -28,11 +28,13 @@ class HitView:
     source: str | None
     date: datetime | None
     url: str | None
+    copies: tuple[str, ...] = ()  # ids of identical copies collapsed into this hit
+    copy_count: int = 0
 
     @classmethod
     def of(cls, hit: indexer.Hit) -> HitView:
         return cls(hit.id, marked(hit.title_html), marked(hit.snippet), hit.source, hit.date,
-                   hit.url)
+                   hit.url, tuple(hit.copies), hit.copy_count)
 
 
 @bp.get("/")

@@ -131,8 +131,11 @@ def test_cp1258_and_utf16_files_are_decoded(make_corpus, tmp_path):
     report = indexer.reindex(corpus, tmp_path / "index")
     assert report.added == 3 and not report.problems
     handle = indexer.open_index(tmp_path / "index")
-    assert len(indexer.search(handle, "trach nhiem").hits) == 3
+    hits = indexer.search(handle, "trach nhiem").hits
     handle.close()
+    # decoded to the same text: one result, the other two its identical copies
+    assert len(hits) == 1 and hits[0].copy_count == 2
+    assert {hits[0].id, *hits[0].copies} == {"utf16.txt", "legacy.txt", "bom.txt"}
 
 
 def test_duplicate_ids_are_reported_and_first_wins(make_corpus, tmp_path):

@@ -1,0 +1,99 @@
+"""Identical copies of a document collapse to one result ("và N bản giống hệt").
+
+Portals republish the same article under several addresses, and a folder often
+holds the same file twice: ten identical copies would otherwise fill a page.
+Each document gets a *copy key* at index time, a hash of its normalised title
+and body; at search time hits sharing a key collapse into the best-ranked one,
+which lists the others. Copies have the same text, so they score alike and
+come together: collapsing only has to look a little past the page.
+
+Normalisation: NFC (NFD and composed text are the same text), case folded,
+every run of white space one space. Marks are kept: *đang* and *đảng* are
+different text, and one changed word keeps two documents apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"\s+")
+
+MAX_LISTED = 100
+"""Copies listed with a hit (the count says how many there are in all)."""
+
+
+def copy_key(title: str, body: str) -> str:
+    """The key identical documents share ("" for a document without text: never a copy)."""
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", f"{title}\n{body}").casefold()).strip()
+    if not text:
+        return ""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Group:
+    """One result of a collapsed ranking: the best-ranked copy and its score."""
+
+    docnum: int
+    score: float | None
+    key: str
+
+
+def collapse(items: Sequence[tuple[int, float | None]], key_of: Callable[[int], str]
+             ) -> list[Group]:
+    """``items`` (ranked docnums) with every document after the first of its key left out."""
+    seen: set[str] = set()
+    groups: list[Group] = []
+    for docnum, score in items:
+        key = key_of(docnum)
+        if key:
+            if key in seen:
+                continue
+            seen.add(key)
+        groups.append(Group(docnum, score, key))
+    return groups
+
+
+class CopyIndex:
+    """The copy keys of one searcher's documents: a key per docnum (from the
+    ``copy_key`` column, read per document, not per segment), and the live
+    documents of a key (from its postings)."""
+
+    def __init__(self, searcher) -> None:
+        self._searcher = searcher
+        self._leaves = [(leaf, offset) for leaf, offset in searcher.reader().leaf_readers()]
+        self._columns: dict[int, object] = {}
+
+    def key_of(self, docnum: int) -> str:
+        for i in range(len(self._leaves) - 1, -1, -1):
+            leaf, offset = self._leaves[i]
+            if docnum >= offset:
+                break
+        else:
+            return ""
+        column = self._columns.get(i)
+        if column is None:
+            if not leaf.has_column("copy_key"):
+                return ""
+            column = self._columns[i] = leaf.column_reader("copy_key")
+        value = column[docnum - offset]
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        return value or ""
+
+    def copies(self, key: str, exclude: int, allowed: set[int] | None,
+               deleted: set[int]) -> list[int]:
+        """The live documents with ``key`` other than ``exclude``, in index order,
+        within ``allowed`` (the search's filters) when given."""
+        if not key:
+            return []
+        try:
+            ids = self._searcher.postings("copy_key", key).all_ids()
+        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound and friends
+            return []
+        return [d for d in ids if d != exclude and d not in deleted
+                and (allowed is None or d in allowed)]

@@ -1,0 +1,144 @@
+"""Identical copies collapse to one result, "và N bản giống hệt", the others reachable."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from click.testing import CliRunner
+
+import indexer
+from indexer.cli import cli
+from indexer.duplicates import copy_key
+from search_app import create_app
+
+from .conftest import write_jsonl
+
+ARTICLE = {"title": "Giá lúa tăng mạnh",
+           "text": "Giá lúa tại Hậu Giang tăng mạnh trong tuần qua, nông dân phấn khởi."}
+
+
+def _records() -> list[dict]:
+    copies = [{"id": f"copy{i}", **ARTICLE} for i in range(10)]
+    near = {"id": "near", "title": ARTICLE["title"],
+            "text": ARTICLE["text"].replace("Hậu Giang", "Cần Thơ")}
+    others = [{"id": f"other{i}", "title": f"Thị trường lúa gạo {i}",
+               "text": "Giá lúa hôm nay ổn định. " * (i + 1)} for i in range(12)]
+    return copies + [near] + others
+
+
+def _build(tmp_path, records):
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "news.jsonl", records)
+    index_dir = tmp_path / "index"
+    indexer.reindex(corpus, index_dir, full=True)
+    return corpus, index_dir
+
+
+def test_ten_identical_copies_are_one_result_listing_the_others(tmp_path):
+    _, index_dir = _build(tmp_path, _records())
+    index = indexer.open_index(index_dir)
+    try:
+            results = indexer.search(index, "gia lua", per_page=10)
+    finally:
+        index.close()
+    ids = [hit.id for hit in results.hits]
+    assert len(ids) == 10 and len(set(ids)) == 10  # the page stays full
+    copies_on_page = [i for i in ids if i.startswith("copy")]
+    assert copies_on_page == ["copy0"]
+    first = results.hits[ids.index("copy0")]
+    assert first.copy_count == 9
+    assert sorted(first.copies) == [f"copy{i}" for i in range(1, 10)]
+    assert "near" in ids  # one word different: not a copy
+    assert results.hits[ids.index("near")].copy_count == 0
+    assert results.total == 23  # documents, copies included
+
+
+def test_the_next_page_continues_after_the_collapsed_copies(tmp_path):
+    _, index_dir = _build(tmp_path, _records())
+    index = indexer.open_index(index_dir)
+    try:
+            page1 = indexer.search(index, "gia lua", per_page=5)
+            page2 = indexer.search(index, "gia lua", per_page=5, page=2)
+            page3 = indexer.search(index, "gia lua", per_page=5, page=3)
+    finally:
+        index.close()
+    seen = [h.id for p in (page1, page2, page3) for h in p.hits]
+    assert len(seen) == len(set(seen)) == 14  # 23 documents, 10 copies shown once
+    assert not any(i.startswith("copy") and i != "copy0" for i in seen)
+
+
+def test_copies_collapse_in_date_order_too(tmp_path):
+    records = _records()
+    for i, record in enumerate(records):
+        record["date"] = f"2024-01-{i % 28 + 1:02d}"
+    _, index_dir = _build(tmp_path, records)
+    index = indexer.open_index(index_dir)
+    try:
+            results = indexer.search(index, "gia lua", sort="newest", per_page=30)
+    finally:
+        index.close()
+    ids = [hit.id for hit in results.hits]
+    assert len([i for i in ids if i.startswith("copy")]) == 1
+    assert len(ids) == 14
+
+
+def test_editing_one_copy_separates_it(tmp_path):
+    records = _records()
+    corpus, index_dir = _build(tmp_path, records)
+    records[3] = {**records[3], "text": records[3]["text"] + " Thêm một câu mới."}
+    write_jsonl(corpus / "news.jsonl", records)
+    indexer.reindex(corpus, index_dir)
+    index = indexer.open_index(index_dir)
+    try:
+            results = indexer.search(index, "gia lua", per_page=20)
+    finally:
+        index.close()
+    ids = [hit.id for hit in results.hits]
+    assert "copy3" in ids and "copy0" in ids
+    assert results.hits[ids.index("copy0")].copy_count == 8
+    assert results.hits[ids.index("copy3")].copy_count == 0
+
+
+def test_deleted_copies_are_not_counted(tmp_path):
+    records = _records()
+    corpus, index_dir = _build(tmp_path, records)
+    write_jsonl(corpus / "news.jsonl", [r for r in records if r["id"] not in ("copy0", "copy5")])
+    indexer.reindex(corpus, index_dir)
+    index = indexer.open_index(index_dir)
+    try:
+            results = indexer.search(index, "gia lua")
+    finally:
+        index.close()
+    hit = next(h for h in results.hits if h.id.startswith("copy"))
+    assert hit.id == "copy1" and hit.copy_count == 7
+    assert "copy0" not in hit.copies and "copy5" not in hit.copies
+
+
+def test_the_key_ignores_form_not_words():
+    text = "Giá lúa tăng"
+    assert copy_key("T", text) == copy_key("T", unicodedata.normalize("NFD", text))
+    assert copy_key("T", text) == copy_key("t", "giá  lúa\n tăng ")
+    assert copy_key("T", text) != copy_key("T", "Giá lúa tang")  # marks are text
+    assert copy_key("", "  ") == ""
+
+
+def test_the_page_says_how_many_copies_and_links_to_them(tmp_path):
+    _, index_dir = _build(tmp_path, _records())
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)})
+    client = app.test_client()
+    page = client.get("/search?q=gia+lua").get_data(as_text=True)
+    assert "và 9 bản giống hệt" in page
+    links = re.findall(r'href="/doc/(copy\d)', page)
+    assert sorted(set(links)) == [f"copy{i}" for i in range(10)]
+    assert client.get("/doc/copy7").status_code == 200
+    data = client.get("/api/search?q=gia+lua").get_json()
+    hit = next(h for h in data["hits"] if h["id"] == "copy0")
+    assert hit["copy_count"] == 9 and len(hit["copies"]) == 9
+
+
+def test_the_cli_lists_the_copies(tmp_path):
+    _, index_dir = _build(tmp_path, _records())
+    result = CliRunner().invoke(cli, ["search", "--index", str(index_dir), "gia lua"])
+    assert result.exit_code == 0, result.output
+    assert "và 9 bản giống hệt: copy1, copy2, copy3, copy4, copy5, …" in result.output
