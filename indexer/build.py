@@ -83,7 +83,7 @@ def _fields(doc: Document) -> dict:
         "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
         "title": doc.title, "body": doc.body,
         "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
-        "title_a": doc.title, "accents": doc.body, "pairs": (doc.title, doc.body),
+        "title_a": doc.title, "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
     }
     key = copy_key(doc.title, doc.body)
     if key:

@@ -71,12 +71,12 @@ def search(run: Callable[..., object], index, query: str, **options):
     if meant:
         return _shown(run(index, meant, **options), typed, meant)
     results = run(index, typed, **options)
-    if results.total and not results.partial:
+    if results.total:  # some document holds every word (partial matches may follow)
         return results
     fixed = corrected(index, typed)
     if fixed and fixed.strip() != typed.strip():
         better = run(index, fixed, **options)
-        if better.total and not better.partial:
+        if better.total:
             return _shown(better, typed, fixed)
     return results
 

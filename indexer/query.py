@@ -161,7 +161,42 @@ def parse(text: str) -> ParsedQuery:
         parsed.notes.append(f"câu tìm kiếm quá dài: chỉ dùng {MAX_QUERY_CHARS} ký tự đầu")
     parsed.units, notes = read(clean(original))
     parsed.notes += notes + _cap(parsed.units)
+    _group_words(parsed)
     return parsed
+
+
+def _groupable(unit: Unit) -> bool:
+    return (unit.kind == "word" and unit.scope is None and not unit.negated
+            and not unit.alternatives and len(unit.words) == 1 and not unit.words[0].parts)
+
+
+def _group_words(parsed: ParsedQuery) -> None:
+    """Consecutive plain syllables that spell a dictionary word become one unit.
+
+    ``hop dong lao dong`` is two words, *hợp đồng* and *lao động*: each then
+    matches where its syllables form that word (see :mod:`indexer.ranking`).
+    Only bare syllables are grouped: quoted, negated, scoped, OR'ed, prefix
+    and bracketed terms keep the meaning the user gave them.
+    """
+    from .words import lexicon
+
+    grouped: list[Unit] = []
+    run: list[Unit] = []
+    for unit in [*parsed.units, None]:
+        if unit is not None and _groupable(unit):
+            run.append(unit)
+            continue
+        if len(run) > 1:
+            words = [u.words[0] for u in run]
+            spans = lexicon().segment([w.accented or w.folded for w in words],
+                                      [w.folded for w in words])
+            grouped += [Unit(words[a:b]) for a, b in spans]
+        else:
+            grouped += run
+        run = []
+        if unit is not None:
+            grouped.append(unit)
+    parsed.units = grouped
 
 
 def _cap(units: list[Unit]) -> list[str]:

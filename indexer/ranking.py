@@ -1,182 +1,75 @@
-"""A :class:`ParsedQuery` -> a Whoosh query, and the scoring model.
+"""A :class:`ParsedQuery` -> a Whoosh query: the ranking model.
 
-Matching runs on one field, ``all_f`` (folded title + body): every unit of
-the query is a plain term (or phrase) that must occur there, so Whoosh
-intersects posting lists and skips, instead of unioning per-field lists.
-Everything else is *evidence*, optional clauses that only add score to
-documents that already match:
+Candidates are every document holding at least one query word (folded, in
+``all_f``): no word is required, because real queries often carry a word the
+best answer lacks (``Hàm IsObject`` -> the page "IsObject Function"). What
+decides the order is evidence, each a sum of per-term scores (so that
+:mod:`indexer.maxscore` can prune exactly):
 
-* title matches weigh more (``TITLE_BOOST``): ``title_a`` for a word with an
-  accented reading (typed, or predicted), ``title_f`` for the others;
-* ``pairs``: adjacent syllables of the query adjacent in the document
-  (``can bo`` -> *cán bộ*, not *cán … bộ*);
-* ``title_a``/``accents``: the exact accented form the user typed (``Đảng``
-  beats *đang*), or, weaker, the form the accent model predicts for an
-  unmarked word (``dang`` in ``can bo dang vien`` -> *đảng*).
+* **coverage** (``COVERAGE``): every query word a document holds adds its idf
+  once — a soft coordination factor: holding more, and rarer, words of the
+  query counts most, without making any of them a filter;
+* **BM25** of each word in the folded text (``all_f``, ``B_BODY``) and, weighted
+  ``TITLE_BOOST``, in the title (``title_f``, ``B_TITLE``);
+* **words and proximity**: syllables of a query word that form that word in
+  the document (``WORD_BOOST``, field ``pairs``), and adjacent query words
+  adjacent in the document (``PAIR_BOOST``);
+* **accents**: a word typed with marks, or an unmarked word through the
+  reading the accent model predicts, scores that exact form (``accents``,
+  ``title_a``, ``READING_BOOST``); its folded match keeps
+  ``FOLDED_WITH_READING`` of its weight and coverage, the exact form the rest.
+  A form the user typed adds idf x ``FOLDED_WITH_READING`` x (``K1`` + 1) —
+  at least all the folded BM25 could give — so a document with *vướng* comes
+  before every document with only *vuông*, all else equal.
 
-The score is BM25 per field, summed (Whoosh's BM25F), with field lengths
-read from a per-segment array instead of a column look-up per posting.
+A quoted phrase is one unit (matching only where its words are adjacent, in
+one sentence); ``title:``/``source:`` terms are constraints the user typed:
+they stay required. Every parameter is documented in the README
+("Ranking parameters"); they were tuned, with cross-validation, on a
+development set and are the same for every corpus.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import islice
 
-from whoosh import matching
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.scoring import BM25F, BM25FScorer
-from whoosh.util.numeric import byte_to_length
 
+from .bm25 import (  # noqa: F401  (re-exported: the model's Whoosh plumbing)
+    AndNot,
+    Bm25f,
+    Coverage,
+    Term,
+    _length_column,
+    _lengths,
+    deleted_docs,
+)
 from .query import MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS, ParsedQuery, Unit, Word
+from .words import CROSSING
 
 MATCH_FIELD = "all_f"
-TITLE_BOOST = 3.0
-PAIR_BOOST = 0.6
-ACCENT_BOOST = 2.0
-PRIOR_BOOST = 1.5
+K1 = 1.5
+B_BODY = 0.3
+B_TITLE = 1.0
+TITLE_BOOST = 2.5
+COVERAGE = 4.0
+SYLLABLE_SHARE = 0.75
+WORD_BOOST = 1.0
+PAIR_BOOST = 1.0
+READING_BOOST = 1.25
 FOLDED_WITH_READING = 0.5
+ACCENT_TIER = 0.75
 
 
-_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
+def weighting() -> Bm25f:
+    """BM25F with the per-field length normalisation of the model's parameters."""
+    return Bm25f(B=B_BODY, K1=K1, title_f_B=B_TITLE, title_a_B=B_TITLE)
 
 
-def _lengths(searcher, fieldname: str) -> list[int | None]:
-    """Every document's length in ``fieldname`` (as Whoosh's ``doc_field_length``
-    gives it), cached on the segment reader.
-
-    Whoosh keeps lengths as one byte per document in a column: read the bytes
-    in one go and decode them through a table, instead of a column look-up per
-    document (a second or so per field for the first query on a 100k index).
-    """
-    reader = searcher.reader()
-    cache = reader.__dict__.setdefault("_vnsearch_lengths", {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
-        count = reader.doc_count_all()
-        column = _length_column(reader, fieldname)
-        if column is not None:
-            raw = column._dbfile.get(column._basepos, min(column._count, count))
-            lengths = [_BYTE_LENGTHS[b] for b in raw] + [None] * (count - len(raw))
-        else:
-            dfl = reader.doc_field_length
-            lengths = [dfl(docnum, fieldname, 1) for docnum in range(count)]
-        cache[fieldname] = lengths
-    return lengths
-
-
-def _length_column(reader, fieldname: str):
-    """The raw one-byte-per-document length column of a W3 segment, or None."""
-    perdoc = getattr(reader, "_perdoc", None)
-    try:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except (AttributeError, KeyError, TypeError):
-        return None
-    if getattr(column, "_typecode", None) != "B" or getattr(column, "_fixedlen", 0) != 1:
-        return None
-    return column
-
-
-class _ArrayLengthScorer(BM25FScorer):
-    def setup(self, searcher, fieldname, text):
-        lengths = _lengths(searcher, fieldname)
-        super().setup(searcher, fieldname, text)
-        self.dfl = lengths.__getitem__
-
-    def _score(self, weight, length):
-        # qf carries the query term's boost (see Term below): scaling here
-        # avoids a wrapping matcher around every posting list.
-        return super()._score(weight, length) * self.qf
-
-
-class Bm25f(BM25F):
-    """Whoosh's BM25F with array-backed field lengths (the hot path of scoring)."""
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        if not searcher.schema[fieldname].scorable:
-            return super().scorer(searcher, fieldname, text, qf)
-        B = self._field_B.get(fieldname, self.B)
-        return _ArrayLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf)
-
-
-def deleted_docs(searcher) -> set[int]:
-    """Deleted (updated or removed, not yet merged away) documents, as global numbers."""
-    if searcher.is_atomic():
-        return set(getattr(searcher.reader(), "deleted_docs_set", ()))
-    return {offset + docnum for sub, offset in searcher.subsearchers
-            for docnum in getattr(sub.reader(), "deleted_docs_set", ())}
-
-
-def _postings(searcher, fieldname: str, btext: bytes, weighting, qf: float):
-    """``Searcher.postings`` without its per-posting filter of deleted documents.
-
-    After an incremental reindex a segment has deletions, and Whoosh then
-    wraps every posting list in a Python filter: that doubled query time on
-    a 100k index. Search drops deleted documents once, in the collector.
-    """
-    fmt = searcher.schema[fieldname].format
-    if searcher.is_atomic():
-        scorer = weighting.scorer(searcher, fieldname, btext, qf=qf)
-        return searcher.reader()._terms.matcher(fieldname, btext, fmt, scorer=scorer)
-    matchers, offsets = [], []
-    for sub, offset in searcher.subsearchers:
-        reader = sub.reader()
-        if (fieldname, btext) in reader:
-            scorer = weighting.scorer(sub, fieldname, btext, qf=qf)
-            matchers.append(reader._terms.matcher(fieldname, btext, fmt, scorer=scorer))
-            offsets.append(offset)
-    return matching.MultiMatcher(matchers, offsets,
-                                 weighting.scorer(searcher, fieldname, btext, qf=qf))
-
-
-class Term(Q.Term):
-    """A term query for :func:`indexer.search.search`'s collector.
-
-    Its boost is applied by the scorer (``qf``), not by a ``WrappingMatcher``,
-    and its postings are not filtered for deletions (see :func:`_postings`):
-    on the hot path, where intersections skip through every posting list,
-    each extra Python layer per call costs more than the scoring itself. Only
-    valid with a collector that removes :func:`deleted_docs`.
-    """
-
-    def matcher(self, searcher, context=None):
-        if self.fieldname not in searcher.schema:
-            return matching.NullMatcher()
-        try:
-            text = searcher.schema[self.fieldname].to_bytes(self.text)
-        except ValueError:
-            return matching.NullMatcher()
-        if (self.fieldname, text) not in searcher.reader():
-            return matching.NullMatcher()
-        weighting = (context.weighting if context else None) or searcher.weighting
-        return _postings(searcher, self.fieldname, text, weighting, self.boost)
-
-
-class _AndNotMatcher(matching.AndNotMatcher):
-    """Whoosh's AndNotMatcher, except that the first document is checked too.
-
-    whoosh-reloaded 2.7.5 only skips the prohibited list to the first
-    candidate when both lists start on the same document: a prohibited list
-    starting earlier let the first candidate through (``thua ke -di chuc``
-    returned an article saying "di chúc").
-    """
-
-    def _find_first(self):
-        if self.a.is_active() and self.b.is_active():
-            self._find_next()
-
-
-class AndNot(Q.AndNot):
-    """``a`` without ``b``, with :class:`_AndNotMatcher` (also for sorting by date)."""
-
-    def matcher(self, searcher, context=None):
-        return _AndNotMatcher(self.a.matcher(searcher, context),
-                              self.b.matcher(searcher, searcher.boolean_context()))
-
-
-WEIGHTING = Bm25f(B=0.75, K1=1.2, title_f_B=1.0, title_a_B=1.0)
-"""Titles are fully length-normalised: a title that *is* the query beats a
-longer title that merely contains it."""
+WEIGHTING = weighting()
+"""Titles are fully length-normalised by default: a title that *is* the
+query beats a longer title that merely contains it."""
 
 
 def _or(clauses: list[Q.Query]) -> Q.Query:
@@ -223,6 +116,12 @@ def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) ->
     elif unit.kind == "phrase" and unit.scope != "source":
         folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
         query = Q.Phrase(field, folds)
+        # Marks typed in a phrase are asked for: the document must hold those forms.
+        exact_field = "title_a" if unit.scope == "title" else "accents"
+        exact = [Term(exact_field, w.accented, boost=0.0) for w in unit.words
+                 if w.accented and not w.parts]
+        if exact:
+            query = _and([query, *exact])
     else:
         words = unit.words[:-1] if unit.kind == "prefix" else unit.words
         parts = [_word_query(w, field) for w in words]
@@ -240,12 +139,19 @@ def _unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) ->
 def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int) -> Q.Query:
     """The query language's compound units (see :mod:`indexer.querylang`).
 
-    A dictionary word given as an operand (``hình sự`` in ``-hình sự``) matches as
-    the phrase of its syllables; a group matches all its positive members and
-    none of its negated ones.
+    A dictionary word as a unit (``hình sự`` in ``-hình sự``, or grouped by
+    :func:`indexer.query._group_words`) matches where its syllables are adjacent
+    (``pairs``: a document's segmentation can err, so straddling pairs count
+    too; ranking prefers those forming the word), or, outside the text, as the
+    phrase of its syllables; a group matches all its positive members and none
+    of its negated ones.
     """
     if unit.kind != "group":
-        return Q.Phrase(field, [w.folded for w in unit.words])
+        folds = [w.folded for w in unit.words]
+        if field == MATCH_FIELD:  # adjacent, as one word or (segmentation may err) two
+            return _and([_or([Term("pairs", f"{x} {y}"), Term("pairs", f"{x}{CROSSING}{y}")])
+                         for x, y in zip(folds, folds[1:], strict=False)])
+        return Q.Phrase(field, folds)
     wanted = [_unit_query(m, reader, prefix_limit) for m in unit.members if not m.negated]
     unwanted = [_unit_query(m, reader, prefix_limit) for m in unit.members if m.negated]
     if not wanted:
@@ -254,25 +160,84 @@ def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int) -> Q.Query
     return AndNot(query, _or(unwanted)) if unwanted else query
 
 
+def _plain(unit: Unit) -> bool:
+    """A word (one syllable or a dictionary word of several) scored term by term."""
+    return (unit.kind == "word" and unit.scope is None and not unit.alternatives
+            and not any(w.parts for w in unit.words))
+
+
+def _required(unit: Unit) -> bool:
+    """Constraints the user spelt out: ``title:``/``source:`` terms."""
+    return unit.scope is not None
+
+
+def _share(unit: Unit) -> float:
+    """The weight a syllable's own evidence keeps inside a word of several."""
+    return SYLLABLE_SHARE if _plain(unit) and len(unit.words) > 1 else 1.0
+
+
+def _word_terms(unit: Unit) -> list[Q.Query]:
+    """BM25 in the folded text, coverage, and the exact form a typed accent asks for.
+
+    In a word of several syllables each syllable keeps ``SYLLABLE_SHARE`` of
+    its evidence; the rest goes to the word itself (its syllables forming that
+    word in the document): *biển … giới* is not *biên giới*.
+    """
+    share = _share(unit)
+    clauses: list[Q.Query] = []
+    for word in unit.words:
+        boost = FOLDED_WITH_READING if (word.accented or word.predicted) else 1.0
+        clauses.append(Term(MATCH_FIELD, word.folded, boost=boost * share))
+        form = word.accented or word.predicted
+        if form:
+            # Typed marks: a folded-only match is part of a match, and the
+            # exact form brings the rest plus at least what folded BM25 gives.
+            # A predicted reading is preferred the same way, without the extra.
+            clauses.append(Coverage(MATCH_FIELD, word.folded,
+                                    boost=COVERAGE * FOLDED_WITH_READING * share))
+            extra = ACCENT_TIER * (K1 + 1) if word.accented else 0.0
+            clauses.append(Coverage("accents", form, boost=share * (
+                COVERAGE * (1 - FOLDED_WITH_READING) + extra)))
+        else:
+            clauses.append(Coverage(MATCH_FIELD, word.folded, boost=COVERAGE * share))
+    folds = [w.folded for w in unit.words]
+    pairs = [f"{x} {y}" for x, y in zip(folds, folds[1:], strict=False)]
+    for pair in pairs:
+        clauses.append(Term("pairs", pair, boost=WORD_BOOST))
+        if share < 1.0:
+            clauses.append(Coverage("pairs", pair,
+                                    boost=COVERAGE * (1.0 - share) * len(folds) / len(pairs)))
+    return clauses
+
+
 def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
+    """Adjacent query words adjacent in the document (proximity and order)."""
     clauses = []
     for a, b in zip(units, units[1:], strict=False):
         if a.kind == b.kind == "word" and a.scope is None and b.scope is None \
                 and not (a.alternatives or b.alternatives):
             left, right = a.words[-1], b.words[0]
             if not (left.parts or right.parts):
-                clauses.append(Term("pairs", f"{left.folded} {right.folded}", boost=PAIR_BOOST))
+                clauses += _adjacent(left.folded, right.folded)
     for unit in units:
         if unit.kind == "group":  # brackets, or what a synonym was typed as
             clauses += _pair_evidence([m for m in unit.members if not m.negated])
         if unit.kind == "phrase" and unit.scope is None:
             folds = [w.folded for w in unit.words]
-            clauses += [Term("pairs", f"{x} {y}", boost=PAIR_BOOST)
-                        for x, y in zip(folds, folds[1:], strict=False)]
+            for x, y in zip(folds, folds[1:], strict=False):
+                clauses += _adjacent(x, y)
     return clauses
 
 
+def _adjacent(x: str, y: str) -> list[Q.Query]:
+    """``x`` next to ``y``, within one word of the document or across two."""
+    return [Term("pairs", f"{x} {y}", boost=PAIR_BOOST),
+            Term("pairs", f"{x}{CROSSING}{y}", boost=PAIR_BOOST)]
+
+
 def _word_evidence(unit: Unit) -> list[Q.Query]:
+    """Title matches, and the accented form typed or predicted."""
+    share = _share(unit)
     clauses: list[Q.Query] = []
     for alt in unit.leaves():  # groups opened up: their words are evidence too
         if alt.weight < 1.0:
@@ -281,43 +246,14 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
             form = word.accented or word.predicted
             if not form:
                 if unit.scope is None and alt.kind != "prefix":
-                    clauses.append(Term("title_f", word.folded, boost=TITLE_BOOST))
+                    clauses.append(Term("title_f", word.folded, boost=TITLE_BOOST * share))
                 continue
             # A title with another word of the same letters (cần for cán) is
             # no title match: with an accented reading, title evidence is exact.
-            weight = ACCENT_BOOST if word.accented else PRIOR_BOOST
-            clauses.append(Term("title_a", form, boost=weight * TITLE_BOOST))
+            clauses.append(Term("title_a", form, boost=READING_BOOST * TITLE_BOOST * share))
             if unit.scope is None:
-                clauses.append(Term("accents", form, boost=weight))
+                clauses.append(Term("accents", form, boost=READING_BOOST * share))
     return clauses
-
-
-def _evidence(parsed: ParsedQuery) -> list[Q.Query]:
-    """Optional clauses: title, adjacent pairs and accents add score, never filter."""
-    units = parsed.positive
-    clauses = _pair_evidence(units)
-    for unit in units:
-        if unit.scope != "source":
-            clauses += _word_evidence(unit)
-    return clauses
-
-
-def build_query(parsed: ParsedQuery, reader=None, relaxed: bool = False) -> Q.Query | None:
-    """Whoosh query for ``parsed``: all units required, or any of them if ``relaxed``.
-
-    Returns None when nothing positive is left to search for.
-    """
-    limit = prefix_limit(parsed)
-    positive = [_unit_query(u, reader, limit) for u in parsed.positive]
-    if not positive:
-        return None
-    required = _or(positive) if relaxed else _and(positive)
-    evidence = _evidence(parsed)
-    query = Q.AndMaybe(required, _or(evidence)) if evidence else required
-    negative = [_unit_query(u, reader, limit) for u in parsed.units if u.negated]
-    if negative:
-        query = AndNot(query, _or(negative))
-    return query
 
 
 def prefix_limit(parsed: ParsedQuery) -> int:
@@ -340,3 +276,80 @@ def prefix_notes(parsed: ParsedQuery, reader) -> list[str]:
     if not cut:
         return []
     return [f"{', '.join(cut)}: chỉ tìm {limit} từ thường gặp nhất bắt đầu như vậy"]
+
+
+def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
+    """Whoosh query for ``parsed``: any word may match, the evidence ranks.
+
+    Returns None when nothing positive is left to search for.
+    """
+    limit = prefix_limit(parsed)
+    units = parsed.positive
+    if not units:
+        return None
+    required = [_unit_query(u, reader, limit) for u in units if _required(u)]
+    optional: list[Q.Query] = []
+    evidence: list[Q.Query] = []
+    for unit in units:
+        if _synonymous(unit):  # the typed words one by one, the synonyms one more way
+            optional.append(_or([_unit_query(alt, reader, limit) for alt in unit.alternatives]))
+    for unit in _opened(units):
+        if _plain(unit):
+            for clause in _word_terms(unit):
+                # Only the folded syllables make candidates: a document with a
+                # word's pair or exact form holds its syllables too.
+                (optional if clause.fieldname == MATCH_FIELD else evidence).append(clause)
+        elif not _required(unit):
+            optional.append(_unit_query(unit, reader, limit))
+    evidence += _pair_evidence(units)
+    for unit in units:
+        if unit.scope != "source":
+            evidence += _word_evidence(unit)
+    if required:
+        query = Q.AndMaybe(_and(required), _or(optional + evidence)) \
+            if optional or evidence else _and(required)
+    else:
+        query = Q.AndMaybe(_or(optional), _or(evidence)) if evidence else _or(optional)
+    return _without(query, parsed, reader, limit)
+
+
+def _synonymous(unit: Unit) -> bool:
+    """A synonym expansion (:func:`indexer.synonyms.expand`): typed words + synonyms."""
+    return (unit.kind in ("group", "word") and unit.scope is None and not unit.negated
+            and bool(unit.alternatives) and all(alt.weight < 1.0 for alt in unit.alternatives))
+
+
+def _opened(units: list[Unit]) -> list[Unit]:
+    """``units`` with each synonym expansion opened into its typed words: they count
+    one by one, like any typed words (a document with some of them is a candidate,
+    ranked by the evidence), not as one block that a synonym may replace."""
+    out: list[Unit] = []
+    for unit in units:
+        if not _synonymous(unit):
+            out.append(unit)
+        elif unit.kind == "group":
+            out += [m for m in unit.members if not m.negated]
+        else:
+            out.append(replace(unit, alternatives=[]))
+    return out
+
+
+def every_word_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
+    """The documents that match every word: what ``total`` counts.
+
+    A word the ranker grouped (``văn bản``) counts wherever its syllables occur:
+    an unaccented query's segmentation can be wrong (``van | ban so``), and
+    ranking already puts the documents where they form the word first. Words
+    bound by an operator, phrases and groups count as they match.
+    """
+    limit = prefix_limit(parsed)
+    parts = [_and([Term(MATCH_FIELD, w.folded) for w in unit.words]) if _plain(unit)
+             else _unit_query(unit, reader, limit) for unit in parsed.positive]
+    if not parts:
+        return None
+    return _without(_and(parts), parsed, reader, limit)
+
+
+def _without(query: Q.Query, parsed: ParsedQuery, reader, limit: int) -> Q.Query:
+    negative = [_unit_query(u, reader, limit) for u in parsed.units if u.negated]
+    return AndNot(query, _or(negative)) if negative else query

@@ -36,8 +36,10 @@ def print_results(results: Results, color: bool) -> None:
         click.echo(f"note: {message}")
     if results.suggestion:
         click.echo(f"Có phải bạn muốn tìm: {results.suggestion}")
-    if results.partial:
+    if results.partial and not results.total:
         click.echo("Không có tài liệu chứa tất cả các từ; hiển thị kết quả gần đúng.")
+    elif results.partial:
+        click.echo("Có kết quả chỉ chứa một phần các từ cần tìm.")
     click.echo(f"{vn_number(results.total)} kết quả ({vn_number(results.took_ms / 1000, 3)} giây)")
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, first + 1):

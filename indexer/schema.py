@@ -31,9 +31,10 @@ from .analysis import accented_analyzer, folded_analyzer
 from .fieldterms import counted, encode_positions, folded_positions
 from .postings import build_codec  # noqa: F401  (re-exported: writers import it from here)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when the schema changes: an index with another version must be rebuilt
-(5: ``copy_key``, identical copies collapse, :mod:`indexer.duplicates`)."""
+(5: ``copy_key``, identical copies collapse, :mod:`indexer.duplicates`;
+6: word pairs across words and position gaps at sentence punctuation, issue 11)."""
 
 
 def decode_varints(data: bytes) -> list[int]:

@@ -34,10 +34,10 @@ from operator import add, mul, neg
 
 from whoosh import query as Q
 
+from .bm25 import Coverage, _lengths
 from .budget import NEVER, Deadline
 from .maxscore import _add_for, flat_terms, top_flat
 from .postcache import POSTING_CACHE
-from .ranking import _lengths
 
 Scores = dict[int, float]
 
@@ -141,11 +141,20 @@ class _Segment:
                         phrase, negative, found)
             return found or set()
         if isinstance(node, Q.Or):
-            found = set()
+            # A term's docnums go into the union straight from its array, once
+            # per list (a word's BM25 and coverage terms share one list).
+            found: set[int] = set()
+            seen_lists: set[tuple[str, str]] = set()
             for child in node.subqueries:
                 if self.deadline.expired() and not negative:
                     break  # the branches so far: fewer documents, each a match
-                found |= self.candidates(child, negative)
+                if self._is_term(child):
+                    key = (child.fieldname, child.text)
+                    if key not in seen_lists:
+                        seen_lists.add(key)
+                        found.update(self.postings(child)[0])
+                else:
+                    found |= self.candidates(child, negative)
             return found
         if node is Q.NullQuery or isinstance(node, Q.NullQuery.__class__):
             return set()
@@ -279,6 +288,10 @@ class _Segment:
         ids, tfs, _ = self.postings(node)
         if not ids:
             return None
+        if isinstance(node, Coverage):  # a constant per document: idf x boost
+            btext = self.searcher.schema[node.fieldname].to_bytes(node.text)
+            scale = self.searcher.idf(node.fieldname, btext) * node.boost
+            return scale, ids, tfs, scale, self._zeros()
         weighting = self.weighting
         fieldname = node.fieldname
         B = weighting._field_B.get(fieldname, weighting.B)
@@ -288,6 +301,13 @@ class _Segment:
         scale = self.searcher.idf(fieldname, btext) * (K1 + 1) * node.boost
         top = self.reader.term_info(fieldname, btext).max_weight() or max(tfs)
         return scale * top / (top + least), ids, tfs, scale, norms
+
+    def _zeros(self) -> list[float]:
+        cache = self.reader.__dict__.setdefault("_vnsearch_norms", {})
+        zeros = cache.get("zeros")
+        if zeros is None:
+            zeros = cache["zeros"] = [0.0] * self.reader.doc_count_all()
+        return zeros
 
     def _add_term(self, node: Q.Term, acc: list[float], restrict: set[int] | None) -> None:
         if self.deadline.expired():

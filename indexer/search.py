@@ -23,7 +23,7 @@ from .duplicates import MAX_LISTED, CopyIndex, Group, collapse
 from .engine import SearchIndex, reads_index
 from .highlight import Terms, highlight_all, lead, mark, snippet
 from .query import ParsedQuery, add_predictions, clean, parse
-from .ranking import build_query, deleted_docs, prefix_notes
+from .ranking import build_query, deleted_docs, every_word_query, prefix_notes
 from .scoring import matches, top_docs
 from .synonyms import Synonyms
 from .synonyms import expand as expand_synonyms
@@ -48,6 +48,7 @@ class Hit:
     path: str = ""
     copies: list[str] = field(default_factory=list)  # ids of identical copies (some)
     copy_count: int = 0  # how many identical copies were collapsed into this hit
+    complete: bool = True  # holds every word of the query (False: a partial match)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -65,7 +66,8 @@ class Results:
     took_ms: float = 0.0
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
-    partial: bool = False  # no document had every word: best partial matches shown
+    partial: bool = False  # some hits shown lack a word of the query
+    candidates: int = 0  # documents holding at least one word (total: every word)
     messages: list[str] = field(default_factory=list)
     facets: F.Facets | None = None  # per-query counts, when asked for
     timed_out: bool = False  # the time budget ran out: the best results found by then
@@ -74,7 +76,7 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-max(self.total, self.candidates) // self.per_page))
 
     def to_json(self) -> dict:
         return {
@@ -83,6 +85,7 @@ class Results:
             "suggestion": self.suggestion, "partial": self.partial,
             "timed_out": self.timed_out, "messages": self.messages,
             "corrected_query": self.corrected_query, "exact_query": self.exact_query,
+            "candidates": self.candidates,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": self.facets.to_json() if self.facets is not None else None,
         }
@@ -219,13 +222,24 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     page, per_page = results.page, results.per_page
     copies = CopyIndex(searcher)
     hits = _collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
-    if hits.total == 0 and len(parsed.positive) > 1 and not deadline.expired():
-        relaxed = build_query(parsed, searcher.reader(), relaxed=True)
-        hits = _collapsed(copies, searcher, relaxed, page, per_page, scope, sort, deadline)
-        results.partial = hits.total > 0
-    results.total = hits.total
+    results.candidates = results.total = hits.total
+    every_q = every_word_query(parsed, searcher.reader())
+    every: set[int] | None = None
+    every_matched = None
+    if every_q is not None and not deadline.expired():
+        # Candidates hold any word; the total counts those holding every word,
+        # and so do the facets (each count is the total its filter gives).
+        every_matched = matches(searcher, every_q, scope.deleted, deadline)
+        every = {offset + docnum for _, offset, docs in
+                 F.filtered(every_matched, scope.selection) for docnum in docs}
+        results.total = len(every)
+        results.partial = any(group.docnum not in every for group in hits.items)
+    elif every_q is not None:  # out of time: which hits hold every word is not known
+        results.partial = len(parsed.positive) > 1
     if results.facets is not None:
-        results.facets = F.count(hits.matched, selection)
+        # (no document holds every word: the partial matches shown are counted)
+        counted = every_matched if every_matched is not None and results.total else hits.matched
+        results.facets = F.count(counted, selection)
     terms = Terms(*parsed.highlight_terms())
     for group in hits.items:
         docnum, score = group.docnum, group.score
@@ -241,6 +255,7 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
             date=stored.get("date"), score=score, title_html=title_html, snippet=snippet_html,
             path=stored.get("path", ""), copy_count=len(others),
             copies=[searcher.stored_fields(d)["id"] for d in others[:MAX_LISTED]],
+            complete=every is None or docnum in every,
         ))
     if deadline.hit or final.hit:
         return

@@ -20,6 +20,7 @@ from indexer.analysis import (
     syllables,
     term,
 )
+from indexer.words import chain_pairs
 from tests.conftest import cp1258_style
 
 BASES = "aăâeêioôơuưy"
@@ -133,13 +134,18 @@ def test_whoosh_analyzer_agrees_with_the_lean_pass(text):
 
 @given(vietnamese_text)
 def test_lean_pass_pairs_agree_with_syllables(text):
-    pairs, prev = [], None
+    # Pairs come from chains of joined syllables; a pair that straddles two
+    # dictionary words of its chain is spelt with words.CROSSING (chain_pairs).
+    pairs, chain, marked = [], [], []
     for syl in syllables(text):
         if is_compound(syl):
             continue
-        if syl.joined and prev is not None:
-            pairs.append(f"{prev} {syl.folded}")
-        prev = syl.folded
+        if not (syl.joined and chain):
+            pairs += chain_pairs(chain, marked) if len(chain) > 1 else []
+            chain, marked = [], []
+        chain.append(syl.folded)
+        marked.append(syl.accented)
+    pairs += chain_pairs(chain, marked) if len(chain) > 1 else []
     assert analyze(text).pairs == pairs
 
 
@@ -159,8 +165,8 @@ def test_hostile_text_is_bounded():
 
 def reference_terms(text: str) -> tuple:
     """What :func:`analyze` must return, derived slowly from :func:`syllables`."""
-    folded, accented, pairs, runs, run = [], [], [], [], []
-    prev = prev_end = None
+    folded, accented, pairs, runs, run, chain, marked = [], [], [], [], [], [], []
+    prev_end = None
     for syl in syllables(text):
         folded.append((syl.folded, syl.pos))
         if syl.accented != syl.folded and has_marks(syl.accented):  # "by" -> "bi": no mark
@@ -170,16 +176,21 @@ def reference_terms(text: str) -> tuple:
         gap = None if prev_end is None else text[prev_end:syl.start]
         inside = gap is not None and len(gap) == 1 and gap in "-/."  # next part of an identifier
         if inside or (gap is not None and re.fullmatch(r"[ \t\u00a0]*", gap)):
-            if prev is not None:
-                pairs.append(f"{prev} {syl.folded}")
-        elif run and not (gap is not None and re.fullmatch(r"[ \t\u00a0]*,[ \t\u00a0]*", gap)):
-            runs.append(run)
-            run = []
+            chain.append(syl.folded)
+            marked.append(syl.accented)
+        else:
+            pairs += chain_pairs(chain, marked) if len(chain) > 1 else []
+            chain, marked = [syl.folded], [syl.accented]
+            if run and not (gap is not None and re.fullmatch(r"[ \t\u00a0]*,[ \t\u00a0]*", gap)):
+                runs.append(run)
+                run = []
         run.append(syl.accented)
-        prev, prev_end = syl.folded, syl.end
+        prev_end = syl.end
     if run:
         runs.append(run)
-    return folded, accented, pairs, runs, sum(not is_compound(s) for s in syllables(text))
+    pairs += chain_pairs(chain, marked) if len(chain) > 1 else []
+    length = max((s.pos + 1 for s in syllables(text) if not is_compound(s)), default=0)
+    return folded, accented, pairs, runs, length
 
 
 # Words joined by the separators that matter: blanks (pairs), commas (runs go on),
@@ -232,3 +243,10 @@ def test_field_terms_agree_with_the_syllable_tokenizer(value):
         offset += (max(s.pos for s in found) + 1 if found else 0) + 1
     assert folded_positions(value) == {t: sorted(p) for t, p in positions.items()}
     assert counted(value, "accented") == accented
+
+
+def test_a_sentence_break_leaves_a_position_gap():
+    """Phrases never span sentence punctuation: ``"cán bộ"`` must not match *cán. Bộ*."""
+    positions = dict(analyze("làm cán. Bộ phải").folded)
+    assert positions["bo"] - positions["can"] == 2
+    assert dict(analyze("làm cán, bộ phải").folded)["bo"] - positions["can"] == 1

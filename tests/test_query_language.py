@@ -52,9 +52,12 @@ def index(index_dir):
 
 
 def found(index, query: str) -> set[str]:
-    """The documents that satisfy the whole query (ranked first, counted by ``total``)."""
+    """The documents that satisfy the whole query (counted by ``total``; partial
+    matches may be ranked among them)."""
     results = indexer.search(index, query, per_page=100)
-    return {hit.id for hit in results.hits[:results.total]}
+    found = {hit.id for hit in results.hits if hit.complete}
+    assert len(found) == results.total
+    return found
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -125,11 +128,12 @@ def test_minus_before_a_word_excludes_the_word_on_the_law_corpus(shipped):
     """``thua ke -di chuc``: inheritance articles that do not speak of a will (*di chúc*);
     read by syllables it required *chúc* and excluded *di*: 8 articles."""
     results = indexer.search(shipped, "thua ke -di chuc", per_page=100)
-    assert results.total > 8 and not results.partial
+    assert results.total > 8  # partial matches (*thừa* or *kế* alone) may follow
     for hit in results.hits:
         document = indexer.document(shipped, hit.id)
         text = fold(f"{document.title}\n{document.body}")
-        assert re.search(r"\bthua\b", text) and re.search(r"\bke\b", text), hit.id
+        if hit.complete:
+            assert re.search(r"\bthua\b", text) and re.search(r"\bke\b", text), hit.id
         assert not re.search(r"\bdi\W+chuc\b", text), hit.id
 
 

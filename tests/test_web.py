@@ -62,7 +62,8 @@ def test_home_page(client):
 def test_results_page(client):
     page = get(client, "/search", q="can bo dang vien")
     assert re.search(r'Khoảng 3 kết quả <span class="took">\((dưới )?\d+,\d\d giây\)', page)
-    assert set(ids(page)) == {"tin/can-bo-guong-mau", "tin/hoi-nghi", "tin/sai-chinh-ta"}
+    # the three documents with every word first; others holding some of them follow
+    assert set(ids(page)[:3]) == {"tin/can-bo-guong-mau", "tin/hoi-nghi", "tin/sai-chinh-ta"}
     assert '<a href="/doc/tin/hoi-nghi?q=can+bo+dang+vien">' in page
     assert "<mark>cán bộ đảng viên</mark>" in page  # a run of query words: one mark
     assert '<time datetime="2022-01-15">15/01/2022</time>' in page
@@ -187,7 +188,7 @@ def test_document_with_unsafe_url_is_not_a_link(client):
 
 def test_document_id_with_special_characters(client):
     page = get(client, "/search", q="đường dẫn kỳ lạ")
-    assert ids(page) == [SPECIAL_ID]
+    assert ids(page)[0] == SPECIAL_ID
     href = html.unescape(re.search(r'<h2 class="result-title"><a href="([^"]+)"', page)[1])
     assert "%23" in href and "%3F" in href
     assert "Mã có ký tự đặc biệt" in get(client, href)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.analysis import canonical, fold
-from indexer.words import lexicon, segment
+from indexer.words import chain_pairs, lexicon, segment
 
 SYLLABLES = ["hợp", "đồng", "trường", "phạm", "cán", "bộ", "dân", "sự", "hình", "biên",
              "giới", "môi", "lao", "động", "hop", "dong", "can", "bo", "giá", "trị", "Đảng"]
@@ -42,3 +42,16 @@ def test_spans_cover_every_syllable_once_and_are_words(tokens):
         if b - a > 1:
             accented = [canonical(t) for t in tokens[a:b]]
             assert lexicon().is_word(accented, [fold(t) for t in accented])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("trường hợp đồng phạm", ["truong hop", "hop|dong", "dong pham"]),
+    ("hợp đồng lao động", ["hop dong", "dong|lao", "lao dong"]),
+    ("giá trị gia tăng của", ["gia tri", "tri gia", "gia tang", "tang|cua"]),  # a 4-syllable word
+    ("cán bộ số 0", ["can bo", "bo|so", "so 0"]),  # *bộ số* is no word (*bơ sờ* folds the same)
+    ("IsObject function", ["isobject function"]),  # no dictionary word: proximity only
+    ("hop dong lao dong", ["hop dong", "dong lao", "lao dong"]),  # written without marks
+])
+def test_pairs_crossing_a_word_boundary_are_marked(text, expected):
+    accented = [canonical(t) for t in text.split()]
+    assert chain_pairs([fold(a) for a in accented], accented) == expected

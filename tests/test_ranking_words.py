@@ -1,0 +1,115 @@
+"""The ranking model as a user sees it: any word finds, words are units, typed accents come first.
+
+Each corpus is made for one question: every document is as long as its rivals
+and differs in the one thing the test is about, so the asserted order can
+only come from that evidence.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import indexer
+
+FILLER = "Văn bản này nói về một việc khác trong đời sống hằng ngày của người dân."
+
+DOCS = [
+    # words as units
+    {"id": "border-1", "title": "Khu vực biên giới",
+     "text": f"Bảo vệ biên giới quốc gia. {FILLER}"},
+    {"id": "border-2", "title": "Cửa khẩu",
+     "text": f"Hàng hóa qua biên giới phải khai báo. {FILLER}"},
+    {"id": "broker", "title": "Môi giới hàng hải",
+     "text": f"Người môi giới làm việc ở vùng biển và cảng. {FILLER}"},
+    {"id": "contract", "title": "Điều khoản",
+     "text": f"Các bên ký hợp đồng mua bán tài sản. {FILLER}"},
+    {"id": "accomplice", "title": "Điều khoản",
+     "text": f"Trong trường hợp đồng phạm mua bán tài sản. {FILLER}"},
+    # typed accents: one exact-form document against short, repetitive folded rivals
+    {"id": "vuong-exact", "title": "Ghi chép",
+     "text": f"Dự án bị vướng mặt bằng nhiều năm liền nên chậm tiến độ. {FILLER}"},
+    {"id": "vuong-square-1", "title": "Hình vuông", "text": "Hình vuông, vuông vức, vuông góc."},
+    {"id": "vuong-square-2", "title": "Vuông", "text": "Khăn vuông."},
+    {"id": "lo-exact", "title": "Ghi chép", "text": f"Cái lò gạch cũ ở cuối làng. {FILLER}"},
+    {"id": "lo-road-1", "title": "Lộ trình", "text": "Lộ trình, quốc lộ, lộ diện."},
+    {"id": "lo-road-2", "title": "Lộ", "text": "Tiết lộ."},
+    {"id": "party-meets", "title": "Tin tức", "text": "Đảng bộ xã tổ chức họp thường kỳ."},
+    {"id": "they-meet", "title": "Họ đang họp", "text": "Họ đang họp ở hội trường."},
+    # phrases stop at sentence punctuation
+    {"id": "officer", "title": "Nhân sự", "text": "Mỗi cán bộ phải gương mẫu."},
+    {"id": "split", "title": "Ghi chép", "text": "Anh ấy làm cán. Bộ phải xem xét lại."},
+    # a query word the answer lacks
+    {"id": "isobject", "title": "IsObject Function",
+     "text": "Tests whether an object variable is an object: IsObject (ObjectVar)."},
+    {"id": "variables", "title": "Biến",
+     "text": "Hàm kiểm tra biến: IsObject và các hàm khác trả về giá trị đúng sai."},
+] + [{"id": f"ham-{n}", "title": f"Hàm số {n}", "text": f"Hàm số học thứ {n}. {FILLER}"}
+     for n in range(8)]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ranking-words")
+    from tests.conftest import write_jsonl
+
+    write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
+    indexer.reindex(root / "corpus", root / "index", full=True)
+    handle = indexer.open_index(root / "index")
+    yield handle
+    handle.close()
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize("query", ["biên giới", "bien gioi"])
+def test_a_two_syllable_word_beats_its_syllables_in_other_words(index, query):
+    ranked = ids(indexer.search(index, query))
+    assert ranked.index("broker") > max(ranked.index("border-1"), ranked.index("border-2"))
+
+
+@pytest.mark.parametrize("query", ["hợp đồng", "hop dong", "hợp đồng mua bán"])
+def test_a_word_beats_the_same_syllables_straddling_two_words(index, query):
+    ranked = ids(indexer.search(index, query))
+    assert ranked.index("contract") < ranked.index("accomplice")
+
+
+def test_total_counts_documents_with_every_word(index):
+    results = indexer.search(index, "hợp đồng mua bán")
+    assert results.total == 2  # the syllables adjacent (a segmentation may err)
+    assert results.candidates > 2 and results.partial  # *mua*, *bán* alone follow
+    assert ids(results)[0] == "contract"
+
+
+@pytest.mark.parametrize("query, exact, folded_only", [
+    ("vướng", {"vuong-exact"}, {"vuong-square-1", "vuong-square-2"}),
+    ("lò", {"lo-exact"}, {"lo-road-1", "lo-road-2"}),
+    ("Đảng họp", {"party-meets"}, {"they-meet"}),
+])
+def test_a_typed_accent_ranks_every_exact_form_first(index, query, exact, folded_only):
+    ranked = ids(indexer.search(index, query))
+    assert set(ranked[:len(exact)]) == exact
+    assert folded_only <= set(ranked)  # still found, after
+
+
+def test_an_unmarked_word_still_finds_every_reading(index):
+    assert {"vuong-exact", "vuong-square-1", "vuong-square-2"} <= set(
+        ids(indexer.search(index, "vuong")))
+
+
+@pytest.mark.parametrize("query", ['"cán bộ"', '"can bo"'])
+def test_a_phrase_never_spans_sentence_punctuation(index, query):
+    assert ids(indexer.search(index, query)) == ["officer"]
+
+
+def test_a_quoted_accented_phrase_asks_for_those_accents(index):
+    assert ids(indexer.search(index, '"lò gạch"')) == ["lo-exact"]
+    assert ids(indexer.search(index, '"lộ gạch"')) == []
+
+
+def test_a_page_with_only_the_rare_word_is_found(index):
+    results = indexer.search(index, "Hàm IsObject")
+    ranked = ids(results)
+    assert ranked[:2] == ["variables", "isobject"] or ranked[:2] == ["isobject", "variables"]
+    assert results.total == 1 and results.partial  # only "Biến" holds both words
