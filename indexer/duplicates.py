@@ -58,6 +58,18 @@ def collapse(items: Sequence[tuple[int, float | None]], key_of: Callable[[int], 
     return groups
 
 
+def _column(leaf):
+    """The segment's ``copy_key`` column reader, made once per reader: making one reads
+    the column's offset table (1 ms at 100k documents), and pooled searchers keep
+    their readers across requests. Kept on this reader only (it reads through this
+    reader's open file), never in the caches shared across commits."""
+    column = leaf.__dict__.get("_vnsearch_copy_column", False)
+    if column is False:
+        column = leaf.column_reader("copy_key") if leaf.has_column("copy_key") else None
+        leaf.__dict__["_vnsearch_copy_column"] = column
+    return column
+
+
 class CopyIndex:
     """The copy keys of one searcher's documents: a key per docnum (from the
     ``copy_key`` column, read per document, not per segment), and the live
@@ -77,9 +89,9 @@ class CopyIndex:
             return ""
         column = self._columns.get(i)
         if column is None:
-            if not leaf.has_column("copy_key"):
+            column = self._columns[i] = _column(leaf)
+            if column is None:
                 return ""
-            column = self._columns[i] = leaf.column_reader("copy_key")
         value = column[docnum - offset]
         if isinstance(value, bytes):
             value = value.decode("utf-8")
