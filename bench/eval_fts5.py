@@ -40,8 +40,8 @@ from datetime import datetime
 from pathlib import Path
 
 import indexer
-from indexer import evaluation
-from indexer.analysis import fold
+from indexer.cli import evaluation
+from indexer.whoosh_ext.analyzers import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"

@@ -2,7 +2,7 @@
 
 Generates a small set (PDFs with fpdf2 and DejaVu Sans, DOCX with python-docx, each
 from the generated Vietnamese paragraphs), then in a child process times reading them
-(:func:`indexer.corpus.read_file`, the extraction alone) and a full reindex of them.
+(:func:`indexer.corpus.reader.read_file`, the extraction alone) and a full reindex of them.
 FTS5 has no reader for these formats, so the FTS5 column stays empty. Only runs when
 the dev extras (fpdf2) and DejaVu are installed; run it with ``python -m bench.formats_bench``.
 """
@@ -66,7 +66,7 @@ def read_formats(corpus: str, index: str) -> dict:
     import shutil
 
     import indexer
-    from indexer.corpus import read_file, scan
+    from indexer.corpus.reader import read_file, scan
 
     problems: list = []
     result: dict = {}
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{report.head_commit()}, load average after: {load}, run took "
         f"{time.perf_counter() - started:.0f} s. Files generated with fpdf2 (DejaVu Sans) and "
         "python-docx from the corpus generator's Vietnamese paragraphs; extraction is "
-        "`indexer.corpus.read_file` alone, the reindex a full one of both. FTS5 reads neither "
-        "format.", "", report.table(rows(result, sizes, args.files, args.pages))])
+        "`indexer.corpus.reader.read_file` alone, the reindex a full one of both. FTS5 reads "
+        "neither format.", "", report.table(rows(result, sizes, args.files, args.pages))])
     print(body)
     if args.write:
         report.write_section(ROOT / "bench" / "RESULTS.md", "Formats", body)

@@ -1,4 +1,4 @@
-"""Held-out evaluation of accent restoration (:class:`indexer.suggest.AccentModel`).
+"""Held-out evaluation of accent restoration (:class:`indexer.accents.model.AccentModel`).
 
 Sentences (article text split on ``. ; : ! ?`` and newlines, at least five
 syllables) are sampled deterministically; the model is trained on every *other*
@@ -13,7 +13,7 @@ is printed for scale.
         [--holdout 300] [--seed 13] [--small 20]
 
 ``--small N`` also scores a model of only N training articles, alone and backed
-by a base model made by :func:`indexer.basemodel.train` from every training
+by a base model made by :func:`indexer.accents.basemodel.train` from every training
 article (never a held-out one) plus Debian's translations: the set-up of a
 small corpus served with the shipped base model.
 """
@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer import basemodel  # noqa: E402
-from indexer.analysis import fold, is_compound, syllables  # noqa: E402
-from indexer.suggest import AccentModel  # noqa: E402
+from indexer.accents import basemodel  # noqa: E402
+from indexer.accents.model import AccentModel  # noqa: E402
+from indexer.whoosh_ext.analyzers import fold, is_compound, syllables  # noqa: E402
 
 SENTENCE_SPLIT = re.compile(r"[.;:!?\n]+")
 

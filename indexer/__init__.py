@@ -4,10 +4,23 @@ Data flows one way: corpus -> documents -> analysis -> index -> searcher ->
 results. Callers import from here only.
 """
 
-from .budget import limit_heavy_queries, query_scope
-from .build import ReindexReport, reindex
-from .corpus import Document, Limits, Problem, read_corpus
-from .engine import SearchIndex, open_index
+from indexer.corpus.reader import Document, Limits, Problem, read_corpus
+from indexer.indexing.reindex import ReindexReport, reindex
+from indexer.searching.budget import limit_heavy_queries, query_scope
+from indexer.searching.engine import SearchIndex, open_index
+from indexer.searching.facets import Facets
+from indexer.searching.lookups import (
+    DocumentView,
+    Stats,
+    document,
+    health,
+    restore,
+    sources,
+    stats,
+    suggest,
+)
+from indexer.searching.service import Hit, Results, search
+
 from .errors import (
     CorpusMissingError,
     IndexMissingError,
@@ -15,9 +28,6 @@ from .errors import (
     ReindexLockedError,
     VnsearchError,
 )
-from .facets import Facets
-from .info import DocumentView, Stats, document, health, restore, sources, stats, suggest
-from .search import Hit, Results, search
 
 __all__ = [
     "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",

@@ -8,7 +8,7 @@ then ``test_config``.
 
 The index is opened lazily, once per app, and kept in
 ``app.extensions["vnsearch"]``; each library call leases a searcher over
-exactly the live commit (:mod:`indexer.searchers`), so a reindex is seen by
+exactly the live commit (:mod:`indexer.searching.searchers`), so a reindex is seen by
 the next request.
 """
 

@@ -90,8 +90,8 @@ def handle_library(exc: indexer.VnsearchError):
 def _raised_reading_index(exc: BaseException | None) -> bool:
     """True if ``exc`` came out of Whoosh's own code (past any stdlib frames).
 
-    Opening the index checks its files (``indexer.store.open_generation``), but damaged
-    data inside a segment only fails when a search reads it, with EOFError, struct.error,
+    Opening the index checks its files (``indexer.indexing.generations.open_generation``), but
+    damaged data inside a segment only fails when a search reads it, with EOFError, struct.error,
     zlib.error, UnpicklingError...: that is an index problem (503), not a bug (500).
     """
     if exc is None:

@@ -13,7 +13,7 @@ The socket is bound before "serving on" is printed: a busy port is one line
 error. Each request is logged as one line on stderr (:class:`RequestLog`).
 
 Each process keeps one request thread for cheap searches: at most ``threads - 1``
-searches may run long (see :mod:`indexer.budget`), and each ends at its time
+searches may run long (see :mod:`indexer.searching.budget`), and each ends at its time
 budget. Waitress cannot tell that a client has gone away, so an abandoned
 request runs on, but only until its budget.
 """

@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
-from indexer.analysis import (
+from indexer.text.words import chain_pairs
+from indexer.whoosh_ext.analyzers import (
     analyze,
     canonical,
     fold,
@@ -20,7 +21,6 @@ from indexer.analysis import (
     syllables,
     term,
 )
-from indexer.words import chain_pairs
 from tests.conftest import cp1258_style
 
 BASES = "aăâeêioôơuưy"
@@ -90,7 +90,7 @@ def test_identifiers_are_searchable_whole_and_by_parts(identifier, parts):
     tokens = list(syllables(f"Quy định {identifier}."))
     wholes = [t.folded for t in tokens if is_compound(t)]
     assert wholes == [fold(identifier)]
-    # "quy" is indexed as "qui": the i/y spelling variants meet (indexer.variants)
+    # "quy" is indexed as "qui": the i/y spelling variants meet (indexer.text.variants)
     assert [t.folded for t in tokens if not is_compound(t)] == ["qui", "dinh", *parts]
 
 
@@ -122,7 +122,7 @@ def test_offsets_slice_the_original_text_to_the_token(text):
         for syl in syllables(form):
             original = form[syl.start:syl.end]
             assert original == syl.text
-            # the index form (term) may spell a y as i (indexer.variants)
+            # the index form (term) may spell a y as i (indexer.text.variants)
             assert term(original).startswith(syl.folded) and len(syl.folded) <= 64
 
 
@@ -216,7 +216,7 @@ def test_lean_pass_agrees_with_syllables_on_everything(text):
        | st.text(alphabet="Đđaăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệỳýỷỹỵ\u0300\u0301\u0303"
                           "\u0309\u0323İIKΣσς ", max_size=40))
 def test_fold_by_table_equals_fold_by_decomposition(text):
-    from indexer.analysis import _fold_by_decomposing
+    from indexer.whoosh_ext.analyzers import _fold_by_decomposing
 
     assert fold(text) == _fold_by_decomposing(text)
 
@@ -224,12 +224,12 @@ def test_fold_by_table_equals_fold_by_decomposition(text):
 @given(st.lists(st.one_of(vietnamese_text, st.just("08-QĐi/TW và TP.HCM")), max_size=3))
 def test_field_terms_agree_with_the_syllable_tokenizer(value):
     """The per-field computations the schema formats and the bulk writer share
-    (indexer.fieldterms), checked against :func:`syllables`, an independent path:
+    (indexer.whoosh_ext.fieldterms), checked against :func:`syllables`, an independent path:
     positions run on across a field's texts with a gap of one, and the accented
     evidence is every form that carries marks."""
     from collections import Counter
 
-    from indexer.fieldterms import counted, folded_positions
+    from indexer.whoosh_ext.fieldterms import counted, folded_positions
 
     positions: dict[str, list[int]] = {}
     accented: Counter[str] = Counter()

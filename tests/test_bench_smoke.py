@@ -63,7 +63,7 @@ def test_query_set_is_fixed_and_mixed():
 def test_relevance_baselines_and_their_section(tmp_path):
     """bench.eval_fts5: the baselines rank, and its RESULTS.md section survives a bench run."""
     from bench import eval_fts5
-    from indexer.corpus import Document
+    from indexer.corpus.reader import Document
 
     docs = [Document(id="a", path="x", title="Hợp đồng lao động", body="Hợp đồng lao động ký kết."),
             Document(id="b", path="x", title="Thuế", body="Thuế thu nhập; hợp đồng thuê nhà."),

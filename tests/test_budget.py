@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 import indexer
 from bench.hostile import COMMON, HOSTILE, PHRASES_32, PREFIXES_120
-from indexer import budget as budget_mod
-from indexer.analysis import fold
-from indexer.cli import cli
-from indexer.query import MAX_PHRASES, MAX_PREFIXES, MAX_UNITS, parse
+from indexer.cli.commands import cli
+from indexer.searching import budget as budget_mod
+from indexer.searching.query import MAX_PHRASES, MAX_PREFIXES, MAX_UNITS, parse
+from indexer.whoosh_ext.analyzers import fold
 from search_app import create_app
 from tests.conftest import write_jsonl
 
@@ -152,7 +152,7 @@ def test_every_hostile_query_is_answered_within_the_budget(handle, name):
 def test_snippets_past_the_budget_are_plain_and_the_answer_says_so(handle, monkeypatch):
     """Highlighting is work per hit: once the budget is spent, the remaining hits show
     their text's beginning, unmarked, instead of making the answer later."""
-    search_mod = importlib.import_module("indexer.search")  # (not the function `search`)
+    search_mod = importlib.import_module("indexer.searching.service")  # (not the function `search`)
     real = search_mod.snippet
 
     def slow_snippet(text, terms):
@@ -224,8 +224,8 @@ def test_phrases_prefixes_and_or_branches_are_capped_and_reported():
 def test_prefixes_share_a_bounded_number_of_completions(handle):
     results = indexer.search(handle, PREFIXES_120, budget=0)
     assert any("tiền tố" in m for m in results.messages)
-    from indexer.query import MAX_PREFIX_TERMS
-    from indexer.ranking import prefix_limit
+    from indexer.searching.planner import prefix_limit
+    from indexer.searching.query import MAX_PREFIX_TERMS
 
     assert prefix_limit(parse(PREFIXES_120)) * MAX_PREFIXES <= MAX_PREFIX_TERMS
 

@@ -18,13 +18,15 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
 import indexer
-from indexer import bulkbuild, bulkwrite, store
-from indexer.build import _fields
-from indexer.corpus import read_corpus
-from indexer.fieldterms import counted, encode_positions, folded_positions
-from indexer.lock import LOCK_NAME
-from indexer.schema import SCHEMA_VERSION, build_codec, build_schema
-from indexer.suggest import AccentModel
+from indexer.accents.model import AccentModel
+from indexer.corpus.reader import read_corpus
+from indexer.indexing import fullbuild as bulkbuild
+from indexer.indexing import generations as store
+from indexer.indexing.lock import LOCK_NAME
+from indexer.indexing.reindex import _fields
+from indexer.indexing.schema import SCHEMA_VERSION, build_codec, build_schema
+from indexer.whoosh_ext import segment_writer as bulkwrite
+from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
 from tests.conftest import ROOT, cp1258_style, write_jsonl
 
 SEED1 = "news/000_098f74c0d94f660f.txt"
@@ -42,7 +44,7 @@ def test_seeds_index_with_their_fields(shipped):
     assert seed1.title == "Cán bộ, đảng viên có tinh thần trách nhiệm cao với công việc"
     assert seed1.date == datetime(2023, 12, 27, 9, 56)
     assert seed1.author == "T.SƠN"
-    assert seed1.source == "Báo Hậu Giang"  # its "(HG) -" lead, named (indexer.sites)
+    assert seed1.source == "Báo Hậu Giang"  # its "(HG) -" lead, named (indexer.corpus.sites)
     assert seed2.title.startswith("Tăng cường sự lãnh đạo của Đảng trong xây dựng đội ngũ")
     assert seed2.title.endswith("ngang tầm nhiệm vụ")
     assert seed2.date == datetime(2022, 7, 27, 8, 44, 11)
@@ -155,7 +157,7 @@ def test_duplicate_ids_are_reported_and_first_wins(make_corpus, tmp_path):
 
 SEARCHER_SCRIPT = """
 import sys, indexer
-from indexer import store
+from indexer.indexing import generations as store
 generation, ix = store.open_generation(sys.argv[1])
 searcher = ix.searcher()
 def count():

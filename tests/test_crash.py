@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer import store
-from indexer.lock import LOCK_NAME
+from indexer.indexing import generations as store
+from indexer.indexing.lock import LOCK_NAME
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -73,16 +73,16 @@ elif point == "toc":  # new segment complete, the commit (TOC) not yet written
 
     index.TOC.write = write
 elif point == "side-files":  # Whoosh committed, manifest and meta not yet written
-    from indexer import store
+    from indexer.indexing import generations as store
     before(store, "write_json")
 elif point == "swap":  # new generation complete, CURRENT's temporary file written
     before(os, "replace", lambda src, dst, *a, **k: Path(dst).name == "CURRENT")
 elif point == "after-swap":  # CURRENT replaced, old generations not yet removed
-    from indexer import store
+    from indexer.indexing import generations as store
     calls = []
     before(store, "remove_leftovers", lambda *a, **k: calls.append(1) or len(calls) == 2)
 elif point == "full-analysis":  # a full build halfway through analysing its documents
-    from indexer.bulkwrite import BulkWriter
+    from indexer.whoosh_ext.segment_writer import BulkWriter
     original_add = BulkWriter.add_document
     added = []
 
@@ -94,7 +94,7 @@ elif point == "full-analysis":  # a full build halfway through analysing its doc
 
     BulkWriter.add_document = add_document
 
-from indexer.cli import main
+from indexer.cli.commands import main
 
 main()
 """

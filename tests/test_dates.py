@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import indexer
-from indexer.dates import LOCAL_TZ, aware, parse_date
+from indexer.corpus.dates import LOCAL_TZ, aware, parse_date
 from tests.conftest import write_jsonl
 
 

@@ -3,7 +3,7 @@
 Issue 10 (finding 3): sorting by date went through Whoosh's SortingCollector,
 5-10 times the cost of ranking by relevance, and put undated documents first.
 It now takes the bulk evaluation's candidates and per-segment date arrays
-(:mod:`indexer.facets`); here it is checked against Whoosh's collector on an
+(:mod:`indexer.searching.facets`); here it is checked against Whoosh's collector on an
 index of three segments with deleted and updated documents.
 """
 
@@ -13,8 +13,8 @@ import pytest
 from whoosh import collectors
 
 import indexer
-from indexer.query import parse
-from indexer.ranking import build_query, deleted_docs
+from indexer.searching.planner import build_query, deleted_docs
+from indexer.searching.query import parse
 from tests.conftest import write_jsonl
 
 WORDS = ["cán bộ", "đảng viên", "hợp đồng", "tài sản", "thừa kế", "di chúc"]

@@ -8,8 +8,8 @@ import unicodedata
 from click.testing import CliRunner
 
 import indexer
-from indexer.cli import cli
-from indexer.duplicates import copy_key
+from indexer.cli.commands import cli
+from indexer.searching.duplicates import copy_key
 from search_app import create_app
 
 from .conftest import write_jsonl

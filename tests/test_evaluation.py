@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import indexer
-from indexer import evaluation
-from indexer.cli import cli
+from indexer.cli import evaluation
+from indexer.cli.commands import cli
 from tests.conftest import write_jsonl
 
 

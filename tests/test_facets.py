@@ -8,9 +8,9 @@ import re
 import pytest
 
 import indexer
-from indexer.collation import vn_sorted
-from indexer.highlight import SNIPPET_CHARS, Terms, snippet
-from indexer.query import parse
+from indexer.searching.highlight import SNIPPET_CHARS, Terms, snippet
+from indexer.searching.query import parse
+from indexer.text.collation import vn_sorted
 
 CIVIL, CRIMINAL, NEWS = "Bộ luật dân sự 2015", "Bộ luật hình sự 2015", "Đài Hậu Giang"
 SOURCES = [CIVIL, CRIMINAL, NEWS, "Ấp Bắc", "Zalo tin"]
@@ -171,7 +171,7 @@ def test_snippet_without_a_match_is_the_start():
 def test_columns_are_read_once_per_segment(ix):
     """Every searcher (one per concurrent request) and every later commit reads the same
     segment: its arrays are built once, not once per searcher."""
-    from indexer.facets import Columns
+    from indexer.searching.facets import Columns
 
     def columns(searcher) -> list:
         return [Columns.of(sub.reader()) for sub, _ in searcher.leaf_searchers()]

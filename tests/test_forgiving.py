@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import indexer
-from indexer.analysis import analyze, fold, forms
-from indexer.cli import cli
-from indexer.ngrams import SHIFT
-from indexer.variants import index_form, spellings
+from indexer.accents.ngrams import SHIFT
+from indexer.cli.commands import cli
+from indexer.text.variants import index_form, spellings
+from indexer.whoosh_ext.analyzers import analyze, fold, forms
 
 
 def _index(make_corpus, tmp_path, records, extra=None):
@@ -317,7 +317,7 @@ def test_did_you_mean_is_attested_and_capitalised_as_the_corpus(news_index, quer
 
 @pytest.mark.parametrize("query", ["bo luat dan xu", "thanh pho ho chi minh hoa"])
 def test_did_you_mean_never_invents_a_sequence(news_index, query):
-    from indexer.basemodel import base
+    from indexer.accents.basemodel import base
 
     shipped = base()
     suggestion = indexer.search(news_index, query).suggestion

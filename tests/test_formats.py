@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import indexer
-from indexer import formats
-from indexer.cli import cli
-from indexer.formats import pdf as pdf_format
+from indexer.cli.commands import cli
+from indexer.corpus import formats
+from indexer.corpus.formats import pdf as pdf_format
 from tests import formatfiles as ff
 
 PARA = "Người dân tỉnh Hậu Giang tích cực tham gia xây dựng nông thôn mới trong năm qua."
@@ -239,7 +239,7 @@ def test_a_jsonl_corpus_loads_no_format_library(tmp_path):
 
 def test_doc_goes_through_the_installed_converter(monkeypatch):
     """The .doc plumbing with a stand-in converter (``cat`` prints the file as it is)."""
-    from indexer.formats import worddoc
+    from indexer.corpus.formats import worddoc
 
     monkeypatch.setattr(worddoc, "converter", lambda: ["cat"])
     text = f"Công văn số 12\n\n{PARA}\n\nNơi nhận: như trên."

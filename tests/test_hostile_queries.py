@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import indexer
-from indexer.cli import cli
+from indexer.cli.commands import cli
 from search_app import create_app
 from tests.conftest import ROOT, write_jsonl
 

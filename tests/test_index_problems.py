@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 import indexer
-from indexer import store
-from indexer.cli import cli
+from indexer.cli.commands import cli
+from indexer.indexing import generations as store
 from search_app import create_app
 from tests.conftest import ROOT, write_jsonl
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer.corpus import SourceFile, read_file
+from indexer.corpus.reader import SourceFile, read_file
 from search_app import create_app
 from tests.conftest import ROOT, write_jsonl
 
@@ -72,7 +72,7 @@ def test_a_jsonl_file_over_20_mb_is_indexed_record_by_record(tmp_path):
 
 
 def test_a_record_over_its_limit_is_skipped_alone(tmp_path):
-    from indexer.corpus import Limits
+    from indexer.corpus.reader import Limits
 
     corpus = tmp_path / "corpus"
     write_jsonl(corpus / "c.jsonl", [record("a"), record("long", text="x " * 5000),
@@ -86,7 +86,7 @@ def test_a_record_over_its_limit_is_skipped_alone(tmp_path):
 def test_a_record_that_grows_over_its_limit_keeps_its_indexed_version(tmp_path):
     """Never delete on a skip, record by record too: the oversized record's id is read
     from its beginning and what was indexed from it stays; its neighbours still update."""
-    from indexer.corpus import Limits
+    from indexer.corpus.reader import Limits
 
     corpus, index_dir, limits = tmp_path / "corpus", tmp_path / "index", Limits(max_record=4000)
     path = write_jsonl(corpus / "c.jsonl", [record("a"), record("long", title="Cán bộ cũ"),

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 import indexer
-from indexer.formats import legacy
+from indexer.corpus.formats import legacy
 from tests import formatfiles as ff
 
 # Reference tables typed from the code charts, in a different order from the module's
@@ -144,7 +144,7 @@ def test_legacy_files_are_found_by_unaccented_query(tmp_path) -> None:
 def test_conversion_is_a_warning_and_does_not_fail_strict(tmp_path) -> None:
     from click.testing import CliRunner
 
-    from indexer.cli import cli
+    from indexer.cli.commands import cli
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

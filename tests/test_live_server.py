@@ -29,7 +29,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 import indexer
-from indexer import store
+from indexer.indexing import generations as store
 from tests.conftest import write_jsonl
 
 pytestmark = pytest.mark.slow

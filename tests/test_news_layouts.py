@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 import indexer
-from indexer import formats
+from indexer.corpus import formats
 
 P1 = ("Kim ngạch xuất khẩu gạo của tỉnh trong tháng 8 đạt hơn 20 triệu USD, tăng mạnh so với "
       "cùng kỳ năm trước nhờ giá gạo thế giới ở mức cao.")

@@ -157,8 +157,8 @@ def test_cli_closed_pipe_ends_quietly(web_index):
 def test_cli_plain_snippets_have_no_raw_line_breaks():
     """A snippet without a match (a title-only hit) kept the text's line breaks, which
     broke the indented layout of the terminal results."""
-    from indexer.highlight import Terms, snippet
-    from indexer.render import marked_to_terminal
+    from indexer.cli.render import marked_to_terminal
+    from indexer.searching.highlight import Terms, snippet
 
     lead = snippet("dòng một\ndòng hai\r\ndòng ba", Terms({"khong": {None}}))
     assert lead == "dòng một dòng hai dòng ba"
@@ -181,8 +181,8 @@ def test_cli_numbers_are_vietnamese_like_the_page(web_index):
     while the page says "1.661 … 0,05 giây": one format per surface."""
     from click.testing import CliRunner
 
-    from indexer.cli import cli
-    from indexer.render import vn_number
+    from indexer.cli.commands import cli
+    from indexer.cli.render import vn_number
 
     assert vn_number(1661) == "1.661" and vn_number(0.0541, 3) == "0,054"
     result = CliRunner().invoke(cli, ["search", "trach nhiem", "--index", str(web_index)])
@@ -193,8 +193,7 @@ def test_cli_numbers_are_vietnamese_like_the_page(web_index):
 def test_serve_says_where_the_cli_is_when_it_is_not_on_path(monkeypatch, tmp_path):
     """``make run`` runs .venv/bin/vnsearch without activating the venv: `vnsearch …`
     then gives "command not found", so serve prints how to reach it."""
-    from indexer import cli as cli_module
-
+    from indexer.cli import commands as cli_module
     program = tmp_path / ".venv" / "bin" / "vnsearch"
     program.parent.mkdir(parents=True)
     program.write_text("")

@@ -1,4 +1,4 @@
-"""Tests for indexer.pages: display fields from scraped text and HTML pages."""
+"""Tests for indexer.corpus.pages: display fields from scraped text and HTML pages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.pages import (
+from indexer.corpus.pages import (
     CHROME_PHRASES,
     PageFields,
     _clean_lines,
@@ -54,7 +54,7 @@ def test_seed000_fields(seed000: PageFields) -> None:
     assert seed000.title == "Cán bộ, đảng viên có tinh thần trách nhiệm cao với công việc"
     assert seed000.date == datetime(2023, 12, 27, 9, 56)
     assert seed000.author == "T.SƠN"
-    assert seed000.source == "Báo Hậu Giang"  # the "(HG) -" lead, through indexer.sites
+    assert seed000.source == "Báo Hậu Giang"  # the "(HG) -" lead, through indexer.corpus.sites
 
 
 def test_seed000_body(seed000: PageFields) -> None:

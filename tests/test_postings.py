@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.blocks import decode_block, encode_block
 from indexer.errors import IndexDamagedError
-from indexer.postings import read_postings
-from indexer.store import open_generation
+from indexer.indexing.generations import open_generation
+from indexer.whoosh_ext.blocks import decode_block, encode_block
+from indexer.whoosh_ext.codec import read_postings
 
 postings = st.integers(min_value=1, max_value=128).flatmap(lambda n: st.tuples(
     st.lists(st.integers(0, 2**31), min_size=n, max_size=n, unique=True).map(sorted),
@@ -76,7 +76,7 @@ def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
 
 
 def test_the_posting_cache_serves_the_same_lists_within_its_budget(shipped_index):
-    from indexer.postcache import PostingCache
+    from indexer.searching.postcache import PostingCache
 
     _, ix = open_generation(shipped_index)
     try:
@@ -102,7 +102,7 @@ def test_a_mapped_file_reads_like_a_copied_one(data, offset, length, calls):
     import io
     import mmap
 
-    from indexer.segfiles import _MappedIO
+    from indexer.whoosh_ext.segfiles import _MappedIO
 
     padded = b"x" * offset + data + b"y" * 7
     length = min(length, len(data))
@@ -120,7 +120,7 @@ def test_a_mapped_file_reads_like_a_copied_one(data, offset, length, calls):
 
 
 def test_segments_are_read_from_the_map_without_a_copy(shipped_index):
-    from indexer.segfiles import MappedFile
+    from indexer.whoosh_ext.segfiles import MappedFile
 
     _, ix = open_generation(shipped_index)
     try:

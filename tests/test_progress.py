@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from indexer.progress import ProgressPrinter
+from indexer.cli.progress import ProgressPrinter
 
 
 class Clock:
@@ -62,10 +62,10 @@ def test_reindex_without_a_terminal_prints_progress_lines(tmp_path, monkeypatch)
     """A reindex under nohup/CI said nothing until the end: now a line every few seconds."""
     from click.testing import CliRunner
 
-    import indexer.progress
-    from indexer.cli import cli
+    import indexer.cli.progress
+    from indexer.cli.commands import cli
 
-    monkeypatch.setattr(indexer.progress, "LINE_EVERY_S", 0.0)
+    monkeypatch.setattr(indexer.cli.progress, "LINE_EVERY_S", 0.0)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(3):

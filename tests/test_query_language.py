@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import indexer
-from indexer.analysis import fold
-from indexer.cli import cli
-from indexer.query import MAX_UNITS, Unit, add_predictions, parse
-from indexer.ranking import build_query
+from indexer.cli.commands import cli
+from indexer.searching.planner import build_query
+from indexer.searching.query import MAX_UNITS, Unit, add_predictions, parse
+from indexer.whoosh_ext.analyzers import fold
 from tests.conftest import write_jsonl
 
 DOCS = [

@@ -1,4 +1,4 @@
-"""Bulk scoring (indexer.scoring) ranks exactly as Whoosh's own matchers would."""
+"""Bulk scoring (indexer.searching.topdocs) ranks exactly as Whoosh's own matchers would."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from whoosh import collectors
 
 import indexer
-from indexer.analysis import fold
-from indexer.maxscore import flat_terms, top_flat
-from indexer.query import add_predictions, parse
-from indexer.ranking import build_query, deleted_docs
-from indexer.scoring import _Segment, top_docs
+from indexer.searching.maxscore import flat_terms, top_flat
+from indexer.searching.planner import build_query, deleted_docs
+from indexer.searching.query import add_predictions, parse
+from indexer.searching.topdocs import _Segment, top_docs
+from indexer.whoosh_ext.analyzers import fold
 from tests.conftest import write_jsonl
 
 QUERIES = [
@@ -133,7 +133,7 @@ def test_bulk_scores_equal_whooshs_across_segments_with_deletions(make_corpus, t
 
 
 def test_field_lengths_read_in_bulk_equal_whooshs(shipped_index):
-    from indexer.ranking import _length_column, _lengths
+    from indexer.searching.planner import _length_column, _lengths
 
     index = indexer.open_index(shipped_index)
     try:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import fold
-from indexer.suggest import AccentModel
+from indexer.accents.model import AccentModel
+from indexer.whoosh_ext.analyzers import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,5 @@
 """HTML pages: trafilatura against our markup extractor, field by field (see
-indexer/formats/webpage.py for which one wins where, and why)."""
+indexer/corpus/formats/webpage.py for which one wins where, and why)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from indexer.formats.webpage import parse, trafilatura_fields
-from indexer.pages import parse_html_page
+from indexer.corpus.formats.webpage import parse, trafilatura_fields
+from indexer.corpus.pages import parse_html_page
 from tests.test_news_layouts import LAYOUTS, P1, TITLE
 from tests.test_pages import HTML
 

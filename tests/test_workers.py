@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer import store
+from indexer.indexing import generations as store
 from tests.conftest import ROOT, write_jsonl
 
 pytestmark = pytest.mark.slow

@@ -1,0 +1,55 @@
+"""Terminal rendering of results: colours on a TTY, plain text otherwise."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import click
+
+from indexer.searching.service import Results
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Never let stored text drive the terminal (escape sequences, bells)."""
+
+
+def marked_to_terminal(fragment: str, color: bool) -> str:
+    """Turn our escaped ``<mark>`` HTML into terminal text, on one line (a raw line break
+    would break the indentation of the results)."""
+    if color:
+        text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), fragment)
+    else:
+        text = _MARK.sub(r"\1", fragment)
+    return " ".join(_CONTROL.sub(" ", html.unescape(text)).split())
+
+
+def vn_number(value: float, decimals: int = 0) -> str:
+    """Vietnamese digits, as on the web page: ``1.661``, ``0,054`` (the results line is
+    Vietnamese, so its numbers are too; one format per surface)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def print_results(results: Results, color: bool) -> None:
+    for message in results.messages:
+        click.echo(f"note: {message}")
+    if results.suggestion:
+        click.echo(f"Có phải bạn muốn tìm: {results.suggestion}")
+    if results.partial and not results.total:
+        click.echo("Không có tài liệu chứa tất cả các từ; hiển thị kết quả gần đúng.")
+    elif results.partial:
+        click.echo("Có kết quả chỉ chứa một phần các từ cần tìm.")
+    click.echo(f"{vn_number(results.total)} kết quả ({vn_number(results.took_ms / 1000, 3)} giây)")
+    first = (results.page - 1) * results.per_page
+    for rank, hit in enumerate(results.hits, first + 1):
+        title = marked_to_terminal(hit.title_html, color)
+        meta = " · ".join(x for x in (hit.id, hit.source, hit.date and f"{hit.date:%d/%m/%Y}")
+                          if x)
+        click.echo()
+        click.echo(f"{rank}. {click.style(title, bold=True) if color else title}")
+        click.echo(f"   {click.style(meta, fg='green') if color else meta}")
+        click.echo(f"   {marked_to_terminal(hit.snippet, color)}")
+        if hit.copy_count:
+            listed = ", ".join(hit.copies[:5]) + (", …" if hit.copy_count > 5 else "")
+            click.echo(f"   và {vn_number(hit.copy_count)} bản giống hệt: {listed}")

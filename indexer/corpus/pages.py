@@ -1,0 +1,327 @@
+"""Turn a scraped news page (plain text or HTML, already a ``str``) into display fields.
+
+Scraped pages wrap the article in chrome (banners, view counters, share buttons,
+"related news" lists) that would make every page match "bình luận" and put counters
+into snippets.  Site-independent heuristics split it off:
+
+* Header = first ``HEADER_LINES`` non-empty lines.  A ``Xem chi tiết tin - Site``
+  banner gives the source; the first line that is a date plus at most 3 other words
+  (``27/12/2023 | 09:56 GMT+7``, ``Ngày 08:44:11 27-07-2022``, ``Thứ hai, 27/12/2023
+  09:56``, ``2023-12-27``, ``27 tháng 12 năm 2023``) gives the date.  Dates quoted in
+  the article are never taken because only the header is searched.
+* Title: first meaningful line (3+ words, not chrome, at most ``MAX_TITLE`` chars).
+* Author: a short byline (``Tin, ảnh: T.SƠN``, ``Bài: ...``) minus its prefix, else a
+  2-5 capitalised-word line after the date line or ending the article.
+* Source: the banner, a masthead first line (``Báo Hậu Giang Online``), a closing
+  ``Theo Báo Hậu Giang`` / ``(Theo TTXVN)`` line, else a ``(HG) - `` lead of the first
+  paragraph (the lead stays in the body because it is published text); every spelling
+  goes through :func:`indexer.corpus.sites.canonical` (``HG`` -> ``Báo Hậu Giang``).
+* Chrome: whole lines of ``CHROME_PHRASES`` (case-insensitive, counts and arrows
+  ignored), ``A | B`` lists of them, menus (3+ short ``|``-separated items),
+  breadcrumbs, ``Tags:`` lines.  The first chrome
+  line after article text opens the footer; past it only prose (8+ words ending in
+  sentence punctuation) survives, so related-headline lists go too.
+* Footers: copyright and licence lines (``© ...``, ``Bản quyền thuộc ...``, ``Giấy phép
+  số ...``, ``Tổng biên tập: ...``) are chrome; contact lines (``Địa chỉ:``, ``Điện
+  thoại:``, ``Email:``...) are dropped in the footer and at the end of the page.
+
+Never raises and stays linear: regexes are anchored or bounded and only see short
+lines, and each ``<`` html.parser would rescan (quadratic) is escaped first.
+Stdlib only and no Whoosh, so crawlers can use it too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from indexer.corpus import sites
+from indexer.corpus.html_text import extract
+
+HEADER_LINES = 8
+MAX_TITLE = 300
+LOCAL_TZ = timezone(timedelta(hours=7))  # Vietnam; "local" in PageFields.date
+
+
+@dataclass(frozen=True)
+class PageFields:
+    """Display fields of one page; ``date`` is the naive local publication time."""
+
+    title: str
+    body: str  # article paragraphs separated by "\n\n", chrome removed
+    date: datetime | None
+    author: str | None
+    source: str | None
+
+
+CHROME_PHRASES = frozenset("""
+viết bình luận mới|viết bình luận|gửi bình luận|bình luận|ý kiến bạn đọc|tin cùng chuyên mục
+bài cùng chuyên mục|các tin khác|các bài khác|tin khác|xem thêm|đọc thêm|xem tiếp|chia sẻ
+chia sẻ bài viết|in bài viết|in bài|bản in|lượt xem|số lượt xem|lượt truy cập|đang online
+đang truy cập|trực tuyến|hôm nay|hôm qua|tuần này|tháng này|tổng truy cập|tổng lượt truy cập
+đã truy cập|trở về|quay lại|quay về|về đầu trang|lên đầu trang|gửi email|gửi bài viết qua email
+tin liên quan|bài liên quan|tin mới hơn|tin cũ hơn|tin mới|tin mới nhất|tin đã đưa|tin xem nhiều
+xem nhiều nhất|đọc nhiều nhất|trang chủ|facebook|twitter|zalo|email|share|tweet|like|print|in
+""".strip().replace("\n", "|").split("|"))
+_CHROME_PREFIXES = ("tags:", "tag:", "từ khóa:", "từ khoá:")
+_EDGE = " 0123456789.,:;()[]{}<>«»‹›|/\\-–—+*#!?•·…\"'"  # counts/arrows around chrome
+_CRUMB = re.compile(r"\s[>»›]+\s")
+_CTRL = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127], " ")
+_CTRL.update(dict.fromkeys([0xAD, 0x200B, 0x200C, 0x200D, 0xFEFF], None))
+_SITE = re.compile(
+    r"(?:xem\s+)?chi\s+tiết(?:\s+(?:tin\s+tức|tin|bài\s+viết|bài))?\s*[-–—|:]\s*(\S.*)", re.I)
+_DATE = re.compile(
+    r"(?<!\d)(?:(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
+    r"|(?P<Y>\d{4})-(?P<M>\d{1,2})-(?P<D>\d{1,2})"
+    r"|(?P<td>\d{1,2})\s+tháng\s+(?P<tm>\d{1,2})\s*(?:năm|,)\s*(?P<ty>\d{4}))(?!\d)", re.I)
+_TIME = re.compile(r"(?<![\d:])(?P<h>\d{1,2})(?::|h)(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"
+                   r"(?:\s*(?P<ap>[ap]m|sa|ch)\b)?", re.I)
+_DATE_WORDS = frozenset(
+    "ngày thứ hai ba tư năm sáu bảy chủ nhật cn gmt utc ict cập đăng lúc vào giờ lượt xem thời "
+    "gian xuất bản posted updated published on at am pm sa ch t2 t3 t4 t5 t6 t7".split())
+_BYLINE = re.compile(
+    r"\(?\s*(?:(?:tin|bài|ảnh|video|clip|pv|phóng viên|nhóm pv|tác giả|người viết|thực hiện)"
+    r"(?:\s*(?:,|/|&|-|và)\s*(?:tin|bài|ảnh|video|clip))*\s*:|(?P<theo>theo)\s)"
+    r"\s*(?P<name>[^:()]+?)\s*\)?", re.I)
+_LEAD = re.compile(r"\(([^()]{1,40})\)\s*[-–—:]\s")
+_FOOTER = re.compile(
+    r"[^\w]*(?:bản quyền (?:thuộc|©|\(c\))|giấy phép (?:số|xuất bản|hoạt động|thiết lập)"
+    r"|(?:phó )?tổng biên tập\s*:|cơ quan chủ quản|chịu trách nhiệm (?:nội dung|xuất bản|quản lý)"
+    r"|ghi rõ nguồn|không được sao chép|all rights reserved|copyright\b)", re.I)
+_CONTACT = re.compile(
+    r"[^\w]*(?:địa chỉ|điện thoại|đt|tel|fax|e-?mail|hotline|website|trụ sở|to[àa] soạn"
+    r"|liên hệ(?: quảng cáo)?|đường dây nóng)\s*:", re.I)
+_THEO = re.compile(r"\(?\s*(?:nguồn|theo)\s*:?\s+(?P<name>[^():,;]{2,60}?)\s*\)?\.?", re.I)
+
+
+def is_chrome_line(line: str) -> bool:
+    """True for a whole line of page chrome (menus, counters, share bars, footers)."""
+    if len(line) <= 300 and ("©" in line or _FOOTER.match(line)):
+        return True
+    if len(line) > 120:
+        return False
+    low = line.lower()
+    if low.startswith(_CHROME_PREFIXES):
+        return True
+    segments = [s.strip(_EDGE) for s in re.split(r"[|·•]", low)]
+    if any(segments) and all(s in CHROME_PHRASES for s in segments if s):
+        return True
+    if len(segments) >= 3 and all(0 < len(s.split()) <= 4 for s in segments):
+        return True  # a menu: "Thời sự | Kinh tế | Văn hóa | Xã hội"
+    crumbs = [c.strip(_EDGE) for c in _CRUMB.split(low)]  # Trang chủ > Tin tức > Chính trị
+    return len(crumbs) > 1 and low[-1] != "." and all(0 < len(c.split()) < 5 for c in crumbs)
+
+
+def _clean_lines(text: str) -> list[str]:
+    """NFC, control characters blanked, spaces (incl. nbsp) collapsed, empty lines gone."""
+    text = unicodedata.normalize("NFC", text).translate(_CTRL)
+    return [line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line]
+
+
+def _meaningful(line: str) -> bool:
+    return (len(line.split(None, 2)) == 3 and any(c.isalpha() for c in line[:200])
+            and not is_chrome_line(line))
+
+
+def _name_like(text: str, lo: int = 1, hi: int = 6) -> bool:
+    """A person/agency name: few words, each capitalised, no digits (``Huỳnh Diệu``)."""
+    words = text.split()
+    if not lo <= len(words) <= hi or len(text) > 60 or any(c.isdigit() for c in text):
+        return False
+    return all(next((c for c in w if c.isalpha()), "").isupper() for w in words)
+
+
+def _find_date(text: str) -> tuple[datetime, str] | None:
+    """First valid date (with its time, if any) in ``text`` and the text left around it."""
+    for m in _DATE.finditer(text):
+        y, mo, d = ((m["y"], m["m"], m["d"]) if m["y"] else (m["Y"], m["M"], m["D"])
+                    if m["Y"] else (m["ty"], m["tm"], m["td"]))
+        rest, hms = text[: m.start()] + " " + text[m.end():], (0, 0, 0)
+        if t := _TIME.search(rest):
+            hms = (int(t["h"]), int(t["mi"]), int(t["s"] or 0))
+            if (ap := (t["ap"] or "").lower()) and hms[0] <= 12:
+                hms = (hms[0] % 12 + (12 if ap in ("pm", "ch") else 0), *hms[1:])
+            rest = rest[: t.start()] + " " + rest[t.end():]
+        for parts in (hms, ()):  # a bad time still leaves a good date
+            try:
+                return datetime(int(y), int(mo), int(d), *parts), rest
+            except ValueError:
+                continue
+    return None
+
+
+def _header_date(line: str) -> datetime | None:
+    """The date of a dateline: a short line that is a date plus at most 3 other words."""
+    if (found := _find_date(line) if len(line) <= 200 else None) is None:
+        return None
+    extra = ["".join(c for c in w.lower() if c.isalpha()) for w in found[1].split()]
+    return found[0] if sum(1 for w in extra if w and w not in _DATE_WORDS) <= 3 else None
+
+
+def _byline(line: str) -> str | None:
+    """The name in ``Tin, ảnh: T.SƠN``; None for ``Theo ...`` lines (a source) and prose."""
+    m = _BYLINE.fullmatch(line) if len(line) <= 80 else None
+    if not m or m["theo"] or not _name_like(m["name"]):
+        return None
+    return m["name"]
+
+
+def _source_line(line: str) -> str | None:
+    """The site of ``Theo Báo Hậu Giang`` / ``(Theo TTXVN)`` / ``Nguồn: VnExpress``.
+
+    Not ``Theo ông Nguyễn Văn A, ...`` or ``Theo kế hoạch, ...`` (prose: a comma, a
+    lowercase word, or sentence punctuation).
+    """
+    m = _THEO.fullmatch(line) if len(line) <= 80 else None
+    if not m:
+        return None
+    name = m["name"].strip()
+    if sites.lookup(name) or sites.masthead(name) or _name_like(name, 1, 6):
+        return sites.canonical(sites.lookup(name) or sites.masthead(name) or name)
+    return None
+
+
+def _parse_lines(lines: list[str], title: str | None = None, date: datetime | None = None,
+                 author: str | None = None, source: str | None = None) -> PageFields:
+    """Fields of cleaned lines; fields given (known from HTML markup) win over heuristics."""
+    n, drop, head = len(lines), set(), range(min(HEADER_LINES, len(lines)))
+    date_idx = head_name = title_idx = None
+    for i in head:
+        if site := _SITE.fullmatch(lines[i]) if len(lines[i]) <= 200 else None:
+            drop.add(i)
+            source = source or site[1]
+        elif i < 3 and date_idx is None and (name := sites.masthead(lines[i])):
+            drop.add(i)  # "Báo Hậu Giang Online" above the title: the site, not the title
+            source = source or name
+        elif date_idx is None and (d := _header_date(lines[i])) is not None:
+            date_idx, date = i, date or d
+            drop.add(i)
+    if (date_idx is not None and date_idx + 1 < n and date_idx + 1 not in drop
+            and _name_like(lines[date_idx + 1], 2, 5) and not is_chrome_line(lines[date_idx + 1])):
+        head_name = date_idx + 1
+    if title:
+        key = title.casefold()
+        title_idx = next((i for i in head if i not in drop and lines[i].casefold() == key), None)
+    else:
+        for i in range(n):
+            if i not in drop and i != head_name and _meaningful(lines[i]):
+                title_idx = i if len(lines[i]) <= MAX_TITLE else None
+                break
+    title = title or (lines[title_idx] if title_idx is not None else "")
+    if title_idx is not None:  # short lines above the title are menus and labels
+        drop.update(i for i in range(title_idx + 1) if i == title_idx or not _meaningful(lines[i]))
+    content, in_footer = [], False  # content: kept indices before the footer
+    for i in range(n):
+        line = lines[i]
+        if i in drop or i == head_name:
+            continue
+        if is_chrome_line(line) or not any(c.isalnum() for c in line):
+            in_footer = in_footer or bool(content)
+            drop.add(i)
+        elif in_footer and (_CONTACT.match(line) or not (
+                len(line.split(None, 8)) > 8 and line[-1] in ".!?…\"”’)»;:")):
+            drop.add(i)  # in the footer only prose survives
+        elif not in_footer:
+            content.append(i)
+    while content and _CONTACT.match(lines[content[-1]]):  # an address block ends the page
+        drop.add(content.pop())
+    for pos in range(len(content) - 1, max(-1, len(content) - 4), -1):  # "Theo ..." near the end
+        if named := _source_line(lines[content[pos]]):
+            drop.add(content.pop(pos))
+            source = named  # the text's publisher, before the site that republished it
+            break
+    found = next(((i, a, True) for i in reversed(content) if (a := _byline(lines[i]))), None)
+    if found is None and head_name is not None:
+        found = (head_name, lines[head_name], False)
+    if found is None and len(content) > 1 and _name_like(lines[content[-1]], 2, 5):
+        found = (content[-1], lines[content[-1]], False)
+    if found and (author is None or found[2] or found[1].casefold() == author.casefold()):
+        drop.add(found[0])
+        author = author or found[1]
+    body = [lines[i] for i in range(n) if i not in drop]
+    if source is None and body and (lead := _LEAD.match(body[0])) and _name_like(lead[1], 1, 4):
+        source = lead[1].strip()
+    return PageFields(title, "\n\n".join(body), date, author, sites.canonical(source))
+
+
+_DATE_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate",
+              "og:published_time", "dc.date.issued", "date")
+
+
+def _parse_date_value(value: str) -> datetime | None:
+    """An ISO or Vietnamese date from markup, as naive ``LOCAL_TZ`` time."""
+    try:
+        dt = datetime.fromisoformat(value.strip()[:64])
+        return (dt.astimezone(LOCAL_TZ) if dt.tzinfo else dt).replace(tzinfo=None)
+    except ValueError:
+        found = _find_date(value[:200])
+        return found[0] if found else None
+
+
+def _fit(text: str) -> str | None:
+    text = " ".join(_clean_lines(text[:5000]))
+    return text if 0 < len(text) <= MAX_TITLE else None
+
+
+@dataclass(frozen=True)
+class HtmlMarkup:
+    """What the markup of a page says: its text lines, whether an ``<article>``/``<main>``
+    holds them, and the fields given by tags (None where the markup says nothing)."""
+
+    lines: list[str]
+    in_article: bool
+    title: str | None
+    date: datetime | None
+    author: str | None
+    source: str | None
+
+
+def html_markup(html: str) -> HtmlMarkup:
+    """Text and tag-given fields of an HTML page (no text heuristics yet)."""
+    ex = extract(html)
+    meta, title, suffix = ex.meta, _fit("".join(ex.title)) or "", None
+    cut = max(title.rfind(sep) for sep in (" | ", " - ", " – ", " — "))
+    if cut > 0 and 1 <= len(title[cut + 3:].split()) <= 8:  # "Headline - Site name"
+        title, suffix = title[:cut], title[cut + 3:]
+    best = "".join(max(ex.regions, key=lambda r: sum(len(p.strip()) for p in r), default=[]))
+    date = next((d for k in _DATE_KEYS if k in meta and (d := _parse_date_value(meta[k]))), None)
+    return HtmlMarkup(
+        _clean_lines(best if best.strip() else "".join(ex.parts)), bool(best.strip()),
+        title=_fit("".join(ex.h1)) or _fit(title) or _fit(meta.get("og:title", "")),
+        date=date or (_parse_date_value(ex.time) if ex.time else None),
+        author=next((a for k in ("author", "article:author", "dc.creator")
+                     if (a := _fit(meta.get(k, ""))) and not a.startswith("http")), None),
+        source=_fit(meta.get("og:site_name", "")) or _fit(suffix or ""),
+    )
+
+
+def _parse_html(html: str) -> PageFields:
+    m = html_markup(html)
+    return _parse_lines(m.lines, title=m.title, date=m.date, author=m.author, source=m.source)
+
+
+_EMPTY = PageFields("", "", None, None, None)
+
+
+def parse_text_page(text: str) -> PageFields:
+    """Fields of a scraped plain-text page (one paragraph per line, see module doc)."""
+    try:
+        return _parse_lines(_clean_lines(text))
+    except Exception:  # last line of defence: one junk page must not stop indexing
+        return _EMPTY
+
+
+def parse_html_page(html: str) -> PageFields:
+    """Fields of an HTML page: markup metadata first, then the same text heuristics.
+
+    Text is the largest ``<article>``/``<main>`` (else the document) minus script, style,
+    nav, header, footer, aside, form...  Title: first ``<h1>``, else ``<title>`` minus a
+    `` - Site`` suffix (the source unless ``og:site_name``).  Markup dates with an
+    offset are converted to ``LOCAL_TZ`` and made naive, like the dates of text pages.
+    """
+    try:
+        return _parse_html(html)
+    except Exception:  # html.parser may still assert on odd markup
+        return _EMPTY

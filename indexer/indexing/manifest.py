@@ -1,0 +1,150 @@
+"""Which corpus file holds which documents, and what a reindex must therefore write.
+
+The manifest of a generation maps each corpus file to its (mtime, size), its
+documents (id -> content hash, first of each id in the file) and its own
+problems. One rule decides which copy of a repeated id is indexed
+(:class:`~indexer.corpus.jsonl.FirstWins`: path order, then line order), for full and
+incremental reindexes alike, and the losers are reported on every run.
+
+A file that cannot be read this time keeps its previous entry, so its
+documents stay indexed: a skip never deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from indexer.corpus.reader import Document, FirstWins, Limits, Problem, SourceFile, read_file
+
+Progress = Callable[[int, int], None]
+"""progress(bytes_done, bytes_total), called as files are processed."""
+
+
+def entry(source: SourceFile, docs: dict[str, str], problems: list[Problem],
+          unreadable: bool) -> dict:
+    """A file as the manifest describes it; its problems are stored so that an unchanged
+    file is reported again without being re-read. An unreadable file is tried again on
+    every run (the limit or its permissions may have changed without touching it)."""
+    described = {"mtime_ns": source.mtime_ns, "size": source.size, "docs": docs,
+                 "problems": [p.to_list() for p in problems]}
+    if unreadable:
+        described["unread"] = True
+    return described
+
+
+def owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
+    """id -> (hash, relpath) of the file that wins each id (:class:`FirstWins`)."""
+    ids, found, sink = FirstWins(), {}, [] if problems is None else problems
+    for rel in sorted(files):
+        for doc_id, digest in files[rel]["docs"].items():
+            if ids.claim(doc_id, rel, sink):
+                found[doc_id] = (digest, rel)
+    return found
+
+
+def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: list[Problem],
+                   limits: Limits | None, progress: Progress | None) -> Iterator[Document]:
+    """Every document to index, streamed in path order, each id once; ``entries`` is
+    filled as files are finished."""
+    total = sum(f.size for f in files) or 1
+    ids = FirstWins()
+    done = 0
+    for source in files:
+        own: list[Problem] = []
+        duplicates: list[Problem] = []
+        reading = read_file(source, own, limits)
+        docs: dict[str, str] = {}
+        for doc in reading:
+            docs[doc.id] = doc.content_hash
+            if ids.claim(doc.id, source.relpath, duplicates):
+                yield doc
+        entries[source.relpath] = entry(source, docs, own, bool(reading.unreadable))
+        problems += own + duplicates
+        done += source.size
+        if progress:
+            progress(done, total)
+
+
+@dataclass
+class Plan:
+    """What an incremental reindex writes, deletes and records."""
+
+    entries: dict[str, dict] = field(default_factory=dict)
+    writes: list[Document] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # ids written that were indexed before
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    documents: int = 0
+
+
+def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
+                     problems: list[Problem], limits: Limits | None,
+                     progress: Progress | None) -> Plan:
+    """Compare the corpus with the manifest: only changed files are read, and only the
+    documents whose hash changed are kept in memory."""
+    indexed = owners(old_files, None)
+    plan = Plan()
+    entries = plan.entries
+    parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
+    total, done = sum(f.size for f in files) or 1, 0
+    for source in files:
+        rel, old = source.relpath, old_files.get(source.relpath)
+        if (old and not old.get("unread") and old["mtime_ns"] == source.mtime_ns
+                and old["size"] == source.size):
+            entries[rel] = old
+            problems += [Problem.from_list(p) for p in old.get("problems", [])]
+        else:
+            kept = sum(1 for i in old["docs"] if indexed.get(i, ("", ""))[1] == rel) if old else 0
+            own: list[Problem] = []
+            reading = read_file(source, own, limits, kept)
+            docs: dict[str, str] = {}
+            changed: dict[str, Document] = {}
+            for doc in reading:
+                docs[doc.id] = doc.content_hash
+                if indexed.get(doc.id, ("", ""))[0] != doc.content_hash:
+                    changed[doc.id] = doc
+            for doc_id in reading.held:  # a record too large now keeps its indexed version
+                before = indexed.get(doc_id)
+                if before and before[1] == rel and doc_id not in docs:
+                    docs[doc_id] = before[0]
+            problems += own
+            if reading.unreadable and old:  # never delete on a skip: keep what was indexed
+                entries[rel] = {**old, "problems": [p.to_list() for p in own], "unread": True}
+            else:
+                entries[rel] = entry(source, docs, own, bool(reading.unreadable))
+                parsed[rel] = changed
+        done += source.size
+        if progress:
+            progress(done, total)
+    wanted = owners(entries, problems)
+
+    missing: dict[str, set[str]] = {}  # ownership moved to a file not read: read it now
+    for doc_id, (digest, rel) in wanted.items():
+        before = indexed.get(doc_id)
+        if not (before and before[0] == digest) and doc_id not in parsed.get(rel, {}):
+            missing.setdefault(rel, set()).add(doc_id)
+    by_rel = {f.relpath: f for f in files}
+    for rel, needed in missing.items():
+        found = parsed.setdefault(rel, {})
+        found.update((d.id, d) for d in read_file(by_rel[rel], [], limits) if d.id in needed)
+        if lost := needed - found.keys():  # unreadable now: stays as indexed, rewritten later
+            entries[rel] = {**entries[rel], "unread": True,
+                            "docs": {**entries[rel]["docs"], **dict.fromkeys(lost, "")}}
+
+    for doc_id, (digest, rel) in wanted.items():
+        before = indexed.get(doc_id)
+        if before and before[0] == digest:
+            plan.unchanged += 1
+        elif (doc := parsed[rel].get(doc_id)) is not None:
+            plan.writes.append(doc)
+            if before:
+                plan.updated += 1
+                plan.replaced.append(doc_id)
+            else:
+                plan.added += 1
+    plan.deletes = [doc_id for doc_id in indexed if doc_id not in wanted]
+    plan.documents = len(wanted)
+    return plan

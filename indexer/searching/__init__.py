@@ -1,0 +1,15 @@
+"""Stage 4, searching: query text in, ranked and highlighted results out.
+
+:mod:`.engine` is the open index (searchers over exactly the live commit,
+:mod:`.searchers`). A query goes through the language (:mod:`.querylang`,
+:mod:`.queryexpr` -> :mod:`.query`'s ``ParsedQuery``), with :mod:`.synonyms`
+and the typo/Telex layer (:mod:`.forgiving`), then the planner
+(:mod:`.planner`: ``ParsedQuery`` -> Whoosh query and the evidence model, with
+BM25F and its Whoosh plumbing in :mod:`.bm25`), then the exact top-N
+(:mod:`.topdocs`, :mod:`.maxscore`, decoded postings cached by
+:mod:`.postcache`), all within a time budget (:mod:`.budget`). :mod:`.facets`
+counts sources and years, :mod:`.duplicates` collapses identical copies (keyed at
+index time), :mod:`.highlight` makes snippets, and
+:mod:`.service` ties it together as ``search()``; :mod:`.lookups` answers
+everything else (one document, sources, stats, health, suggestions).
+"""

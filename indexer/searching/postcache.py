@@ -1,0 +1,105 @@
+"""A process-wide LRU of decoded posting lists (see :class:`PostingCache`)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from array import array
+from collections import OrderedDict
+
+from indexer.whoosh_ext.codec import read_postings
+
+
+class PostingCache:
+    """Decoded posting lists shared by every searcher of the process, least recently
+    used out first, bounded by postings held (8 bytes each as arrays; 16M postings,
+    128 MB, unless ``VNSEARCH_POSTING_CACHE_MB`` says otherwise).
+
+    Frequent syllables (*của*, *người*, *đồng*) appear in query after query;
+    decoding their long lists is half of a query's cost. A segment's postings
+    never change (deletions are applied at search time), so entries keyed on
+    the index folder and segment id stay valid until the segment is merged away.
+    """
+
+    def __init__(self, budget: int | None = None):
+        if budget is None:
+            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
+            budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
+        self.budget = budget
+        self._held = 0
+        self._items: OrderedDict = OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, btext: bytes, with_values: bool = False):
+        """``read_postings(reader, fieldname, btext, with_values)``, from the cache when
+        possible.
+
+        A list being decoded by one thread is waited for by the others, instead of
+        sixteen concurrent requests decoding the same long list sixteen times.
+        """
+        if not reader.doc_count_all():  # an index of no segments reads as an EmptyReader
+            return array("I"), array("f"), ([] if with_values else None)
+        segment_key = reader.__dict__.get("_vnsearch_segment_key")
+        if segment_key is None:
+            segment_key = reader.__dict__["_vnsearch_segment_key"] = (
+                _folder(reader), reader.segment().segid)
+        key = (segment_key, fieldname, btext, with_values)
+        with self._lock:
+            # A list decoded with its positions (for a phrase) serves plain look-ups too.
+            for held in (key, (segment_key, fieldname, btext, True)):
+                found = self._items.get(held)
+                if found is not None:
+                    self._items.move_to_end(held)
+                    return found
+            pending = self._pending.get(key)
+            if pending is None:
+                self._pending[key] = threading.Event()
+        if pending is not None:
+            pending.wait(30)
+            with self._lock:
+                found = self._items.get(key)
+            if found is None:
+                found = read_postings(reader, fieldname, btext, with_values)
+            return found
+        try:
+            found = read_postings(reader, fieldname, btext, with_values)
+            self._put(key, found)
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+        return found
+
+    def _put(self, key: tuple, found) -> None:
+        size = _size(found)
+        if size * 4 > self.budget:
+            return
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += size
+                while self._held > self.budget:
+                    _, old = self._items.popitem(last=False)
+                    self._held -= _size(old)
+
+
+def _size(found) -> int:
+    """A cached list's weight in postings (8 bytes): values count their bytes and
+    a Python object each."""
+    ids, _, values = found
+    if values is None:
+        return len(ids)
+    return len(ids) * 7 + sum(map(len, values)) // 8
+
+
+def _folder(reader) -> str | None:
+    """The index folder of a segment reader (a copied index has the same segment ids)."""
+    storage = reader._storage
+    for candidate in (storage, getattr(storage, "b", None), getattr(storage, "a", None)):
+        folder = getattr(candidate, "folder", None)
+        if folder:
+            return str(folder)
+    return None
+
+
+POSTING_CACHE = PostingCache()

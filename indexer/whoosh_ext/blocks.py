@@ -1,0 +1,121 @@
+"""One posting block as bytes: three flat arrays instead of a pickled tuple.
+
+Whoosh 2.7 pickles each block of postings as a tuple of Python ints, floats
+and (protocol 2) ``bytes`` objects: for ``bytes`` that protocol emits a
+``_codecs.encode`` call per value, and every float weight takes nine bytes.
+A block here is docnum deltas, integer frequencies and value lengths as the
+narrowest unsigned arrays, then the concatenated values; encoding and
+decoding are a handful of C calls whatever the block's length.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from itertools import accumulate
+
+from whoosh.system import emptybytes
+
+from indexer.errors import IndexDamagedError
+
+DAMAGED = ("a posting block of the index is damaged; rebuild it with "
+           "`vnsearch reindex --full`")
+
+_TYPECODES = ("B", "H", "I", "f")
+_SWAP = sys.byteorder != "little"  # blocks are little-endian on every machine
+
+
+def _smallest(largest: float) -> int:
+    """Index in :data:`_TYPECODES` of the narrowest unsigned code holding ``largest``."""
+    if largest < 256:
+        return 0
+    return 1 if largest < 65536 else 2
+
+
+def _to_bytes(values: array) -> bytes:
+    if _SWAP:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _from_bytes(code: int, data: bytes) -> array:
+    values = array(_TYPECODES[code])
+    values.frombytes(data)
+    if _SWAP:
+        values.byteswap()
+    return values
+
+
+def encode_block(ids, weights, values) -> bytes:
+    """``ids`` ascending; ``weights`` floats; ``values`` bytes per posting, or empty.
+
+    Layout: three code bytes (docnum deltas, weights, value lengths; 255 =
+    absent), then the arrays, then the concatenated values.
+    """
+    deltas = array("I", ids)
+    if len(deltas) > 1:
+        deltas = array("I", [deltas[0]]) + array("I", map(int.__sub__, deltas[1:], deltas[:-1]))
+    id_code = _smallest(max(deltas))
+    parts = [b"", _to_bytes(array(_TYPECODES[id_code], deltas))]
+    if min(weights) == 1.0 == max(weights):
+        weight_code = 255
+    else:
+        counts = array("I", map(int, weights)) if min(weights) >= 0 else None
+        if counts is not None and array("f", counts) == array("f", weights):
+            weight_code = _smallest(max(counts))
+            parts.append(_to_bytes(array(_TYPECODES[weight_code], counts)))
+        else:
+            weight_code = 3
+            parts.append(_to_bytes(array("f", weights)))
+    if values:
+        lengths = array("I", map(len, values))
+        length_code = _smallest(max(lengths))
+        parts.append(_to_bytes(array(_TYPECODES[length_code], lengths)))
+        parts.append(emptybytes.join(values))
+    else:
+        length_code = 255
+    parts[0] = bytes((id_code, weight_code, length_code))
+    return emptybytes.join(parts)
+
+
+def decode_block(data: bytes, count: int, compressed: bool, want_values: bool = True,
+                 raw: bool = False):
+    """(ids, weights, values) of a block written by :func:`encode_block`.
+
+    ``values`` is None when the block has none (or when not wanted). Damaged
+    bytes raise :class:`IndexDamagedError`, a message for the user, not a bug.
+    ``raw``: weights as the stored array (None if all are 1), not float lists.
+    """
+    try:
+        return _decode_block(zlib.decompress(data) if compressed else bytes(data),
+                             count, want_values, raw)
+    except (zlib.error, ValueError, IndexError, OverflowError) as exc:
+        raise IndexDamagedError(DAMAGED) from exc
+
+
+def _decode_block(data: bytes, count: int, want_values: bool, raw: bool):
+    id_code, weight_code, length_code = data[0], data[1], data[2]
+    pos = 3
+    end = pos + count * array(_TYPECODES[id_code]).itemsize
+    ids = list(accumulate(_from_bytes(id_code, data[pos:end])))
+    if len(ids) != count:
+        raise ValueError("short block")
+    pos = end
+    if weight_code == 255:
+        weights = None if raw else [1.0] * count
+    else:
+        end = pos + count * array(_TYPECODES[weight_code]).itemsize
+        weights = _from_bytes(weight_code, data[pos:end])
+        if len(weights) != count:
+            raise ValueError("short block")
+        if not raw:
+            weights = list(map(float, weights))
+        pos = end
+    values = None
+    if length_code != 255 and want_values:
+        end = pos + count * array(_TYPECODES[length_code]).itemsize
+        ends = list(accumulate(_from_bytes(length_code, data[pos:end]), initial=end))
+        values = list(map(data.__getitem__, map(slice, ends[:-1], ends[1:])))
+    return ids, weights, values
