@@ -1,33 +1,58 @@
 """vnsearch's library: every piece of logic the CLI and the web app use.
 
-Data flows one way: corpus -> documents -> analysis -> index -> searcher ->
-results. Callers import from here only.
+Data flows one way, one sub-package per stage: :mod:`indexer.corpus` (files ->
+documents) -> :mod:`indexer.text` and :mod:`indexer.accents` (language, accent
+model) -> :mod:`indexer.indexing` (the only writer, through
+:mod:`indexer.whoosh_ext`) -> :mod:`indexer.searching` (query -> results);
+:mod:`indexer.cli` is the command line. Callers import from here only.
+
+The names below are loaded on first use (PEP 562 ``__getattr__``): ``import
+indexer`` must stay cheap for a command that only prints help or a web worker
+that never reindexes, so it does not load Whoosh or the build stack.
 """
 
-from indexer.corpus.reader import Document, Limits, Problem, read_corpus
-from indexer.indexing.reindex import ReindexReport, reindex
-from indexer.searching.budget import limit_heavy_queries, query_scope
-from indexer.searching.engine import SearchIndex, open_index
-from indexer.searching.facets import Facets
-from indexer.searching.lookups import (
-    DocumentView,
-    Stats,
-    document,
-    health,
-    restore,
-    sources,
-    stats,
-    suggest,
-)
-from indexer.searching.service import Hit, Results, search
+from __future__ import annotations
 
-from .errors import (
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from indexer.errors import (
     CorpusMissingError,
     IndexMissingError,
     IndexOutdatedError,
     ReindexLockedError,
     VnsearchError,
 )
+
+if TYPE_CHECKING:
+    from indexer.corpus.reader import Document, Limits, Problem, read_corpus
+    from indexer.indexing.reindex import ReindexReport, reindex
+    from indexer.searching.budget import limit_heavy_queries, query_scope
+    from indexer.searching.engine import SearchIndex, open_index
+    from indexer.searching.facets import Facets
+    from indexer.searching.lookups import (
+        DocumentView,
+        Stats,
+        document,
+        health,
+        restore,
+        sources,
+        stats,
+        suggest,
+    )
+    from indexer.searching.service import Hit, Results, search
+
+_HOMES = {
+    "indexer.corpus.reader": ("Document", "Limits", "Problem", "read_corpus"),
+    "indexer.indexing.reindex": ("ReindexReport", "reindex"),
+    "indexer.searching.budget": ("limit_heavy_queries", "query_scope"),
+    "indexer.searching.engine": ("SearchIndex", "open_index"),
+    "indexer.searching.facets": ("Facets",),
+    "indexer.searching.lookups": ("DocumentView", "Stats", "document", "health", "restore",
+                                  "sources", "stats", "suggest"),
+    "indexer.searching.service": ("Hit", "Results", "search"),
+}
+_LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",
@@ -36,3 +61,17 @@ __all__ = [
     "open_index", "query_scope", "read_corpus", "reindex", "restore", "search", "sources",
     "stats", "suggest",
 ]
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use, then keep the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
