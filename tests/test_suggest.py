@@ -1,4 +1,4 @@
-"""Accent restoration, spelling and autocomplete learnt from a corpus (indexer.suggest)."""
+"""Accent restoration, spelling and autocomplete learnt from a corpus (indexer.accents.model)."""
 
 from __future__ import annotations
 

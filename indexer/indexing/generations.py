@@ -7,7 +7,7 @@
       gen-<stamp>/       a complete Whoosh index plus our side files:
         manifest.json      corpus file -> (mtime, size, {doc id: content hash})
         meta.json          schema version, last reindex time and report
-        accents.model      accent-restoration statistics (indexer.suggest)
+        accents.model      accent-restoration statistics (indexer.accents.model)
       .reindex.lock      held by the one running reindex
 
 A ``--full`` reindex builds a new generation and then replaces ``CURRENT``, so
