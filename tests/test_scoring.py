@@ -147,3 +147,24 @@ def test_field_lengths_read_in_bulk_equal_whooshs(shipped_index):
             assert any(expected)
     finally:
         index.close()
+
+
+def test_array_scoring_equals_the_python_path_exactly(shipped, monkeypatch):
+    """indexer.arrayscore (numpy) and maxscore.top_flat (Python) give the same ids and
+    the same floats, ties included, for every flat query and page size."""
+    from indexer.searching import arrayscore
+
+    searcher = shipped.searcher()
+    flat = 0
+    for text in QUERIES + ["dieu", "nguoi", "luat dan su OR hinh su", "(hop dong) -lao"]:
+        query = _query(shipped, searcher, text)
+        if query is None:
+            continue
+        flat += flat_terms(query) is not None
+        for limit in (1, 3, 10, 50):
+            with monkeypatch.context() as m:
+                m.setattr(arrayscore, "candidate_mask", lambda *a: None)
+                python = top_docs(searcher, query, limit, None, deleted_docs(searcher))
+            arrays = top_docs(searcher, query, limit, None, deleted_docs(searcher))
+            assert arrays == python, (text, limit)
+    assert flat >= 10

@@ -230,15 +230,16 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     hits = _collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
     results.candidates = results.total = hits.total
     every_q = every_word_query(parsed, searcher.reader())
-    every: set[int] | None = None
+    every: _Every | None = None
     every_matched = None
-    if every_q is not None and not deadline.expired():
+    if every_q is not None and _one_unit(parsed):
+        pass  # one word, phrase or prefix: holding it is matching it (total as counted)
+    elif every_q is not None and not deadline.expired():
         # Candidates hold any word; the total counts those holding every word,
         # and so do the facets (each count is the total its filter gives).
         every_matched = matches(searcher, every_q, scope.deleted, deadline)
-        every = {offset + docnum for _, offset, docs in
-                 F.filtered(every_matched, scope.selection) for docnum in docs}
-        results.total = len(every)
+        every = _Every(F.filtered(every_matched, scope.selection))
+        results.total = every.count
         results.partial = any(group.docnum not in every for group in hits.items)
     elif every_q is not None:  # out of time: which hits hold every word is not known
         results.partial = len(parsed.positive) > 1
@@ -268,6 +269,33 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     if suggest and restored:
         results.suggestion = _suggestion(index, searcher, query, restored, results, scope,
                                          final)
+
+
+def _one_unit(parsed: ParsedQuery) -> bool:
+    """A query of one single-syllable word, one phrase or one prefix (no operators, no
+    synonyms): its candidates are exactly the documents holding all of it."""
+    units = parsed.positive
+    if len(units) != 1 or len(units) != len(parsed.units):
+        return False
+    unit = units[0]
+    return (not unit.alternatives and unit.scope is None
+            and (unit.kind in ("phrase", "prefix") or (unit.kind == "word" and len(unit.words) == 1
+                                                       and not unit.words[0].parts)))
+
+
+class _Every:
+    """The documents holding every word, per segment (no global set is built: only
+    the total and the page's hits are asked about)."""
+
+    def __init__(self, per_segment: list) -> None:
+        self._segments = [(offset, docs) for _, offset, docs in per_segment]
+        self.count = sum(len(docs) for _, docs in self._segments)
+
+    def __contains__(self, docnum: int) -> bool:
+        for offset, docs in reversed(self._segments):
+            if docnum >= offset:
+                return docnum - offset in docs
+        return False
 
 
 def _filter_query(sources, years, start, end) -> Q.Query | None:

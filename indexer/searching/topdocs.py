@@ -34,6 +34,7 @@ from operator import add, mul, neg
 
 from whoosh import query as Q
 
+from indexer.searching import arrayscore
 from indexer.searching.bm25 import Coverage, _lengths
 from indexer.searching.budget import NEVER, Deadline
 from indexer.searching.maxscore import _add_for, flat_terms, top_flat
@@ -359,8 +360,13 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         if deadline.expired():
             break  # segments not reached: fewer documents, each a match
         segment = _Segment(searcher, sub, context, deadline)
-        candidates = segment.candidates(query)  # cached for the tree: not changed in place
         size = sub.reader().doc_count_all()
+        mask = arrayscore.candidate_mask(segment, query, size) if terms is not None else None
+        if mask is not None:  # the flat ranking query: scored as arrays
+            total += _top_arrays(segment, terms, mask, offset, limit, allowed, excluded,
+                                 matched, best)
+            continue
+        candidates = segment.candidates(query)  # cached for the tree: not changed in place
         if excluded:
             candidates = candidates - {d - offset for d in excluded
                                        if offset <= d < offset + size}
@@ -382,6 +388,29 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         best += heapq.nlargest(limit, zip(values, map(neg, shifted), strict=False))
     best = heapq.nlargest(limit, best)
     return total, [(-negdoc, score) for score, negdoc in best]
+
+
+def _top_arrays(segment: _Segment, terms: list[Q.Term], mask, offset: int, limit: int,
+                allowed: set[int] | None, excluded: set[int] | None, matched: list | None,
+                best: list) -> int:
+    """:func:`top_docs` for one segment with :mod:`indexer.arrayscore`: adds the
+    segment's best to ``best`` and returns its number of matches."""
+    size = len(mask)
+    if excluded:
+        local = [d - offset for d in excluded if offset <= d < offset + size]
+        mask[local] = False
+    if matched is not None:
+        matched.append((segment.reader, offset, set(arrayscore.np.flatnonzero(mask).tolist())))
+    if allowed is not None:
+        keep = arrayscore.np.zeros(size, dtype=bool)
+        keep[[d - offset for d in allowed if offset <= d < offset + size]] = True
+        mask &= keep
+    count = int(mask.sum())
+    if count:
+        acc = arrayscore.scores(segment, terms, size)
+        best += [(score, negdoc - offset)
+                 for score, negdoc in arrayscore.top(acc, mask, limit)]
+    return count
 
 
 def matches(searcher, query: Q.Query, excluded: set[int] | None = None,
