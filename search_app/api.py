@@ -46,7 +46,7 @@ def search():
         "suggestion": data["suggestion"], "partial": data["partial"],
         "corrected_query": data["corrected_query"], "exact_query": data["exact_query"],
         "timed_out": data["timed_out"],
-        "candidates": data["candidates"],
+        "candidates": data["candidates"], "copies_hidden": data["copies_hidden"],
         "messages": params.notes + data["messages"],
         "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
         "facets": data["facets"] if params.facets else None,

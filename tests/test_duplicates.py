@@ -52,6 +52,7 @@ def test_ten_identical_copies_are_one_result_listing_the_others(tmp_path):
     assert "near" in ids  # one word different: not a copy
     assert results.hits[ids.index("near")].copy_count == 0
     assert results.total == 23  # documents, copies included
+    assert results.copies_hidden == 9 and results.pages == 2  # every match was ranked
 
 
 def test_the_next_page_continues_after_the_collapsed_copies(tmp_path):
@@ -142,3 +143,33 @@ def test_the_cli_lists_the_copies(tmp_path):
     result = CliRunner().invoke(cli, ["search", "--index", str(index_dir), "gia lua"])
     assert result.exit_code == 0, result.output
     assert "và 9 bản giống hệt: copy1, copy2, copy3, copy4, copy5, …" in result.output
+
+
+def test_no_empty_last_page_when_copies_collapse(tmp_path):
+    """23 documents, 10 of them copies: 14 results, two pages of 10 (pages counted from
+    documents said 3 pages, the third empty)."""
+    _, index_dir = _build(tmp_path, _records())
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    pages = [client.get(f"/api/search?q=gia+lua&page={n}").get_json() for n in (1, 2)]
+    assert [(p["total"], p["copies_hidden"], p["pages"], len(p["hits"])) for p in pages] == [
+        (23, 9, 2, 10), (23, 9, 2, 4)]
+    html = client.get("/search?q=gia+lua").get_data(as_text=True)
+    assert "page=2" in html and "page=3" not in html
+    # Page 1 of 5 ranks 18 of the 23 matches, the 10 copies among them: exact too.
+    first, last = (client.get(f"/api/search?q=gia+lua&per_page=5&page={n}").get_json()
+                   for n in (1, 3))
+    assert (first["pages"], last["pages"]) == (3, 3) and last["copies_hidden"] == 9
+    assert len(last["hits"]) == 4
+
+
+def test_words_moved_between_title_and_body_make_another_document(tmp_path):
+    records = [{"id": "a", "title": "Giá lúa", "text": "tăng mạnh tại Hậu Giang"},
+               {"id": "b", "title": "Giá lúa tăng", "text": "mạnh tại Hậu Giang"}]
+    _, index_dir = _build(tmp_path, records)
+    index = indexer.open_index(index_dir)
+    try:
+        results = indexer.search(index, "gia lua")
+    finally:
+        index.close()
+    assert sorted(hit.id for hit in results.hits) == ["a", "b"]
+    assert [hit.copy_count for hit in results.hits] == [0, 0]

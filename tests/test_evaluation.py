@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -121,14 +122,26 @@ def test_eval_json_has_the_worst_queries(eval_set):
     assert report["worst"][0]["first_relevant"] is None and report["worst"][0]["top"] == ["tax"]
 
 
-def test_eval_shows_progress_on_stderr(eval_set, tmp_path):
-    (tmp_path / "q.tsv").write_text("".join(f"q{i}\thợp đồng\n" for i in range(120)), "utf-8")
-    (tmp_path / "r.tsv").write_text("".join(f"q{i} 0 contract 1\n" for i in range(120)),
+@pytest.mark.parametrize("count", [40, 120])
+def test_eval_shows_progress_on_stderr(eval_set, tmp_path, monkeypatch, count):
+    """Without a terminal, a line every few seconds with rate and ETA, however few the
+    queries (under 100 queries eval printed nothing at all, however long it ran)."""
+    import indexer.progress
+
+    monkeypatch.setattr(indexer.progress, "LINE_EVERY_S", 0.0)  # "a few seconds" passed
+    (tmp_path / "q.tsv").write_text("".join(f"q{i}\thợp đồng\n" for i in range(count)),
+                                    "utf-8")
+    (tmp_path / "r.tsv").write_text("".join(f"q{i} 0 contract 1\n" for i in range(count)),
                                     "utf-8")
     result = CliRunner().invoke(cli, ["eval", str(tmp_path / "q.tsv"), str(tmp_path / "r.tsv"),
                                       "--index", str(eval_set / "index")])
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines() == ["eval: 100/120 queries", "eval: 120/120 queries"]
+    lines = result.stderr.splitlines()
+    assert len(lines) == count + 1  # every query (no pause needed here), then the end
+    assert re.fullmatch(rf"eval: +\d% \(1/{count} queries, [\d,.]+/s, ETA \d:\d\d:\d\d\)",
+                        lines[0])
+    assert re.fullmatch(rf"eval: 100% \({count}/{count} queries, [\d,.]+/s, took [\d:]+\)",
+                        lines[-1])
     assert "mrr@10         1.0000" in result.stdout
 
 

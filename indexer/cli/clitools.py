@@ -8,9 +8,7 @@ import contextlib
 import itertools
 import re
 import signal
-import sys
 import threading
-from collections.abc import Callable
 
 import click
 
@@ -49,22 +47,6 @@ class QueryCommand(click.Command):
             else:
                 words.append(arg)
         return super().parse_args(ctx, [*options, "--", *words])
-
-
-def eval_progress() -> Callable[[int, int], None]:
-    """A progress callback writing to stderr: a bar on a terminal, else a line per tenth."""
-    if sys.stderr.isatty():
-        def bar(done: int, total: int) -> None:
-            click.echo(f"\r{done}/{total} queries", nl=done == total, err=True)
-
-        return bar
-
-    def lines(done: int, total: int) -> None:
-        step = max(100, total // 10)
-        if done % step == 0 or (done == total and total >= step):
-            click.echo(f"eval: {done}/{total} queries", err=True)
-
-    return lines
 
 
 class SizeType(click.ParamType):

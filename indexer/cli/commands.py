@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 import indexer
-from indexer.cli.clitools import QueryCommand, SizeType, Terminated, eval_progress, sigterm_stops
+from indexer.cli.clitools import QueryCommand, SizeType, Terminated, sigterm_stops
 from indexer.cli.progress import ProgressPrinter
 from indexer.errors import VnsearchError
 from indexer.indexing import generations as store
@@ -297,9 +297,12 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
         vnsearch eval queries_dev.tsv qrels_dev.tsv --clean --worst 20 --runs dev.run
     """
     from indexer.cli import evaluation
+
+    printer = ProgressPrinter(sys.stderr, "eval", unit="queries")
     with reading_index(index_dir) as handle:
         results = evaluation.run(handle, queries, qrels, unaccent=unaccent, clean=clean,
-                                 limit=limit, progress=eval_progress())
+                                 limit=limit, progress=printer)
+    printer.close()
     report = evaluation.summarise(results, unaccent=unaccent, clean=clean)
     if runs:
         evaluation.write_run(results, runs)

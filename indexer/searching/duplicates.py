@@ -9,7 +9,9 @@ come together: collapsing only has to look a little past the page.
 
 Normalisation: NFC (NFD and composed text are the same text), case folded,
 every run of white space one space. Marks are kept: *đang* and *đảng* are
-different text, and one changed word keeps two documents apart.
+different text, and one changed word keeps two documents apart. Title and body
+are normalised apart and joined by a separator no text keeps (U+001F), so
+words moved from the title into the body make another document.
 """
 
 from __future__ import annotations
@@ -28,10 +30,17 @@ MAX_LISTED = 100
 
 def copy_key(title: str, body: str) -> str:
     """The key identical documents share ("" for a document without text: never a copy)."""
-    text = _SPACES.sub(" ", unicodedata.normalize("NFC", f"{title}\n{body}").casefold()).strip()
-    if not text:
+    title, body = _normalise(title), _normalise(body)
+    if not title and not body:
         return ""
+    text = f"{title}\x1f{body}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _normalise(text: str) -> str:
+    """NFC, case folded, white space collapsed (U+001F is white space to ``\\s``, so
+    the separator never stays inside a text)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "").casefold()).strip()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Results:
     suggestion: str | None = None
     partial: bool = False  # some hits shown lack a word of the query
     candidates: int = 0  # documents holding at least one word (total: every word)
+    copies_hidden: int = 0  # of them, copies collapsed into a better-ranked hit, so far
     messages: list[str] = field(default_factory=list)
     facets: F.Facets | None = None  # per-query counts, when asked for
     timed_out: bool = False  # the time budget ran out: the best results found by then
@@ -82,7 +83,10 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-max(self.total, self.candidates) // self.per_page))
+        # Pages of results: the copies known to be collapsed have no page of their own
+        # (all are known once the ranking has reached every match, e.g. on the last page).
+        results = max(self.total, self.candidates) - self.copies_hidden
+        return max(1, -(-results // self.per_page))
 
     def to_json(self) -> dict:
         return {
@@ -91,7 +95,7 @@ class Results:
             "suggestion": self.suggestion, "partial": self.partial,
             "timed_out": self.timed_out, "messages": self.messages,
             "corrected_query": self.corrected_query, "exact_query": self.exact_query,
-            "candidates": self.candidates,
+            "candidates": self.candidates, "copies_hidden": self.copies_hidden,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": self.facets.to_json() if self.facets is not None else None,
         }
@@ -229,6 +233,7 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     copies = CopyIndex(searcher)
     hits = _collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
     results.candidates = results.total = hits.total
+    results.copies_hidden = len(hits.hidden)
     every_q = every_word_query(parsed, searcher.reader())
     every: _Every | None = None
     every_matched = None
@@ -337,13 +342,20 @@ class _Collapsed:
     total: int  # documents, copies included
     items: list[Group]  # this page's results, one per set of identical copies
     matched: F.Matched
+    hidden: set[int] = field(default_factory=set)  # copies left out of the ranked part
 
 
 def _collapsed(copies: CopyIndex, searcher, whoosh_q, page: int, per_page: int,
                scope: _Scope, sort: str, deadline: Deadline) -> _Collapsed:
     """This page of the ranking with identical copies collapsed: the top ``limit`` is
     asked for again, larger, while collapsing leaves the page short (copies score
-    alike, so a little past the page is usually enough; the deadline bounds it)."""
+    alike, so a little past the page is usually enough; the deadline bounds it).
+
+    ``hidden``: the copies left out of the ranked part, for the page count: once the
+    ranking has reached every match they are all known and the pages are exact; before,
+    copies past the ranked part are not known without ranking everything. Pages counted
+    from documents alone left the last pages empty (23 documents, 10 of them copies:
+    "3 pages", the third empty)."""
     wanted = page * per_page
     limit = wanted
     while True:
@@ -352,7 +364,9 @@ def _collapsed(copies: CopyIndex, searcher, whoosh_q, page: int, per_page: int,
         if len(groups) >= wanted or limit >= found.total or deadline.expired():
             break
         limit = min(found.total, limit + 2 * (wanted - len(groups)) + per_page)
-    return _Collapsed(found.total, groups[(page - 1) * per_page:wanted], found.matched)
+    kept = {group.docnum for group in groups}
+    hidden = {docnum for docnum, _ in found.items if docnum not in kept}
+    return _Collapsed(found.total, groups[(page - 1) * per_page:wanted], found.matched, hidden)
 
 
 def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort,

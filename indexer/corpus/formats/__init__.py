@@ -24,10 +24,10 @@ __all__ = ["FORMATS", "READERS_VERSION", "SUFFIXES", "Extracted", "Format", "Rec
            "Unreadable", "format_of", "read"]
 
 
-READERS_VERSION = 2
+READERS_VERSION = 3
 """Bump when a reader extracts different fields from the same file: an incremental
 reindex does not re-read unchanged files, so the next one rebuilds instead (2: formats,
-site names, dates in +07)."""
+site names, dates in +07; 3: copy keys hash title and body apart)."""
 
 
 @dataclass(frozen=True)
