@@ -126,9 +126,9 @@ def test_eval_json_has_the_worst_queries(eval_set):
 def test_eval_shows_progress_on_stderr(eval_set, tmp_path, monkeypatch, count):
     """Without a terminal, a line every few seconds with rate and ETA, however few the
     queries (under 100 queries eval printed nothing at all, however long it ran)."""
-    import indexer.progress
+    import indexer.cli.progress
 
-    monkeypatch.setattr(indexer.progress, "LINE_EVERY_S", 0.0)  # "a few seconds" passed
+    monkeypatch.setattr(indexer.cli.progress, "LINE_EVERY_S", 0.0)  # "a few seconds" passed
     (tmp_path / "q.tsv").write_text("".join(f"q{i}\thợp đồng\n" for i in range(count)),
                                     "utf-8")
     (tmp_path / "r.tsv").write_text("".join(f"q{i} 0 contract 1\n" for i in range(count)),
