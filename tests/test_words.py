@@ -55,3 +55,19 @@ def test_spans_cover_every_syllable_once_and_are_words(tokens):
 def test_pairs_crossing_a_word_boundary_are_marked(text, expected):
     accented = [canonical(t) for t in text.split()]
     assert chain_pairs([fold(a) for a in accented], accented) == expected
+
+
+def test_the_shipped_word_list_is_canonical_lowercase_nfc():
+    """lexicon() reads the file as is: every entry must already be what canonical()
+    makes of it (else a word would silently never match)."""
+    import unicodedata
+
+    from indexer.text.words import WORDS_FILE
+
+    lines = [line for line in WORDS_FILE.read_text("utf-8").splitlines() if line.strip()]
+    assert len(lines) > 60_000
+    bad = [line for line in lines
+           if " ".join(canonical(s) for s in line.split()) != line
+           or unicodedata.normalize("NFC", line) != line or line != line.lower()]
+    assert bad == []
+
