@@ -1,0 +1,46 @@
+"""What word-aware pairs cost the analyser: ``analyze()`` over 1,000 documents with
+``chain_pairs`` as shipped, with plain adjacent pairs, and with none (best of 3).
+
+    .venv/bin/python -m bench.analyze_pairs [JSONL]   # default: corpus/laws/articles.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import indexer.text.words as words
+from indexer.whoosh_ext.analyzers import analyze
+
+
+def _best(texts: list[str]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for text in texts:
+            analyze(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus/laws/articles.jsonl")
+    with path.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for _, line in zip(range(1000), lines, strict=False)]
+    texts = [f"{r.get('title', '')}\n{r.get('text', '')}" for r in records]
+    analyze(texts[0])  # the word list loads once
+    shipped = words.chain_pairs
+    print(f"{len(texts)} documents from {path}")
+    print(f"chain_pairs (shipped): {_best(texts):.3f} s")
+    words.chain_pairs = lambda folded, _: [f"{a} {b}"
+                                           for a, b in zip(folded, folded[1:], strict=False)]
+    print(f"plain adjacent pairs:  {_best(texts):.3f} s")
+    words.chain_pairs = lambda folded, _: []
+    print(f"no pairs:              {_best(texts):.3f} s")
+    words.chain_pairs = shipped
+
+
+if __name__ == "__main__":
+    main()
