@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as Q
 
-from indexer.searching.maxscore import _merged
+from indexer.searching.maxscore import ordered_plans
 
 _NP_NORMS = "_vnsearch_np_norms"
 
@@ -78,15 +78,7 @@ def candidate_mask(segment, node: Q.Query, size: int) -> np.ndarray | None:
 def scores(segment, terms: list[Q.Term], size: int) -> np.ndarray:
     """Every document's score: the terms' contributions, largest bound first (the
     order :func:`indexer.searching.maxscore.top_flat` adds them in)."""
-    plans = []
-    for term in terms:
-        if segment.deadline.expired():
-            break
-        plan = segment.term_plan(term)
-        if plan is not None:
-            plans.append(plan)
-    plans = _merged(plans, segment._zeros())
-    plans.sort(key=lambda plan: plan[0], reverse=True)
+    plans = ordered_plans(segment, terms)
     acc = np.zeros(size, dtype=np.float64)
     for _, ids, tfs, scale, norms, const in plans:
         if segment.deadline.expired():

@@ -72,15 +72,7 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
              acc: list[float]) -> set[int]:
     """Add the terms' scores into ``acc``; return the candidates that can still be in
     the top ``limit`` (every one of them with its exact score in ``acc``)."""
-    plans = []
-    for term in terms:  # reading a long list takes a while: look at the deadline between
-        if segment.deadline.expired():
-            break
-        plan = segment.term_plan(term)
-        if plan is not None:
-            plans.append(plan)
-    plans = _merged(plans, segment._zeros())
-    plans.sort(key=lambda plan: plan[0], reverse=True)
+    plans = ordered_plans(segment, terms)
     rest = sum(plan[0] for plan in plans)
     seen: set[int] = set()
     pool: set[int] | None = None
@@ -104,6 +96,21 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
             # Unseen candidates have at most `rest` to come: out of the race.
             pool = _in_reach(live, acc, limit, reach)
     return candidates if pool is None else pool
+
+
+def ordered_plans(segment, terms: list[Q.Term]) -> list[tuple]:
+    """The terms' plans (see :func:`_merged`), largest bound first: the order both
+    executors add them in, so that their scores are the same floats."""
+    plans = []
+    for term in terms:  # reading a long list takes a while: look at the deadline between
+        if segment.deadline.expired():
+            break
+        plan = segment.term_plan(term)
+        if plan is not None:
+            plans.append(plan)
+    plans = _merged(plans, segment._zeros())
+    plans.sort(key=lambda plan: plan[0], reverse=True)
+    return plans
 
 
 def _merged(plans: list[tuple], zeros: list[float]) -> list[tuple]:
