@@ -12,7 +12,7 @@ from indexer.searching.maxscore import flat_terms, top_flat
 from indexer.searching.planner import build_query, deleted_docs
 from indexer.searching.query import add_predictions, parse
 from indexer.searching.topdocs import _Segment, top_docs
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 from tests.conftest import write_jsonl
 
 QUERIES = [

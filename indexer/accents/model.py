@@ -49,14 +49,8 @@ from indexer.accents.ngrams import (
     edits,
 )
 from indexer.accents.wording import known, whole
-from indexer.whoosh_ext.analyzers import (
-    Syllable,
-    analyze_cached,
-    has_marks,
-    is_compound,
-    syllables,
-    term,
-)
+from indexer.text.folding import has_marks, term
+from indexer.text.syllables import Syllable, analyze_cached, is_compound, syllables
 
 FORMAT = 2  # 2: with the capitals table (indexer.accents.casing); 1 still loads
 MAX_WORD = 24  # longer tokens are never syllables: they break a sentence and stay as typed

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from indexer.accents.ngrams import edits
+from indexer.text.syllables import is_compound, syllables
 from indexer.text.telex import ENGLISH, plain_words
-from indexer.whoosh_ext.analyzers import is_compound, syllables
 
 MAX_PIECES = 4
 MIN_PIECE = 1

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from indexer.searching.engine import SearchIndex
 from indexer.searching.service import search
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 CUTOFF = 10
 RUN_TAG = "vnsearch"

@@ -33,7 +33,7 @@ from indexer.searching.query import ParsedQuery, add_predictions, clean, parse
 from indexer.searching.synonyms import Synonyms
 from indexer.searching.synonyms import expand as expand_synonyms
 from indexer.searching.topdocs import matches, top_docs
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000

@@ -20,7 +20,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from indexer.whoosh_ext.analyzers import _SYLLABLE_RE, Syllable, canonical, is_compound, syllables
+from indexer.text.folding import SYLLABLE_RE, canonical
+from indexer.text.syllables import Syllable, is_compound, syllables
 
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 _VNI_TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
@@ -42,11 +43,11 @@ if of off
 
 def _syllable(letters: str, tone: str | None) -> str | None:
     """``letters`` (marks of shape included) + ``tone`` as a canonical syllable, if valid."""
-    if not _SYLLABLE_RE.match(letters):
+    if not SYLLABLE_RE.match(letters):
         return None
     if tone is None:
         return letters
-    nucleus = _SYLLABLE_RE.match(letters).span("nucleus")
+    nucleus = SYLLABLE_RE.match(letters).span("nucleus")
     with_tone = letters[:nucleus[1]] + tone + letters[nucleus[1]:]
     # canonical() moves the tone to its vowel; any position inside the word works.
     return canonical(unicodedata.normalize("NFC", with_tone))
