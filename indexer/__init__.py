@@ -40,7 +40,8 @@ if TYPE_CHECKING:
         stats,
         suggest,
     )
-    from indexer.searching.service import Hit, Results, search
+    from indexer.searching.results import Hit, Results
+    from indexer.searching.service import search
 
 _HOMES = {
     "indexer.corpus.reader": ("Document", "Limits", "Problem", "read_corpus"),
@@ -50,7 +51,8 @@ _HOMES = {
     "indexer.searching.facets": ("Facets",),
     "indexer.searching.lookups": ("DocumentView", "Stats", "document", "health", "restore",
                                   "sources", "stats", "suggest"),
-    "indexer.searching.service": ("Hit", "Results", "search"),
+    "indexer.searching.results": ("Hit", "Results"),
+    "indexer.searching.service": ("search",),
 }
 _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
