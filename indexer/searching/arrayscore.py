@@ -32,7 +32,7 @@ def _as_array(values, dtype) -> np.ndarray:
 
 def _norms_array(segment, norms: list[float]) -> np.ndarray:
     """``norms`` as a float64 array, converted once per reader (norms are cached per
-    reader by :func:`indexer.searching.topdocs._norms`, so their identity is a good key)."""
+    reader by :func:`indexer.searching.segmentscore._norms`, so their identity is a good key)."""
     cache = segment.reader.__dict__.setdefault(_NP_NORMS, {})
     found = cache.get(id(norms))
     if found is None or found[0] is not norms:

@@ -17,7 +17,7 @@ their request ends. So no reader outlives the request that holds it by more than
 commit it reads, and no file handle outlives its segment.
 
 What never changes within a segment (the one-byte field lengths and BM25 norms that
-:mod:`indexer.searching.planner` and :mod:`indexer.searching.topdocs` cache on a segment
+:mod:`indexer.searching.planner` and :mod:`indexer.searching.segmentscore` cache on a segment
 reader) is shared by every reader of that segment, so a commit that only touched a small
 segment does not make each new searcher recompute them for the big ones. Deletions are
 not part of that: each reader takes them from its own commit's TOC. Decoded posting lists
