@@ -31,7 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.accents.casing import Casing
-from indexer.accents.model import FOLLOWERS, AccentModel
+from indexer.accents.decoding import FOLLOWERS
+from indexer.accents.model import AccentModel
 from indexer.accents.ngrams import MASK, SHIFT, NgramCounts
 from indexer.accents.wording import attested
 from indexer.text.folding import has_marks
