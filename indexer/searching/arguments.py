@@ -3,15 +3,15 @@
 Why apart: a search accepts any input and answers it, never raising (a page number
 of ``"x"``, a date of ``"2024-13-45"``, a year of ``-3``): every value is clamped,
 parsed or dropped here, the same way for the CLI and the web app, before ranking
-starts. The source / year / date filters become one Whoosh query.
+starts. The limits and sort names are the library's, for every front end (the CLI's
+options and the web app's strict parser check against these); no Whoosh here, so a
+front end reads them without loading the engine.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from datetime import time as dtime
-
-from whoosh import query as Q
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -49,17 +49,3 @@ def as_list(value) -> list:
         return []
     values = [value] if isinstance(value, str | int) else list(value)
     return [v for v in values if v not in (None, "")]
-
-
-def filter_query(sources, years, start, end) -> Q.Query | None:
-    """The source / year / date filters as one Whoosh query (None: no filter)."""
-    filters = []
-    if sources:
-        filters.append(Q.Or([Q.Term("source", name) for name in sources]))
-    if years:
-        filters.append(Q.Or([Q.DateRange("date", datetime(y, 1, 1), datetime.combine(
-            date(y, 12, 31), dtime.max)) for y in years]))
-    if start or end:
-        filters.append(Q.DateRange("date", start, end))
-    return Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
-

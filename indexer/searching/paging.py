@@ -10,6 +10,10 @@ the page short) and once the total counts only documents holding every word
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dtime
+
+from whoosh import query as Q
 
 from indexer.searching import facets as F
 from indexer.searching.budget import Deadline
@@ -32,6 +36,19 @@ class Every:
                 return docnum - offset in docs
         return False
 
+
+
+def filter_query(sources, years, start, end) -> Q.Query | None:
+    """The source / year / date filters as one Whoosh query (None: no filter)."""
+    filters = []
+    if sources:
+        filters.append(Q.Or([Q.Term("source", name) for name in sources]))
+    if years:
+        filters.append(Q.Or([Q.DateRange("date", datetime(y, 1, 1), datetime.combine(
+            date(y, 12, 31), dtime.max)) for y in years]))
+    if start or end:
+        filters.append(Q.DateRange("date", start, end))
+    return Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
 
 
 @dataclass

@@ -22,7 +22,6 @@ from indexer.searching.arguments import (
     as_datetime,
     as_list,
     clamp,
-    filter_query,
 )
 from indexer.searching.budget import (
     SEARCH_SHARE,
@@ -34,7 +33,7 @@ from indexer.searching.budget import (
 from indexer.searching.duplicates import MAX_LISTED, CopyIndex
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all, lead, mark, snippet
-from indexer.searching.paging import Every, Scope, collapsed
+from indexer.searching.paging import Every, Scope, collapsed, filter_query
 from indexer.searching.planner import build_query, every_word_query, prefix_notes
 from indexer.searching.query import ParsedQuery, add_predictions, parse
 from indexer.searching.results import Hit, Results
