@@ -20,7 +20,7 @@ from whoosh import query as Q
 
 from indexer.searching.bm25 import Coverage, _lengths
 from indexer.searching.candidates import SegmentCandidates
-from indexer.searching.maxscore import _add_for
+from indexer.searching.maxscore import _add_for, add_list
 
 
 def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
@@ -141,9 +141,7 @@ class SegmentScorer(SegmentCandidates):
         if restrict is not None:
             _add_for(restrict, ids, tfs, scale, norms, acc)
             return
-        # A plain loop: in CPython 3.11 it beats chains of map(operator...).
-        for docnum, tf in zip(ids, tfs, strict=True):
-            acc[docnum] += scale * tf / (tf + norms[docnum])
+        add_list(ids, tfs, scale, norms, acc)
 
 
 
