@@ -32,7 +32,7 @@ from math import log
 from indexer.accents.ngrams import BOS, NUM, SHIFT, UNK, Scorer, Slot, beam_search, edits
 from indexer.accents.wording import known, whole
 from indexer.text.folding import has_marks
-from indexer.text.syllables import Syllable, is_compound, syllables
+from indexer.text.syllables import Syllable, is_compound, splice, syllables
 
 MAX_WORD = 24  # longer tokens are never syllables: they break a sentence and stay as typed
 MAX_CANDIDATES = 12  # accented forms tried per folded syllable (most frequent first)
@@ -213,13 +213,8 @@ def _runs(toks: list[Syllable]) -> list[list[Syllable]]:
 
 def _render(text: str, toks: list[Syllable], forms: dict[int, str], offset: int = 0) -> str:
     """``text`` with each token (by start offset) replaced by its restored form."""
-    parts, at = [], 0
-    for tok in toks:
-        if tok.start in forms:
-            parts += (text[at:tok.start - offset], forms[tok.start])
-            at = tok.end - offset
-    parts.append(text[at:])
-    return "".join(parts)
+    return splice(text, [(tok.start - offset, tok.end - offset, forms[tok.start])
+                         for tok in toks if tok.start in forms])
 
 
 def _recase(typed: str, restored: str) -> str:

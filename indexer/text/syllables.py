@@ -83,6 +83,18 @@ def syllables(text: str) -> Iterator[Syllable]:
         prev_end = end
 
 
+def splice(text: str, changes: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, new)`` span replaced by ``new`` (spans in order,
+    not overlapping): how restored, decoded or corrected syllables go back into what
+    the user typed, keeping everything between them as it was."""
+    parts, at = [], 0
+    for start, end, new in changes:
+        parts += (text[at:start], new)
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
 def is_compound(syllable: Syllable) -> bool:
     """True for the whole-identifier token that accompanies its parts."""
     return PART_RE.fullmatch(syllable.text) is None
