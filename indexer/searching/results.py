@@ -61,9 +61,10 @@ class Results:
         return max(1, -(-results // self.per_page))
 
     def to_json(self) -> dict:
+        """The one JSON shape of a search: ``vnsearch search --json`` and ``/api/search``."""
         return {
             "query": self.query, "total": self.total, "page": self.page,
-            "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
+            "per_page": self.per_page, "pages": self.pages, "took_ms": round(self.took_ms, 2),
             "suggestion": self.suggestion, "partial": self.partial,
             "timed_out": self.timed_out, "messages": self.messages,
             "corrected_query": self.corrected_query, "exact_query": self.exact_query,
