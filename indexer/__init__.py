@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from indexer.errors import (
     CorpusMissingError,
+    IndexDamagedError,
     IndexMissingError,
     IndexOutdatedError,
     ReindexLockedError,
@@ -64,7 +65,8 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "SORT_ALIASES",
-    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",
+    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexDamagedError",
+    "IndexMissingError",
     "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
     "SearchIndex", "Stats", "VnsearchError", "current_generation", "document", "fold",
     "health", "limit_heavy_queries", "open_index", "query_scope", "read_corpus", "reindex",

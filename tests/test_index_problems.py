@@ -287,3 +287,25 @@ def test_generation_files_are_readable_by_another_user(good_index):
     assert gen.stat().st_mode & 0o055 == 0o055
     for name in (store.META, store.MANIFEST):
         assert (gen / name).stat().st_mode & 0o044 == 0o044
+
+
+def test_damage_found_while_searching_is_a_typed_error(good_index, monkeypatch):
+    """The library says "damaged" itself (IndexDamagedError): the web app used to sniff
+    tracebacks for Whoosh's files to tell damage from a bug, and a library caller got
+    the raw TypeError/struct.error."""
+    import struct
+
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    # Decoding failing (in C) where Whoosh reads a hit's stored fields: raised in its code.
+    monkeypatch.setattr(W3PerDocReader, "stored_fields", struct.Struct("!I").unpack)
+    handle = indexer.open_index(good_index)
+    try:
+        with pytest.raises(indexer.IndexDamagedError, match="reindex --full"):
+            indexer.search(handle, "can bo", suggest=False)
+    finally:
+        handle.close()
+    app = create_app({"TESTING": True, "INDEX_DIR": str(good_index)})
+    response = app.test_client().get("/api/search?q=can+bo")
+    assert response.status_code == 503
+    assert "reindex --full" in response.get_json()["error"]["message"]

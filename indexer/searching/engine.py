@@ -21,10 +21,12 @@ from pathlib import Path
 
 from indexer.accents.basemodel import Backed, backed
 from indexer.accents.model import AccentModel
+from indexer.errors import IndexDamagedError, VnsearchError
 from indexer.indexing import generations as store
 from indexer.searching.searchers import Commit, Lease, SearcherManager
 from indexer.searching.synonyms import FILE_NAME, Synonyms
 from indexer.searching.synonyms import load as load_synonyms
+from indexer.whoosh_ext.damage import raised_in_whoosh
 
 
 class _Model:
@@ -165,12 +167,26 @@ class SearchIndex:
 
 
 def reads_index(function):
-    """Run ``function(index, ...)`` inside ``index.reading()``: one commit per call."""
+    """Run ``function(index, ...)`` inside ``index.reading()``: one commit per call.
+
+    Damaged data that only fails while being read (inside Whoosh) is raised as
+    :class:`IndexDamagedError`, with the remedy, so callers need no traceback sniffing.
+    """
 
     @functools.wraps(function)
     def wrapper(index: SearchIndex, *args, **kwargs):
-        with index.reading():
-            return function(index, *args, **kwargs)
+        try:
+            with index.reading():
+                return function(index, *args, **kwargs)
+        except VnsearchError:
+            raise
+        except Exception as exc:
+            if not raised_in_whoosh(exc):
+                raise  # a bug of ours stays a bug
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise IndexDamagedError(
+                f"cannot read the index in {index.index_dir} ({detail}); it is damaged:"
+                " rebuild it with `vnsearch reindex --full`") from exc
 
     return wrapper
 
