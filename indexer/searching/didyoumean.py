@@ -13,7 +13,7 @@ from indexer.searching.engine import SearchIndex
 from indexer.searching.paging import Scope
 from indexer.searching.planner import build_query
 from indexer.searching.query import ParsedQuery, clean, parse
-from indexer.searching.results import Results
+from indexer.searching.results import ResultsDraft
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
 
@@ -28,7 +28,7 @@ def restored_query(index: SearchIndex, query: str, parsed: ParsedQuery) -> str |
         return None
 
 
-def suggestion(index: SearchIndex, searcher, query: str, restored: str, results: Results,
+def suggestion(index: SearchIndex, searcher, query: str, restored: str, results: ResultsDraft,
                scope: Scope, deadline: Deadline) -> str | None:
     """Did-you-mean: the restored query, capitalised as the corpus writes it, if it is a
     sequence the corpus has (never invented language) and differs from what was typed."""

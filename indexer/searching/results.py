@@ -3,17 +3,36 @@
 Why a module of its own: the CLI (``vnsearch search --json``), the web API and the
 result cache all hand these objects on, so their shape is defined once, here,
 apart from how a search fills them in (:mod:`indexer.searching.service`).
+
+Both are frozen, their lists read-only: one answer is cached and handed to every
+thread that asks the same question, so no caller may change it for the others
+(``dataclasses.replace`` makes a changed copy). A search fills a
+:class:`ResultsDraft` (the same fields, mutable) and freezes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields, make_dataclass
 from datetime import datetime
 
 from indexer.searching import facets as F
 
 
-@dataclass
+class ReadOnlyList(list):
+    """A list that refuses to change (a shared answer's hits, messages, copies); equal
+    to, and added like, any list."""
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("search results are shared: copy them (list(...)) to change them")
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+
+    def __reduce__(self):  # copy and pickle rebuild it whole (not item by item)
+        return ReadOnlyList, (list(self),)
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
@@ -28,6 +47,9 @@ class Hit:
     copy_count: int = 0  # how many identical copies were collapsed into this hit
     complete: bool = True  # holds every word of the query (False: a partial match)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "copies", ReadOnlyList(self.copies))
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
@@ -35,7 +57,7 @@ class Hit:
         return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class Results:
     query: str
     total: int = 0
@@ -52,6 +74,10 @@ class Results:
     timed_out: bool = False  # the time budget ran out: the best results found by then
     corrected_query: str | None = None  # what was searched instead (Telex decoded, typo fixed)
     exact_query: str | None = None  # with corrected_query: the typed text, searched by exact=True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hits", ReadOnlyList(self.hits))
+        object.__setattr__(self, "messages", ReadOnlyList(self.messages))
 
     @property
     def pages(self) -> int:
@@ -72,3 +98,17 @@ class Results:
             "hits": [hit.to_json() for hit in self.hits],
             "facets": self.facets.to_json() if self.facets is not None else None,
         }
+
+
+def _freeze(draft) -> Results:
+    """The finished answer, frozen."""
+    return Results(**{f.name: getattr(draft, f.name) for f in fields(Results)})
+
+
+ResultsDraft = make_dataclass(
+    "ResultsDraft",
+    [(f.name, f.type, field(default=f.default) if f.default is not MISSING
+      else field(default_factory=f.default_factory)) for f in fields(Results)],
+    namespace={"freeze": _freeze, "__doc__": "A :class:`Results` being filled in.",
+               "__module__": __name__},
+)

@@ -36,7 +36,7 @@ from indexer.searching.highlight import Terms, highlight_all, lead, mark, snippe
 from indexer.searching.paging import Every, Scope, collapsed, filter_query
 from indexer.searching.planner import build_query, every_word_query, prefix_notes
 from indexer.searching.query import ParsedQuery, add_predictions, parse
-from indexer.searching.results import Hit, Results
+from indexer.searching.results import Hit, Results, ResultsDraft
 from indexer.searching.synonyms import Synonyms
 from indexer.searching.synonyms import expand as expand_synonyms
 from indexer.searching.topdocs import matches
@@ -86,8 +86,8 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
-    results = Results(query=query or "", page=page, per_page=per_page,
-                      facets=F.Facets() if facets else None)
+    results = ResultsDraft(query=query or "", page=page, per_page=per_page,
+                           facets=F.Facets() if facets else None)
     if (date_from and start is None) or (date_to and end is None):
         results.messages.append("ngày không hợp lệ đã bị bỏ qua (dùng dạng YYYY-MM-DD)")
     if start and end and start > end:
@@ -111,12 +111,13 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             f"Tìm kiếm đã dừng ở giới hạn thời gian ({budget:g} giây): đây là những kết quả "
             "tốt nhất tìm được đến lúc đó; tổng số và thứ tự có thể chưa đầy đủ.")
     results.took_ms = (time.perf_counter() - started) * 1000
-    if not results.timed_out:  # a retry, on a less busy server, may do better
-        index.results_cache.put(key, results)
-    return results
+    answer = results.freeze()
+    if not answer.timed_out:  # a retry, on a less busy server, may do better
+        index.results_cache.put(key, answer)
+    return answer
 
 
-def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
+def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
             selection: F.Selection, sort: str, suggest: bool, deadline: Deadline,
             final: Deadline, synonyms: Synonyms) -> None:
     """Fill ``results``: ranking until ``deadline``, snippets until ``final``."""
