@@ -22,14 +22,25 @@ class PostingCache:
     """
 
     def __init__(self, budget: int | None = None):
-        if budget is None:
-            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
-            budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
-        self.budget = budget
+        self._budget = budget  # None: VNSEARCH_POSTING_CACHE_MB, read when first needed
         self._held = 0
         self._items: OrderedDict = OrderedDict()
         self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
+
+    @property
+    def budget(self) -> int:
+        """Postings held at most. The process-wide cache is made at import, so the
+        environment is read on first use: a variable set after ``import indexer`` (a
+        test, a server's start-up code) still counts."""
+        if self._budget is None:
+            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
+            self._budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
+        return self._budget
+
+    @budget.setter
+    def budget(self, value: int) -> None:
+        self._budget = value
 
     def get(self, reader, fieldname: str, btext: bytes, with_values: bool = False):
         """``read_postings(reader, fieldname, btext, with_values)``, from the cache when
