@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from indexer.accents.basemodel import Backed, backed
 from indexer.accents.model import AccentModel
 from indexer.errors import IndexDamagedError, VnsearchError
 from indexer.indexing import generations as store
+from indexer.searching.lru import LRU
 from indexer.searching.searchers import Commit, Lease, SearcherManager
 from indexer.searching.synonyms import FILE_NAME, Synonyms
 from indexer.searching.synonyms import load as load_synonyms
@@ -60,23 +60,20 @@ class ResultCache:
     """A small LRU of recent results; keys include the data version, so no stale hits."""
 
     def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
+        self._lru = LRU(size)
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
+            return self._lru.get(key)
 
     def put(self, key, value) -> None:
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._lru.put(key, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
 
 
 class SearchIndex:

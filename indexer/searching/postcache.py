@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 from array import array
-from collections import OrderedDict
 
+from indexer.searching.lru import LRU
 from indexer.whoosh_ext.codec import read_postings
 
 
@@ -23,8 +23,7 @@ class PostingCache:
 
     def __init__(self, budget: int | None = None):
         self._budget = budget  # None: VNSEARCH_POSTING_CACHE_MB, read when first needed
-        self._held = 0
-        self._items: OrderedDict = OrderedDict()
+        self._lru = LRU(0, weigh=_size)  # its capacity is set from the budget when used
         self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -59,9 +58,8 @@ class PostingCache:
         with self._lock:
             # A list decoded with its positions (for a phrase) serves plain look-ups too.
             for held in (key, (segment_key, fieldname, btext, True)):
-                found = self._items.get(held)
+                found = self._lru.get(held)
                 if found is not None:
-                    self._items.move_to_end(held)
                     return found
             pending = self._pending.get(key)
             if pending is None:
@@ -69,7 +67,7 @@ class PostingCache:
         if pending is not None:
             pending.wait(30)
             with self._lock:
-                found = self._items.get(key)
+                found = self._lru.get(key)
             if found is None:
                 found = read_postings(reader, fieldname, btext, with_values)
             return found
@@ -86,12 +84,14 @@ class PostingCache:
         if size * 4 > self.budget:
             return
         with self._lock:
-            if key not in self._items:
-                self._items[key] = found
-                self._held += size
-                while self._held > self.budget:
-                    _, old = self._items.popitem(last=False)
-                    self._held -= _size(old)
+            if key not in self._lru:
+                self._lru.capacity = self.budget
+                self._lru.put(key, found, size)
+
+    @property
+    def _held(self) -> int:
+        """Postings held now."""
+        return self._lru.held
 
 
 def _size(found) -> int:
