@@ -8,6 +8,7 @@ from array import array
 
 from indexer.searching.lru import LRU
 from indexer.whoosh_ext.codec import read_postings
+from indexer.whoosh_ext.readerstate import state_of
 
 
 class PostingCache:
@@ -50,10 +51,10 @@ class PostingCache:
         """
         if not reader.doc_count_all():  # an index of no segments reads as an EmptyReader
             return array("I"), array("f"), ([] if with_values else None)
-        segment_key = reader.__dict__.get("_vnsearch_segment_key")
+        state = state_of(reader)
+        segment_key = state.get("segment_key")
         if segment_key is None:
-            segment_key = reader.__dict__["_vnsearch_segment_key"] = (
-                _folder(reader), reader.segment().segid)
+            segment_key = state["segment_key"] = (_folder(reader), reader.segment().segid)
         key = (segment_key, fieldname, btext, with_values)
         with self._lock:
             # A list decoded with its positions (for a phrase) serves plain look-ups too.

@@ -42,9 +42,10 @@ from whoosh.searching import Searcher
 from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
 from indexer.searching.planner import WEIGHTING
+from indexer.whoosh_ext.readerstate import share
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
-SHARED_CACHES = ("_vnsearch_lengths", "_vnsearch_norms", "_vnsearch_columns")
+SHARED_CACHES = ("lengths", "norms", "columns")  # readerstate caches shared per segment
 MAX_IDLE = 16  # searchers kept open per commit, beyond that closed when given back
 MAX_IDF_TERMS = 50_000  # a searcher's idf cache grows with every distinct query term
 ATTEMPTS = 5  # a commit superseded while we open it: try the newer one
@@ -79,7 +80,7 @@ class Commit:
                 caches = self._shared.setdefault(
                     (self.name, leaf.segment().segment_id()),
                     {name: {} for name in SHARED_CACHES})
-                leaf.__dict__.update(caches)
+                share(leaf, caches)
         return Searcher(reader, weighting=WEIGHTING)
 
 

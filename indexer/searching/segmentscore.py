@@ -21,6 +21,7 @@ from whoosh import query as Q
 from indexer.searching.bm25 import Coverage, _lengths
 from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import _add_for, add_list
+from indexer.whoosh_ext.readerstate import cache_of
 
 
 def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
@@ -28,7 +29,7 @@ def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[flo
     (from the same one-byte lengths Whoosh scores with), and the least of them
     (for score bounds)."""
     avgfl = searcher.avg_field_length(fieldname) or 1
-    cache = sub.reader().__dict__.setdefault("_vnsearch_norms", {})
+    cache = cache_of(sub.reader(), "norms")
     key = (fieldname, B, K1, avgfl)
     norms = cache.get(key)
     if norms is None:
@@ -125,7 +126,7 @@ class SegmentScorer(SegmentCandidates):
         return scale * top / (top + least), ids, tfs, scale, norms
 
     def _zeros(self) -> list[float]:
-        cache = self.reader.__dict__.setdefault("_vnsearch_norms", {})
+        cache = cache_of(self.reader, "norms")
         zeros = cache.get("zeros")
         if zeros is None:
             zeros = cache["zeros"] = [0.0] * self.reader.doc_count_all()
