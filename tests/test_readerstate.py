@@ -31,8 +31,9 @@ def test_our_state_is_kept_beside_whoosh_readers_not_on_them(tmp_path):
                 leaf = other.reader().leaf_readers()[0][0]
                 assert readerstate.cache_of(leaf, "norms") is readerstate.cache_of(
                     leaves[0], "norms")
+        del other
     finally:
         handle.close()
-    del searcher, leaves
+    del searcher, leaves, leaf  # the loop's last leaf too
     gc.collect()
     assert not [r for r in list(readerstate._STATE) if getattr(r, "is_closed", False)]
