@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import indexer.text.words as words
-from indexer.whoosh_ext.analyzers import analyze
+from indexer.text.syllables import analyze
 
 
 def _best(texts: list[str]) -> float:

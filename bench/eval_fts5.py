@@ -41,7 +41,7 @@ from pathlib import Path
 
 import indexer
 from indexer.cli import evaluation
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"

@@ -96,7 +96,7 @@ def run_library(index: str, queries: list[list[str]], budget_ms: float, rounds: 
     indexer.search(handle, PROBE + " OR luật", budget=0)
     found: dict[str, list] = {}
     for _ in range(rounds):
-        handle.results_cache._items.clear()
+        handle.results_cache.clear()
         for name, query, sort in queries:
             started = time.perf_counter()
             results = indexer.search(handle, query, sort=sort, budget=budget_ms / 1000)

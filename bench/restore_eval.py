@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.accents import basemodel  # noqa: E402
 from indexer.accents.model import AccentModel  # noqa: E402
-from indexer.whoosh_ext.analyzers import fold, is_compound, syllables  # noqa: E402
+from indexer.text.folding import fold  # noqa: E402
+from indexer.text.syllables import is_compound, syllables  # noqa: E402
 
 SENTENCE_SPLIT = re.compile(r"[.;:!?\n]+")
 

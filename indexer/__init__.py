@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from indexer.errors import (
     CorpusMissingError,
+    IndexDamagedError,
     IndexMissingError,
     IndexOutdatedError,
     ReindexLockedError,
@@ -26,7 +27,9 @@ from indexer.errors import (
 
 if TYPE_CHECKING:
     from indexer.corpus.reader import Document, Limits, Problem, read_corpus
+    from indexer.indexing.generations import current_generation
     from indexer.indexing.reindex import ReindexReport, reindex
+    from indexer.searching.arguments import MAX_PAGE, MAX_PER_PAGE, SORT_ALIASES, SORTS
     from indexer.searching.budget import limit_heavy_queries, query_scope
     from indexer.searching.engine import SearchIndex, open_index
     from indexer.searching.facets import Facets
@@ -40,26 +43,34 @@ if TYPE_CHECKING:
         stats,
         suggest,
     )
-    from indexer.searching.service import Hit, Results, search
+    from indexer.searching.results import Hit, Results
+    from indexer.searching.service import search
+    from indexer.text.folding import fold
 
 _HOMES = {
     "indexer.corpus.reader": ("Document", "Limits", "Problem", "read_corpus"),
+    "indexer.indexing.generations": ("current_generation",),
     "indexer.indexing.reindex": ("ReindexReport", "reindex"),
+    "indexer.searching.arguments": ("MAX_PAGE", "MAX_PER_PAGE", "SORT_ALIASES", "SORTS"),
     "indexer.searching.budget": ("limit_heavy_queries", "query_scope"),
     "indexer.searching.engine": ("SearchIndex", "open_index"),
     "indexer.searching.facets": ("Facets",),
     "indexer.searching.lookups": ("DocumentView", "Stats", "document", "health", "restore",
                                   "sources", "stats", "suggest"),
-    "indexer.searching.service": ("Hit", "Results", "search"),
+    "indexer.searching.results": ("Hit", "Results"),
+    "indexer.searching.service": ("search",),
+    "indexer.text.folding": ("fold",),
 }
 _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexMissingError",
+    "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "SORT_ALIASES",
+    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexDamagedError",
+    "IndexMissingError",
     "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
-    "SearchIndex", "Stats", "VnsearchError", "document", "health", "limit_heavy_queries",
-    "open_index", "query_scope", "read_corpus", "reindex", "restore", "search", "sources",
-    "stats", "suggest",
+    "SearchIndex", "Stats", "VnsearchError", "current_generation", "document", "fold",
+    "health", "limit_heavy_queries", "open_index", "query_scope", "read_corpus", "reindex",
+    "restore", "search", "sources", "stats", "suggest",
 ]
 
 

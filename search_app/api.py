@@ -1,7 +1,9 @@
 """The JSON twin of every page. Errors share one shape (see errors.py).
 
 * ``GET /api/search?q=&page=&per_page=&source=&year=&from=&to=&sort=&facets=&exact=`` ->
-  results ranked exactly as the HTML page (same parser, same library call);
+  results ranked exactly as the HTML page (same parser, same library call), in the
+  shape ``vnsearch search --json`` prints (``Results.to_json``: ``pages``, and per hit
+  ``complete``: it holds every word);
   strict parameters: bad values are a 400 (see params.py). ``source`` and
   ``year`` repeat (any of them); ``facets`` holds this query's counts by source
   and year (``facets=0``: not counted, ``null``).
@@ -28,9 +30,6 @@ from .params import ParamError, parse_search_args, run_search
 
 bp = Blueprint("api", __name__)
 
-HIT_KEYS = ("id", "title", "url", "source", "date", "score", "snippet", "title_html",
-            "copy_count", "copies")
-
 
 @bp.get("/api/search")
 def search():
@@ -39,18 +38,9 @@ def search():
     if results is None:
         results = indexer.Results(query="", page=params.page, per_page=params.per_page,
                                   facets=indexer.Facets() if params.facets else None)
-    data = results.to_json()
-    return {
-        "query": data["query"], "total": data["total"], "page": data["page"],
-        "per_page": data["per_page"], "pages": results.pages, "took_ms": data["took_ms"],
-        "suggestion": data["suggestion"], "partial": data["partial"],
-        "corrected_query": data["corrected_query"], "exact_query": data["exact_query"],
-        "timed_out": data["timed_out"],
-        "candidates": data["candidates"], "copies_hidden": data["copies_hidden"],
-        "messages": params.notes + data["messages"],
-        "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in data["hits"]],
-        "facets": data["facets"] if params.facets else None,
-    }
+    data = results.to_json()  # the library's one shape, the CLI's --json too
+    data["messages"] = params.notes + data["messages"]
+    return data
 
 
 @bp.get("/api/suggest")

@@ -3,10 +3,6 @@ Vietnamese page for HTML. A 500 never shows a traceback (Flask logs it)."""
 
 from __future__ import annotations
 
-import sysconfig
-import traceback
-from pathlib import Path
-
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -33,7 +29,6 @@ MESSAGES = {
 NO_INDEX = "Chưa có chỉ mục: hãy chạy `vnsearch reindex`"
 DAMAGED = ("Không đọc được chỉ mục, có thể nó đã bị hỏng: hãy chạy `vnsearch reindex --full`"
            " để xây lại")
-_STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
 
 def wants_json() -> bool:
@@ -76,7 +71,7 @@ def handle_index_missing(exc: indexer.IndexMissingError):
     if isinstance(exc, indexer.IndexOutdatedError):
         return error_response(503, OUTDATED,
                               hint="Người quản trị cần xây lại chỉ mục rồi tải lại trang này.")
-    if type(exc).__name__ == "IndexDamagedError":
+    if isinstance(exc, indexer.IndexDamagedError):  # found while reading (a search...)
         return error_response(503, f"{MESSAGES[503]} ({DAMAGED})",
                               hint="Người quản trị cần xây lại chỉ mục rồi tải lại trang này.")
     return error_response(503, NO_INDEX,
@@ -87,28 +82,7 @@ def handle_library(exc: indexer.VnsearchError):
     return error_response(503, MESSAGES[503])
 
 
-def _raised_reading_index(exc: BaseException | None) -> bool:
-    """True if ``exc`` came out of Whoosh's own code (past any stdlib frames).
-
-    Opening the index checks its files (``indexer.indexing.generations.open_generation``), but
-    damaged data inside a segment only fails when a search reads it, with EOFError, struct.error,
-    zlib.error, UnpicklingError...: that is an index problem (503), not a bug (500).
-    """
-    if exc is None:
-        return False
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        path = Path(frame.filename).resolve()
-        if "whoosh" in path.parts:
-            return True
-        if not path.is_relative_to(_STDLIB):
-            return False
-    return False
-
-
 def handle_500(exc: InternalServerError):
-    if _raised_reading_index(getattr(exc, "original_exception", None)):
-        return error_response(503, f"{MESSAGES[503]} ({DAMAGED})",
-                              hint="Người quản trị cần xây lại chỉ mục rồi tải lại trang này.")
     return error_response(500, MESSAGES[500])
 
 

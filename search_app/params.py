@@ -4,7 +4,7 @@ Both front ends parse with :func:`parse_search_args` and search with
 :func:`run_search`, so a page and its JSON twin always rank the same way.
 They differ only in how they treat values out of range:
 
-* the API is **strict**: a non-integer or out-of-range ``page`` (1..1000), a
+* the API is **strict**: a non-integer or out-of-range ``page`` (1..``indexer.MAX_PAGE``), a
   non-integer or non-positive ``per_page``, an unknown ``sort``, a malformed
   date or year or a query longer than ``MAX_QUERY_CHARS`` is a 400 error;
 * the page is **forgiving**: it clamps ``page``, truncates a long query,
@@ -25,9 +25,6 @@ from datetime import date
 
 import indexer
 
-MAX_PAGE = 1000
-SORTS = ("relevance", "newest", "oldest")
-SORT_ALIASES = {"date": "newest"}  # old links keep working
 LABELS = {"page": "Số trang", "per_page": "Số kết quả mỗi trang", "from": "Từ ngày",
           "to": "Đến ngày", "year": "Năm"}
 """What the user sees for each parameter, in notes and errors."""
@@ -121,14 +118,14 @@ def parse_search_args(args, config, strict: bool) -> SearchParams:
             raise ParamError(f"Câu tìm kiếm dài {len(q)} ký tự, vượt giới hạn {limit} ký tự")
         q = q[:limit].rstrip()
         notes.append(f"Câu tìm kiếm dài quá {limit} ký tự; chỉ dùng {limit} ký tự đầu.")
-    page = _integer(args, "page", 1, 1, MAX_PAGE, strict, notes)
+    page = _integer(args, "page", 1, 1, indexer.MAX_PAGE, strict, notes)
     per_page = _integer(args, "per_page", int(config["PER_PAGE"]), 1, None, strict, notes)
     per_page = min(per_page, int(config["MAX_PER_PAGE"]))
     sort = args.get("sort", "").strip() or "relevance"
-    sort = SORT_ALIASES.get(sort, sort)
-    if sort not in SORTS:
+    sort = indexer.SORT_ALIASES.get(sort, sort)  # old links keep working
+    if sort not in indexer.SORTS:
         if strict:
-            raise ParamError(f"Cách sắp xếp (sort) phải là một trong {', '.join(SORTS)}")
+            raise ParamError(f"Cách sắp xếp (sort) phải là một trong {', '.join(indexer.SORTS)}")
         notes.append("Không có cách sắp xếp này; đã sắp theo mức liên quan.")
         sort = "relevance"
     return SearchParams(

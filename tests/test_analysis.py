@@ -10,17 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
+from indexer.text.folding import canonical, fold, has_marks, term
+from indexer.text.syllables import analyze, is_compound, syllables
 from indexer.text.words import chain_pairs
-from indexer.whoosh_ext.analyzers import (
-    analyze,
-    canonical,
-    fold,
-    folded_analyzer,
-    has_marks,
-    is_compound,
-    syllables,
-    term,
-)
+from indexer.whoosh_ext.analyzers import folded_analyzer
 from tests.conftest import cp1258_style
 
 BASES = "aăâeêioôơuưy"
@@ -216,7 +209,7 @@ def test_lean_pass_agrees_with_syllables_on_everything(text):
        | st.text(alphabet="Đđaăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệỳýỷỹỵ\u0300\u0301\u0303"
                           "\u0309\u0323İIKΣσς ", max_size=40))
 def test_fold_by_table_equals_fold_by_decomposition(text):
-    from indexer.whoosh_ext.analyzers import _fold_by_decomposing
+    from indexer.text.folding import _fold_by_decomposing
 
     assert fold(text) == _fold_by_decomposing(text)
 

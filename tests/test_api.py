@@ -191,3 +191,23 @@ def test_headers_on_json(client):
     response = client.get("/api/search?q=a")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_cli_json_is_the_api_shape(client, web_index):
+    """One JSON shape for a search: ``vnsearch search --json`` printed its own (no
+    ``pages``), the API another (no ``path``, no ``complete``)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli.commands import cli
+
+    api = client.get("/api/search", query_string={"q": "trach nhiem", "page": "2"}).get_json()
+    printed = CliRunner().invoke(cli, ["search", "trach nhiem", "--page", "2", "--json",
+                                       "--index", str(web_index)])
+    assert printed.exit_code == 0, printed.output
+    cli_json = json.loads(printed.output)
+    assert list(cli_json) == list(api)
+    assert [list(hit) for hit in cli_json["hits"]] == [list(hit) for hit in api["hits"]]
+    assert cli_json["pages"] == api["pages"] == 3
+    assert [hit["id"] for hit in cli_json["hits"]] == [hit["id"] for hit in api["hits"]]

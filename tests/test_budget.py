@@ -23,7 +23,7 @@ from bench.hostile import COMMON, HOSTILE, PHRASES_32, PREFIXES_120
 from indexer.cli.commands import cli
 from indexer.searching import budget as budget_mod
 from indexer.searching.query import MAX_PHRASES, MAX_PREFIXES, MAX_UNITS, parse
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 from search_app import create_app
 from tests.conftest import write_jsonl
 

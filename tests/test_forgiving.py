@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 import indexer
 from indexer.accents.ngrams import SHIFT
 from indexer.cli.commands import cli
+from indexer.text.folding import fold, forms
+from indexer.text.syllables import analyze
 from indexer.text.variants import index_form, spellings
-from indexer.whoosh_ext.analyzers import analyze, fold, forms
 
 
 def _index(make_corpus, tmp_path, records, extra=None):

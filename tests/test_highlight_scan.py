@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer.searching.highlight import Terms, _matches, _scan_tokens, _select, highlight_all
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 PIECES = ["Đảng", "đảng", "đang", "dang", "hợp", "HỢP", "đồng", "dong", "tài", "sản", "tai",
           "08", "QĐi", "TW", "qdi", "45", "2019", "QH14", "TP", "HCM", "cán", "bộ", "cần",

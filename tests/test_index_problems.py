@@ -287,3 +287,53 @@ def test_generation_files_are_readable_by_another_user(good_index):
     assert gen.stat().st_mode & 0o055 == 0o055
     for name in (store.META, store.MANIFEST):
         assert (gen / name).stat().st_mode & 0o044 == 0o044
+
+
+def test_damage_found_while_searching_is_a_typed_error(good_index, monkeypatch):
+    """The library says "damaged" itself (IndexDamagedError): the web app used to sniff
+    tracebacks for Whoosh's files to tell damage from a bug, and a library caller got
+    the raw TypeError/struct.error."""
+    import struct
+
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    # Decoding failing (in C) where Whoosh reads a hit's stored fields: raised in its code.
+    monkeypatch.setattr(W3PerDocReader, "stored_fields", struct.Struct("!I").unpack)
+    handle = indexer.open_index(good_index)
+    try:
+        with pytest.raises(indexer.IndexDamagedError, match="reindex --full"):
+            indexer.search(handle, "can bo", suggest=False)
+    finally:
+        handle.close()
+    app = create_app({"TESTING": True, "INDEX_DIR": str(good_index)})
+    response = app.test_client().get("/api/search?q=can+bo")
+    assert response.status_code == 503
+    assert "reindex --full" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("damaged", ["missing-segment", "garbage-segment"], indirect=True)
+def test_a_failed_open_is_remembered_not_paid_per_request(damaged, good_index, monkeypatch):
+    """Opening a commit with a missing or garbage segment takes ~0.15 s of retries (meant
+    for a commit being replaced); every request to such an index paid them again."""
+    import time
+
+    from indexer.searching import searchers
+
+    monkeypatch.setattr(searchers, "FAILED_OPEN_TTL", 0.5)
+    handle = indexer.open_index(damaged)
+    try:
+        with pytest.raises(indexer.IndexMissingError) as first:
+            indexer.search(handle, "can bo", suggest=False)
+        started = time.perf_counter()
+        for _ in range(10):
+            with pytest.raises(indexer.IndexMissingError) as again:
+                indexer.search(handle, "can bo", suggest=False)
+            assert str(again.value) == str(first.value)
+        assert time.perf_counter() - started < 0.1  # not 10 x 0.15 s
+        time.sleep(0.5)  # past the interval the commit is tried again...
+        with pytest.raises(indexer.IndexMissingError):
+            indexer.search(handle, "can bo", suggest=False)
+        indexer.reindex(good_index.parent / "corpus", damaged, full=True)  # a new generation:
+        assert indexer.search(handle, "can bo", suggest=False).total > 0  # seen at once
+    finally:
+        handle.close()

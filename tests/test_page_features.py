@@ -193,7 +193,7 @@ def test_cli_numbers_are_vietnamese_like_the_page(web_index):
 def test_serve_says_where_the_cli_is_when_it_is_not_on_path(monkeypatch, tmp_path):
     """``make run`` runs .venv/bin/vnsearch without activating the venv: `vnsearch …`
     then gives "command not found", so serve prints how to reach it."""
-    from indexer.cli import commands as cli_module
+    from indexer.cli import building as cli_module
     program = tmp_path / ".venv" / "bin" / "vnsearch"
     program.parent.mkdir(parents=True)
     program.write_text("")

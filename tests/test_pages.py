@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.corpus.chrome import CHROME_PHRASES, is_chrome_line
 from indexer.corpus.pages import (
-    CHROME_PHRASES,
     PageFields,
     _clean_lines,
     _parse_html,
     _parse_lines,
-    is_chrome_line,
     parse_html_page,
     parse_text_page,
 )

@@ -130,3 +130,15 @@ def test_segments_are_read_from_the_map_without_a_copy(shipped_index):
         assert read_postings(segment, "all_f", b"dong")[0]
     finally:
         ix.close()
+
+
+def test_the_posting_cache_budget_is_read_when_first_used(monkeypatch):
+    """The process-wide cache is built when its module is imported; it read
+    VNSEARCH_POSTING_CACHE_MB then, so a value set after ``import indexer`` was ignored."""
+    from indexer.searching.postcache import PostingCache
+
+    monkeypatch.delenv("VNSEARCH_POSTING_CACHE_MB", raising=False)
+    cache = PostingCache()
+    monkeypatch.setenv("VNSEARCH_POSTING_CACHE_MB", "3")
+    assert cache.budget == 3 * 125_000
+    assert PostingCache(budget=10).budget == 10

@@ -19,7 +19,7 @@ import indexer
 from indexer.cli.commands import cli
 from indexer.searching.planner import build_query
 from indexer.searching.query import MAX_UNITS, Unit, add_predictions, parse
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 from tests.conftest import write_jsonl
 
 DOCS = [

@@ -11,8 +11,9 @@ import indexer
 from indexer.searching.maxscore import flat_terms, top_flat
 from indexer.searching.planner import build_query, deleted_docs
 from indexer.searching.query import add_predictions, parse
-from indexer.searching.topdocs import _Segment, top_docs
-from indexer.whoosh_ext.analyzers import fold
+from indexer.searching.segmentscore import SegmentScorer
+from indexer.searching.topdocs import top_docs
+from indexer.text.folding import fold
 from tests.conftest import write_jsonl
 
 QUERIES = [
@@ -72,7 +73,7 @@ def test_maxscore_prunes_long_lists_and_keeps_the_exact_top(shipped_index):
         query = _query(index, searcher, "hop dong")
         terms = flat_terms(query)
         assert terms and {t.fieldname for t in terms} >= {"all_f", "title_a", "pairs"}
-        segment = _Segment(searcher, searcher, searcher.context())
+        segment = SegmentScorer(searcher, searcher, searcher.context())
         candidates = segment.candidates(query)
         pool = top_flat(segment, terms, candidates, 10, [0.0] * searcher.doc_count_all())
         assert 10 <= len(pool) < len(candidates) / 4

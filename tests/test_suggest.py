@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.accents.model import AccentModel
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from indexer.text.folding import canonical, fold
 from indexer.text.words import chain_pairs, lexicon, segment
-from indexer.whoosh_ext.analyzers import canonical, fold
 
 SYLLABLES = ["hợp", "đồng", "trường", "phạm", "cán", "bộ", "dân", "sự", "hình", "biên",
              "giới", "môi", "lao", "động", "hop", "dong", "can", "bo", "giá", "trị", "Đảng"]

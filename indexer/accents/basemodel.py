@@ -31,10 +31,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.accents.casing import Casing
-from indexer.accents.model import FOLLOWERS, AccentModel
+from indexer.accents.decoding import FOLLOWERS
+from indexer.accents.model import AccentModel
 from indexer.accents.ngrams import MASK, SHIFT, NgramCounts
 from indexer.accents.wording import attested
-from indexer.whoosh_ext.analyzers import has_marks
+from indexer.text.folding import has_marks
 
 BASE_FILE = Path(__file__).parent.parent / "data" / "base_model.bin"
 SMALL = 200_000

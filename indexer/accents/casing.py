@@ -34,7 +34,7 @@ TITLE, UPPER, RIGHT, LEFT = 0, 1, 2, 3
 def count(text: str, ids: Callable[[str], int | None], out: Counter) -> Counter:
     """Add the mid-sentence capitals of ``text`` to ``out`` (keys above); ``ids`` maps
     a canonical lowercase syllable to its model id (None: not in the model)."""
-    from indexer.whoosh_ext.analyzers import forms  # memoised: the hot path of a build
+    from indexer.text.folding import forms  # memoised: the hot path of a build
 
     def id_of(word: str) -> int | None:
         return ids(forms(word)[0])

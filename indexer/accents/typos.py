@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from indexer.accents.ngrams import edits
+from indexer.text.syllables import is_compound, splice, syllables
 from indexer.text.telex import ENGLISH, plain_words
-from indexer.whoosh_ext.analyzers import is_compound, syllables
 
 MAX_PIECES = 4
 MIN_PIECE = 1
@@ -91,7 +91,7 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
     toks = [s for s in syllables(text) if not is_compound(s)]
     folded = [t.folded for t in toks]
     plain = {s.start for s in plain_words(text)}
-    out, at, changed = [], 0, False
+    changes: list[tuple[int, int, str]] = []
     for k, tok in enumerate(toks):
         word = tok.folded
         if tok.start not in plain or known(word) or not word.isascii() \
@@ -110,9 +110,5 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
             continue
         best = max(sorted(candidates), key=fit)
         folded[k] = best
-        out += (text[at:tok.start], best)
-        at, changed = tok.end, True
-    if not changed:
-        return None
-    out.append(text[at:])
-    return "".join(out)
+        changes.append((tok.start, tok.end, best))
+    return splice(text, changes) if changes else None

@@ -15,7 +15,7 @@ completions that stop inside a word or on a function word (*hợp đồng lao*,
 from __future__ import annotations
 
 from indexer.accents.ngrams import NUM, SHIFT, UNK
-from indexer.whoosh_ext.analyzers import is_compound, syllables
+from indexer.text.syllables import is_compound, syllables
 
 DANGLING = 0.6
 """A last syllable followed this often by the rest of a word is a fragment."""
@@ -112,6 +112,6 @@ def _ends_word(model, toks: list[tuple[int, str, bool]], words: list[str]) -> bo
 
 
 def model_fold(word: str) -> str:
-    from indexer.whoosh_ext.analyzers import term
+    from indexer.text.folding import term
 
     return term(word)

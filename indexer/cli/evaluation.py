@@ -15,10 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexer.searching.engine import SearchIndex
-from indexer.searching.service import search
-from indexer.whoosh_ext.analyzers import fold
+from indexer import fold, search
+
+if TYPE_CHECKING:
+    from indexer import SearchIndex
 
 CUTOFF = 10
 RUN_TAG = "vnsearch"

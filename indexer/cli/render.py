@@ -4,24 +4,35 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import click
 
-from indexer.searching.service import Results
+if TYPE_CHECKING:
+    from indexer import Results
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Never let stored text drive the terminal (escape sequences, bells)."""
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters: never let text drive the terminal (escape sequences,
+bells), whether stored text printed or an argument echoed back."""
+
+
+_OPEN, _CLOSE = "\ue000", "\ue001"  # where a match starts and ends, until styled
+_STYLE_OPEN, _STYLE_CLOSE = click.style("\0", fg="yellow", bold=True).split("\0")
 
 
 def marked_to_terminal(fragment: str, color: bool) -> str:
     """Turn our escaped ``<mark>`` HTML into terminal text, on one line (a raw line break
-    would break the indentation of the results)."""
-    if color:
-        text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), fragment)
-    else:
-        text = _MARK.sub(r"\1", fragment)
-    return " ".join(_CONTROL.sub(" ", html.unescape(text)).split())
+    would break the indentation of the results).
+
+    The text's control characters are blanked before the matches are styled: blanking
+    them after also blanked the styles' own escapes (colour printed as ``[33m``)."""
+    if not color:
+        return " ".join(CONTROLS.sub(" ", html.unescape(_MARK.sub(r"\1", fragment))).split())
+    fragment = fragment.replace(_OPEN, " ").replace(_CLOSE, " ")
+    text = _MARK.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}", fragment)
+    text = " ".join(CONTROLS.sub(" ", html.unescape(text)).split())
+    return text.replace(_OPEN, _STYLE_OPEN).replace(_CLOSE, _STYLE_CLOSE)
 
 
 def vn_number(value: float, decimals: int = 0) -> str:

@@ -27,7 +27,9 @@ into snippets.  Site-independent heuristics split it off:
 
 Never raises and stays linear: regexes are anchored or bounded and only see short
 lines, and each ``<`` html.parser would rescan (quadratic) is escaped first.
-Stdlib only and no Whoosh, so crawlers can use it too.
+Stdlib only and no Whoosh, so crawlers can use it too. What a chrome line is, is
+:mod:`indexer.corpus.chrome`; what a date looks like, :mod:`indexer.corpus.datelines`;
+this module decides what each line is for the page (header, title, byline, body, footer).
 """
 
 from __future__ import annotations
@@ -35,14 +37,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from indexer.corpus import sites
+from indexer.corpus.chrome import CONTACT_LINE, is_chrome_line
+from indexer.corpus.datelines import header_date, parse_date_value
 from indexer.corpus.html_text import extract
 
 HEADER_LINES = 8
 MAX_TITLE = 300
-LOCAL_TZ = timezone(timedelta(hours=7))  # Vietnam; "local" in PageFields.date
 
 
 @dataclass(frozen=True)
@@ -56,62 +59,16 @@ class PageFields:
     source: str | None
 
 
-CHROME_PHRASES = frozenset("""
-viết bình luận mới|viết bình luận|gửi bình luận|bình luận|ý kiến bạn đọc|tin cùng chuyên mục
-bài cùng chuyên mục|các tin khác|các bài khác|tin khác|xem thêm|đọc thêm|xem tiếp|chia sẻ
-chia sẻ bài viết|in bài viết|in bài|bản in|lượt xem|số lượt xem|lượt truy cập|đang online
-đang truy cập|trực tuyến|hôm nay|hôm qua|tuần này|tháng này|tổng truy cập|tổng lượt truy cập
-đã truy cập|trở về|quay lại|quay về|về đầu trang|lên đầu trang|gửi email|gửi bài viết qua email
-tin liên quan|bài liên quan|tin mới hơn|tin cũ hơn|tin mới|tin mới nhất|tin đã đưa|tin xem nhiều
-xem nhiều nhất|đọc nhiều nhất|trang chủ|facebook|twitter|zalo|email|share|tweet|like|print|in
-""".strip().replace("\n", "|").split("|"))
-_CHROME_PREFIXES = ("tags:", "tag:", "từ khóa:", "từ khoá:")
-_EDGE = " 0123456789.,:;()[]{}<>«»‹›|/\\-–—+*#!?•·…\"'"  # counts/arrows around chrome
-_CRUMB = re.compile(r"\s[>»›]+\s")
 _CTRL = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127], " ")
 _CTRL.update(dict.fromkeys([0xAD, 0x200B, 0x200C, 0x200D, 0xFEFF], None))
 _SITE = re.compile(
     r"(?:xem\s+)?chi\s+tiết(?:\s+(?:tin\s+tức|tin|bài\s+viết|bài))?\s*[-–—|:]\s*(\S.*)", re.I)
-_DATE = re.compile(
-    r"(?<!\d)(?:(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
-    r"|(?P<Y>\d{4})-(?P<M>\d{1,2})-(?P<D>\d{1,2})"
-    r"|(?P<td>\d{1,2})\s+tháng\s+(?P<tm>\d{1,2})\s*(?:năm|,)\s*(?P<ty>\d{4}))(?!\d)", re.I)
-_TIME = re.compile(r"(?<![\d:])(?P<h>\d{1,2})(?::|h)(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"
-                   r"(?:\s*(?P<ap>[ap]m|sa|ch)\b)?", re.I)
-_DATE_WORDS = frozenset(
-    "ngày thứ hai ba tư năm sáu bảy chủ nhật cn gmt utc ict cập đăng lúc vào giờ lượt xem thời "
-    "gian xuất bản posted updated published on at am pm sa ch t2 t3 t4 t5 t6 t7".split())
 _BYLINE = re.compile(
     r"\(?\s*(?:(?:tin|bài|ảnh|video|clip|pv|phóng viên|nhóm pv|tác giả|người viết|thực hiện)"
     r"(?:\s*(?:,|/|&|-|và)\s*(?:tin|bài|ảnh|video|clip))*\s*:|(?P<theo>theo)\s)"
     r"\s*(?P<name>[^:()]+?)\s*\)?", re.I)
 _LEAD = re.compile(r"\(([^()]{1,40})\)\s*[-–—:]\s")
-_FOOTER = re.compile(
-    r"[^\w]*(?:bản quyền (?:thuộc|©|\(c\))|giấy phép (?:số|xuất bản|hoạt động|thiết lập)"
-    r"|(?:phó )?tổng biên tập\s*:|cơ quan chủ quản|chịu trách nhiệm (?:nội dung|xuất bản|quản lý)"
-    r"|ghi rõ nguồn|không được sao chép|all rights reserved|copyright\b)", re.I)
-_CONTACT = re.compile(
-    r"[^\w]*(?:địa chỉ|điện thoại|đt|tel|fax|e-?mail|hotline|website|trụ sở|to[àa] soạn"
-    r"|liên hệ(?: quảng cáo)?|đường dây nóng)\s*:", re.I)
 _THEO = re.compile(r"\(?\s*(?:nguồn|theo)\s*:?\s+(?P<name>[^():,;]{2,60}?)\s*\)?\.?", re.I)
-
-
-def is_chrome_line(line: str) -> bool:
-    """True for a whole line of page chrome (menus, counters, share bars, footers)."""
-    if len(line) <= 300 and ("©" in line or _FOOTER.match(line)):
-        return True
-    if len(line) > 120:
-        return False
-    low = line.lower()
-    if low.startswith(_CHROME_PREFIXES):
-        return True
-    segments = [s.strip(_EDGE) for s in re.split(r"[|·•]", low)]
-    if any(segments) and all(s in CHROME_PHRASES for s in segments if s):
-        return True
-    if len(segments) >= 3 and all(0 < len(s.split()) <= 4 for s in segments):
-        return True  # a menu: "Thời sự | Kinh tế | Văn hóa | Xã hội"
-    crumbs = [c.strip(_EDGE) for c in _CRUMB.split(low)]  # Trang chủ > Tin tức > Chính trị
-    return len(crumbs) > 1 and low[-1] != "." and all(0 < len(c.split()) < 5 for c in crumbs)
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -131,33 +88,6 @@ def _name_like(text: str, lo: int = 1, hi: int = 6) -> bool:
     if not lo <= len(words) <= hi or len(text) > 60 or any(c.isdigit() for c in text):
         return False
     return all(next((c for c in w if c.isalpha()), "").isupper() for w in words)
-
-
-def _find_date(text: str) -> tuple[datetime, str] | None:
-    """First valid date (with its time, if any) in ``text`` and the text left around it."""
-    for m in _DATE.finditer(text):
-        y, mo, d = ((m["y"], m["m"], m["d"]) if m["y"] else (m["Y"], m["M"], m["D"])
-                    if m["Y"] else (m["ty"], m["tm"], m["td"]))
-        rest, hms = text[: m.start()] + " " + text[m.end():], (0, 0, 0)
-        if t := _TIME.search(rest):
-            hms = (int(t["h"]), int(t["mi"]), int(t["s"] or 0))
-            if (ap := (t["ap"] or "").lower()) and hms[0] <= 12:
-                hms = (hms[0] % 12 + (12 if ap in ("pm", "ch") else 0), *hms[1:])
-            rest = rest[: t.start()] + " " + rest[t.end():]
-        for parts in (hms, ()):  # a bad time still leaves a good date
-            try:
-                return datetime(int(y), int(mo), int(d), *parts), rest
-            except ValueError:
-                continue
-    return None
-
-
-def _header_date(line: str) -> datetime | None:
-    """The date of a dateline: a short line that is a date plus at most 3 other words."""
-    if (found := _find_date(line) if len(line) <= 200 else None) is None:
-        return None
-    extra = ["".join(c for c in w.lower() if c.isalpha()) for w in found[1].split()]
-    return found[0] if sum(1 for w in extra if w and w not in _DATE_WORDS) <= 3 else None
 
 
 def _byline(line: str) -> str | None:
@@ -195,7 +125,7 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
         elif i < 3 and date_idx is None and (name := sites.masthead(lines[i])):
             drop.add(i)  # "Báo Hậu Giang Online" above the title: the site, not the title
             source = source or name
-        elif date_idx is None and (d := _header_date(lines[i])) is not None:
+        elif date_idx is None and (d := header_date(lines[i])) is not None:
             date_idx, date = i, date or d
             drop.add(i)
     if (date_idx is not None and date_idx + 1 < n and date_idx + 1 not in drop
@@ -220,12 +150,12 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
         if is_chrome_line(line) or not any(c.isalnum() for c in line):
             in_footer = in_footer or bool(content)
             drop.add(i)
-        elif in_footer and (_CONTACT.match(line) or not (
+        elif in_footer and (CONTACT_LINE.match(line) or not (
                 len(line.split(None, 8)) > 8 and line[-1] in ".!?…\"”’)»;:")):
             drop.add(i)  # in the footer only prose survives
         elif not in_footer:
             content.append(i)
-    while content and _CONTACT.match(lines[content[-1]]):  # an address block ends the page
+    while content and CONTACT_LINE.match(lines[content[-1]]):  # an address block ends the page
         drop.add(content.pop())
     for pos in range(len(content) - 1, max(-1, len(content) - 4), -1):  # "Theo ..." near the end
         if named := _source_line(lines[content[pos]]):
@@ -248,16 +178,6 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
 
 _DATE_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate",
               "og:published_time", "dc.date.issued", "date")
-
-
-def _parse_date_value(value: str) -> datetime | None:
-    """An ISO or Vietnamese date from markup, as naive ``LOCAL_TZ`` time."""
-    try:
-        dt = datetime.fromisoformat(value.strip()[:64])
-        return (dt.astimezone(LOCAL_TZ) if dt.tzinfo else dt).replace(tzinfo=None)
-    except ValueError:
-        found = _find_date(value[:200])
-        return found[0] if found else None
 
 
 def _fit(text: str) -> str | None:
@@ -286,11 +206,11 @@ def html_markup(html: str) -> HtmlMarkup:
     if cut > 0 and 1 <= len(title[cut + 3:].split()) <= 8:  # "Headline - Site name"
         title, suffix = title[:cut], title[cut + 3:]
     best = "".join(max(ex.regions, key=lambda r: sum(len(p.strip()) for p in r), default=[]))
-    date = next((d for k in _DATE_KEYS if k in meta and (d := _parse_date_value(meta[k]))), None)
+    date = next((d for k in _DATE_KEYS if k in meta and (d := parse_date_value(meta[k]))), None)
     return HtmlMarkup(
         _clean_lines(best if best.strip() else "".join(ex.parts)), bool(best.strip()),
         title=_fit("".join(ex.h1)) or _fit(title) or _fit(meta.get("og:title", "")),
-        date=date or (_parse_date_value(ex.time) if ex.time else None),
+        date=date or (parse_date_value(ex.time) if ex.time else None),
         author=next((a for k in ("author", "article:author", "dc.creator")
                      if (a := _fit(meta.get(k, ""))) and not a.startswith("http")), None),
         source=_fit(meta.get("og:site_name", "")) or _fit(suffix or ""),
@@ -319,7 +239,8 @@ def parse_html_page(html: str) -> PageFields:
     Text is the largest ``<article>``/``<main>`` (else the document) minus script, style,
     nav, header, footer, aside, form...  Title: first ``<h1>``, else ``<title>`` minus a
     `` - Site`` suffix (the source unless ``og:site_name``).  Markup dates with an
-    offset are converted to ``LOCAL_TZ`` and made naive, like the dates of text pages.
+    offset are converted to Vietnam time (``LOCAL_TZ``) and made naive, like the dates
+    of text pages.
     """
     try:
         return _parse_html(html)

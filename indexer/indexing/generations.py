@@ -19,7 +19,6 @@ still holding it keeps answering.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from indexer.atomicfile import write_atomic
 from indexer.errors import IndexMissingError, IndexOutdatedError
 from indexer.indexing.schema import SCHEMA_VERSION
 
@@ -36,21 +36,6 @@ MANIFEST = "manifest.json"
 META = "meta.json"
 MODEL = "accents.model"
 INDEX_NAME = "MAIN"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would lock out a server running as another user
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, value) -> None:

@@ -6,10 +6,13 @@
 and the typo/Telex layer (:mod:`.forgiving`), then the planner
 (:mod:`.planner`: ``ParsedQuery`` -> Whoosh query and the evidence model, with
 BM25F and its Whoosh plumbing in :mod:`.bm25`), then the exact top-N
-(:mod:`.topdocs`, :mod:`.maxscore`, decoded postings cached by
-:mod:`.postcache`), all within a time budget (:mod:`.budget`). :mod:`.facets`
-counts sources and years, :mod:`.duplicates` collapses identical copies (keyed at
-index time), :mod:`.highlight` makes snippets, and
-:mod:`.service` ties it together as ``search()``; :mod:`.lookups` answers
-everything else (one document, sources, stats, health, suggestions).
+(:mod:`.topdocs` over segments: :mod:`.candidates` as docnum sets, scores by
+:mod:`.segmentscore`, :mod:`.maxscore` and :mod:`.arrayscore`, decoded postings
+cached by :mod:`.postcache`), all within a time budget (:mod:`.budget`).
+:mod:`.paging` makes one page of it (identical copies collapsed: :mod:`.duplicates`,
+keyed at index time), :mod:`.facets` counts sources and years, :mod:`.highlight`
+makes snippets, :mod:`.didyoumean` the suggestion; :mod:`.arguments` makes any
+input safe, :mod:`.results` is the answer's shape, and :mod:`.service` ties it
+together as ``search()``; :mod:`.lookups` answers everything else (one document,
+sources, stats, health, suggestions).
 """

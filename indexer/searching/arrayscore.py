@@ -17,8 +17,7 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer.searching.maxscore import ordered_plans
-
-_NP_NORMS = "_vnsearch_np_norms"
+from indexer.whoosh_ext.readerstate import cache_of
 
 
 def _as_array(values, dtype) -> np.ndarray:
@@ -32,8 +31,8 @@ def _as_array(values, dtype) -> np.ndarray:
 
 def _norms_array(segment, norms: list[float]) -> np.ndarray:
     """``norms`` as a float64 array, converted once per reader (norms are cached per
-    reader by :func:`indexer.searching.topdocs._norms`, so their identity is a good key)."""
-    cache = segment.reader.__dict__.setdefault(_NP_NORMS, {})
+    reader by :func:`indexer.searching.segmentscore._norms`, so their identity is a good key)."""
+    cache = cache_of(segment.reader, "np_norms")
     found = cache.get(id(norms))
     if found is None or found[0] is not norms:
         found = cache[id(norms)] = (norms, np.asarray(norms, dtype=np.float64))

@@ -13,6 +13,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
+from indexer.whoosh_ext.readerstate import cache_of
+
 _BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
@@ -25,7 +27,7 @@ def _lengths(searcher, fieldname: str) -> list[int | None]:
     document (a second or so per field for the first query on a 100k index).
     """
     reader = searcher.reader()
-    cache = reader.__dict__.setdefault("_vnsearch_lengths", {})
+    cache = cache_of(reader, "lengths")
     lengths = cache.get(fieldname)
     if lengths is None:
         count = reader.doc_count_all()

@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from indexer.whoosh_ext.readerstate import state_of
+
 _SPACES = re.compile(r"\s+")
 
 MAX_LISTED = 100
@@ -72,10 +74,11 @@ def _column(leaf):
     the column's offset table (1 ms at 100k documents), and pooled searchers keep
     their readers across requests. Kept on this reader only (it reads through this
     reader's open file), never in the caches shared across commits."""
-    column = leaf.__dict__.get("_vnsearch_copy_column", False)
+    state = state_of(leaf)
+    column = state.get("copy_column", False)
     if column is False:
         column = leaf.column_reader("copy_key") if leaf.has_column("copy_key") else None
-        leaf.__dict__["_vnsearch_copy_column"] = column
+        state["copy_column"] = column
     return column
 
 

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from indexer.accents.basemodel import Backed, backed
 from indexer.accents.model import AccentModel
+from indexer.errors import IndexDamagedError, VnsearchError
 from indexer.indexing import generations as store
+from indexer.searching.lru import LRU
 from indexer.searching.searchers import Commit, Lease, SearcherManager
 from indexer.searching.synonyms import FILE_NAME, Synonyms
 from indexer.searching.synonyms import load as load_synonyms
+from indexer.whoosh_ext.damage import raised_in_whoosh
 
 
 class _Model:
@@ -58,23 +60,20 @@ class ResultCache:
     """A small LRU of recent results; keys include the data version, so no stale hits."""
 
     def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
+        self._lru = LRU(size)
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
+            return self._lru.get(key)
 
     def put(self, key, value) -> None:
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._lru.put(key, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
 
 
 class SearchIndex:
@@ -165,12 +164,26 @@ class SearchIndex:
 
 
 def reads_index(function):
-    """Run ``function(index, ...)`` inside ``index.reading()``: one commit per call."""
+    """Run ``function(index, ...)`` inside ``index.reading()``: one commit per call.
+
+    Damaged data that only fails while being read (inside Whoosh) is raised as
+    :class:`IndexDamagedError`, with the remedy, so callers need no traceback sniffing.
+    """
 
     @functools.wraps(function)
     def wrapper(index: SearchIndex, *args, **kwargs):
-        with index.reading():
-            return function(index, *args, **kwargs)
+        try:
+            with index.reading():
+                return function(index, *args, **kwargs)
+        except VnsearchError:
+            raise
+        except Exception as exc:
+            if not raised_in_whoosh(exc):
+                raise  # a bug of ours stays a bug
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise IndexDamagedError(
+                f"cannot read the index in {index.index_dir} ({detail}); it is damaged:"
+                " rebuild it with `vnsearch reindex --full`") from exc
 
     return wrapper
 

@@ -26,6 +26,7 @@ from operator import itemgetter
 from whoosh.util.times import long_to_datetime
 
 from indexer.text.collation import vn_key
+from indexer.whoosh_ext.readerstate import cache_of
 
 PAIR = 10_000  # years are below this
 UNDATED = -1
@@ -51,7 +52,7 @@ class Columns:
         the segment (:data:`indexer.searching.searchers.SHARED_CACHES`), across searchers and
         commits, since a segment's documents never change (deletions are left out by
         the matched sets, not here)."""
-        cache = reader.__dict__.setdefault("_vnsearch_columns", {})
+        cache = cache_of(reader, "columns")
         found = cache.get("columns")
         if found is None:
             found = cache["columns"] = cls._read(reader)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from indexer.accents import typos
 from indexer.searching.query import clean
 from indexer.text import telex
-from indexer.whoosh_ext.analyzers import fold
+from indexer.text.folding import fold
 
 MAX_CORRECTED_CHARS = 200
 

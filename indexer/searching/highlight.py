@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from indexer.whoosh_ext.analyzers import COMBINING_RE, PART_RE, TOKEN_RE, fold, forms
+from indexer.text.folding import COMBINING_RE, fold, forms
+from indexer.text.syllables import PART_RE, TOKEN_RE
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 200
@@ -41,7 +42,7 @@ def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
     """(start, end, folded) of every matching syllable; a matching identifier is
     marked whole (``08-QĐi/TW``), otherwise its matching parts are.
 
-    Same tokens as :func:`indexer.whoosh_ext.analyzers.syllables`. This runs over every
+    Same tokens as :func:`indexer.text.syllables.syllables`. This runs over every
     shown hit's text, so one regex of the query's words finds the matches in
     the folded text, in C; only text whose length folding changes otherwise
     than by dropping decomposed marks is scanned token by token.

@@ -48,6 +48,19 @@ def flat_terms(query: Q.Query) -> list[Q.Term] | None:
     return terms
 
 
+def add_list(ids, tfs, scale: float, norms, acc: list[float], const: float = 0.0) -> None:
+    """The BM25F inner loop: ``acc[d] += const + scale * tf / (tf + norms[d])`` for every
+    posting of one list (:meth:`~indexer.searching.segmentscore.SegmentScorer.term_plan`
+    says what ``scale`` and ``norms`` are). A plain loop: in CPython 3.11 it beats chains
+    of map(operator...)."""
+    if const:
+        for docnum, tf in zip(ids, tfs, strict=True):
+            acc[docnum] += const + scale * tf / (tf + norms[docnum])
+        return
+    for docnum, tf in zip(ids, tfs, strict=True):
+        acc[docnum] += scale * tf / (tf + norms[docnum])
+
+
 def _add_for(pool: set[int], ids, tfs, scale: float, norms, acc: list[float],
              const: float = 0.0) -> None:
     """Add one list's scores for the documents of ``pool`` only.
@@ -86,8 +99,7 @@ def top_flat(segment, terms: list[Q.Term], candidates: set[int], limit: int,
             if len(pool) > 4 * limit:  # less left to come: fewer documents still in reach
                 pool = _in_reach(pool, acc, limit, reach)
             continue
-        for docnum, tf in zip(ids, tfs, strict=True):
-            acc[docnum] += const + scale * tf / (tf + norms[docnum])
+        add_list(ids, tfs, scale, norms, acc, const)
         seen.update(ids)
         live = seen & candidates
         if len(live) < limit:

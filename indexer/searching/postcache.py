@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import threading
 from array import array
-from collections import OrderedDict
 
+from indexer.searching.lru import LRU
 from indexer.whoosh_ext.codec import read_postings
+from indexer.whoosh_ext.readerstate import state_of
 
 
 class PostingCache:
@@ -22,14 +23,24 @@ class PostingCache:
     """
 
     def __init__(self, budget: int | None = None):
-        if budget is None:
-            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
-            budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
-        self.budget = budget
-        self._held = 0
-        self._items: OrderedDict = OrderedDict()
+        self._budget = budget  # None: VNSEARCH_POSTING_CACHE_MB, read when first needed
+        self._lru = LRU(0, weigh=_size)  # its capacity is set from the budget when used
         self._pending: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
+
+    @property
+    def budget(self) -> int:
+        """Postings held at most. The process-wide cache is made at import, so the
+        environment is read on first use: a variable set after ``import indexer`` (a
+        test, a server's start-up code) still counts."""
+        if self._budget is None:
+            megabytes = os.environ.get("VNSEARCH_POSTING_CACHE_MB", "").strip()
+            self._budget = int(megabytes) * 125_000 if megabytes.isdigit() else 16_000_000
+        return self._budget
+
+    @budget.setter
+    def budget(self, value: int) -> None:
+        self._budget = value
 
     def get(self, reader, fieldname: str, btext: bytes, with_values: bool = False):
         """``read_postings(reader, fieldname, btext, with_values)``, from the cache when
@@ -40,17 +51,16 @@ class PostingCache:
         """
         if not reader.doc_count_all():  # an index of no segments reads as an EmptyReader
             return array("I"), array("f"), ([] if with_values else None)
-        segment_key = reader.__dict__.get("_vnsearch_segment_key")
+        state = state_of(reader)
+        segment_key = state.get("segment_key")
         if segment_key is None:
-            segment_key = reader.__dict__["_vnsearch_segment_key"] = (
-                _folder(reader), reader.segment().segid)
+            segment_key = state["segment_key"] = (_folder(reader), reader.segment().segid)
         key = (segment_key, fieldname, btext, with_values)
         with self._lock:
             # A list decoded with its positions (for a phrase) serves plain look-ups too.
             for held in (key, (segment_key, fieldname, btext, True)):
-                found = self._items.get(held)
+                found = self._lru.get(held)
                 if found is not None:
-                    self._items.move_to_end(held)
                     return found
             pending = self._pending.get(key)
             if pending is None:
@@ -58,7 +68,7 @@ class PostingCache:
         if pending is not None:
             pending.wait(30)
             with self._lock:
-                found = self._items.get(key)
+                found = self._lru.get(key)
             if found is None:
                 found = read_postings(reader, fieldname, btext, with_values)
             return found
@@ -75,12 +85,14 @@ class PostingCache:
         if size * 4 > self.budget:
             return
         with self._lock:
-            if key not in self._items:
-                self._items[key] = found
-                self._held += size
-                while self._held > self.budget:
-                    _, old = self._items.popitem(last=False)
-                    self._held -= _size(old)
+            if key not in self._lru:
+                self._lru.capacity = self.budget
+                self._lru.put(key, found, size)
+
+    @property
+    def _held(self) -> int:
+        """Postings held now."""
+        return self._lru.held
 
 
 def _size(found) -> int:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.text.folding import has_marks
+from indexer.text.syllables import is_compound, syllables
 from indexer.text.variants import spellings
-from indexer.whoosh_ext.analyzers import has_marks, is_compound, syllables
 
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from indexer.searching import queryexpr
 from indexer.searching.query import MAX_UNITS, MIN_PREFIX_CHARS, Unit, _words
+from indexer.text.folding import canonical, fold
 from indexer.text.words import lexicon
-from indexer.whoosh_ext.analyzers import canonical, fold
 
 MAX_DEPTH = 4
 """Brackets nest at most this deep; deeper pairs are ignored (with a note)."""

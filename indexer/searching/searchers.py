@@ -17,7 +17,7 @@ their request ends. So no reader outlives the request that holds it by more than
 commit it reads, and no file handle outlives its segment.
 
 What never changes within a segment (the one-byte field lengths and BM25 norms that
-:mod:`indexer.searching.planner` and :mod:`indexer.searching.topdocs` cache on a segment
+:mod:`indexer.searching.planner` and :mod:`indexer.searching.segmentscore` cache on a segment
 reader) is shared by every reader of that segment, so a commit that only touched a small
 segment does not make each new searcher recompute them for the big ones. Deletions are
 not part of that: each reader takes them from its own commit's TOC. Decoded posting lists
@@ -42,12 +42,16 @@ from whoosh.searching import Searcher
 from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
 from indexer.searching.planner import WEIGHTING
+from indexer.whoosh_ext.readerstate import share
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
-SHARED_CACHES = ("_vnsearch_lengths", "_vnsearch_norms", "_vnsearch_columns")
+SHARED_CACHES = ("lengths", "norms", "columns")  # readerstate caches shared per segment
 MAX_IDLE = 16  # searchers kept open per commit, beyond that closed when given back
 MAX_IDF_TERMS = 50_000  # a searcher's idf cache grows with every distinct query term
 ATTEMPTS = 5  # a commit superseded while we open it: try the newer one
+FAILED_OPEN_TTL = 1.0
+"""Seconds a commit that failed to open is answered with the same error without trying
+again (a new commit or generation is tried at once)."""
 
 
 class Commit:
@@ -76,7 +80,7 @@ class Commit:
                 caches = self._shared.setdefault(
                     (self.name, leaf.segment().segment_id()),
                     {name: {} for name in SHARED_CACHES})
-                leaf.__dict__.update(caches)
+                share(leaf, caches)
         return Searcher(reader, weighting=WEIGHTING)
 
 
@@ -95,6 +99,7 @@ class SearcherManager:
         self._commit: Commit | None = None
         self._shared: dict = {}
         self._pointer: tuple | None = None  # (stat of CURRENT, the generation it names)
+        self._failed: tuple | None = None  # (key, retry after, error type, args) of a failed open
         self.opened = 0  # searchers opened so far (tests and diagnostics)
         self.closed = 0
 
@@ -141,10 +146,27 @@ class SearcherManager:
 
     # -- commits ---------------------------------------------------------------------
     def latest(self) -> Commit:
-        """The commit the index folder holds now (opened if it is new)."""
+        """The commit the index folder holds now (opened if it is new).
+
+        A commit that cannot be opened is not tried again for :data:`FAILED_OPEN_TTL`
+        seconds, unless the folder changes meanwhile (a reindex, a new commit): each try
+        costs the retries meant for a commit being replaced (~0.15 s on a missing or
+        garbage segment), which every request to a damaged index paid.
+        """
         current = self._commit
-        if current is not None and self._probe() == current.key:
+        key = self._probe()
+        if current is not None and key == current.key:
             return current
+        failed = self._failed
+        if failed is not None and failed[0] == key and time.monotonic() < failed[1]:
+            raise failed[2](*failed[3])
+        try:
+            return self._open_latest()
+        except IndexMissingError as exc:
+            self._failed = (key, time.monotonic() + FAILED_OPEN_TTL, type(exc), exc.args)
+            raise
+
+    def _open_latest(self) -> Commit:
         failure: Exception | None = None
         with self._lock:
             for attempt in range(ATTEMPTS):

@@ -8,16 +8,21 @@ end of it, and the answer is then the best found so far, ``timed_out``.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from datetime import time as dtime
 
 from whoosh import query as Q
 from whoosh.util.times import datetime_to_long
 
-from indexer.accents.wording import attested
+from indexer.searching import didyoumean, forgiving
 from indexer.searching import facets as F
-from indexer.searching import forgiving
+from indexer.searching.arguments import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORT_ALIASES,
+    SORTS,
+    as_datetime,
+    as_list,
+    clamp,
+)
 from indexer.searching.budget import (
     SEARCH_SHARE,
     Deadline,
@@ -25,112 +30,16 @@ from indexer.searching.budget import (
     query_scope,
     seconds_or_none,
 )
-from indexer.searching.duplicates import MAX_LISTED, CopyIndex, Group, collapse
+from indexer.searching.duplicates import MAX_LISTED, CopyIndex
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all, lead, mark, snippet
-from indexer.searching.planner import build_query, deleted_docs, every_word_query, prefix_notes
-from indexer.searching.query import ParsedQuery, add_predictions, clean, parse
+from indexer.searching.paging import Every, Scope, collapsed, filter_query
+from indexer.searching.planner import build_query, every_word_query, prefix_notes
+from indexer.searching.query import ParsedQuery, add_predictions, parse
+from indexer.searching.results import Hit, Results, ResultsDraft
 from indexer.searching.synonyms import Synonyms
 from indexer.searching.synonyms import expand as expand_synonyms
-from indexer.searching.topdocs import matches, top_docs
-from indexer.whoosh_ext.analyzers import fold
-
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000
-SORTS = ("relevance", "newest", "oldest")
-SORT_ALIASES = {"date": "newest"}  # the name used before "oldest" existed
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    url: str | None
-    source: str | None
-    date: datetime | None
-    score: float | None  # None in date order (no relevance score was computed)
-    title_html: str  # escaped, with <mark>
-    snippet: str  # escaped, with <mark>
-    path: str = ""
-    copies: list[str] = field(default_factory=list)  # ids of identical copies (some)
-    copy_count: int = 0  # how many identical copies were collapsed into this hit
-    complete: bool = True  # holds every word of the query (False: a partial match)
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["date"] = self.date.isoformat() if self.date else None
-        data["score"] = round(self.score, 4) if self.score is not None else None
-        return data
-
-
-@dataclass
-class Results:
-    query: str
-    total: int = 0
-    page: int = 1
-    per_page: int = 10
-    took_ms: float = 0.0
-    hits: list[Hit] = field(default_factory=list)
-    suggestion: str | None = None
-    partial: bool = False  # some hits shown lack a word of the query
-    candidates: int = 0  # documents holding at least one word (total: every word)
-    copies_hidden: int = 0  # of them, copies collapsed into a better-ranked hit, so far
-    messages: list[str] = field(default_factory=list)
-    facets: F.Facets | None = None  # per-query counts, when asked for
-    timed_out: bool = False  # the time budget ran out: the best results found by then
-    corrected_query: str | None = None  # what was searched instead (Telex decoded, typo fixed)
-    exact_query: str | None = None  # with corrected_query: the typed text, searched by exact=True
-
-    @property
-    def pages(self) -> int:
-        # Pages of results: the copies known to be collapsed have no page of their own
-        # (all are known once the ranking has reached every match, e.g. on the last page).
-        results = max(self.total, self.candidates) - self.copies_hidden
-        return max(1, -(-results // self.per_page))
-
-    def to_json(self) -> dict:
-        return {
-            "query": self.query, "total": self.total, "page": self.page,
-            "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
-            "suggestion": self.suggestion, "partial": self.partial,
-            "timed_out": self.timed_out, "messages": self.messages,
-            "corrected_query": self.corrected_query, "exact_query": self.exact_query,
-            "candidates": self.candidates, "copies_hidden": self.copies_hidden,
-            "hits": [hit.to_json() for hit in self.hits],
-            "facets": self.facets.to_json() if self.facets is not None else None,
-        }
-
-
-def _clamp(value, low: int, high: int, default: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return min(max(number, low), high)
-
-
-def _as_datetime(value, end: bool = False) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, dtime.max if end else dtime.min)
-    try:
-        parsed = datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
-    if len(str(value).strip()) <= 10 and end:
-        parsed = datetime.combine(parsed.date(), dtime.max)
-    return parsed.replace(tzinfo=None)
-
-
-def _values(value) -> list:
-    """One value or several, as a list without blanks."""
-    if value is None or value == "":
-        return []
-    values = [value] if isinstance(value, str | int) else list(value)
-    return [v for v in values if v not in (None, "")]
+from indexer.searching.topdocs import matches
 
 
 @reads_index
@@ -163,13 +72,13 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     """The query as typed (synonyms and spelling variants are part of matching)."""
     started = time.perf_counter()
     budget = default_budget() if budget is None else seconds_or_none(budget)
-    page = _clamp(page, 1, MAX_PAGE, 1)
-    per_page = _clamp(per_page, 1, MAX_PER_PAGE, 10)
+    page = clamp(page, 1, MAX_PAGE, 1)
+    per_page = clamp(per_page, 1, MAX_PER_PAGE, 10)
     sort = SORT_ALIASES.get(sort, sort)
     sort = sort if sort in SORTS else "relevance"
-    sources = tuple(sorted({str(name) for name in _values(source)}))
-    year_list = tuple(sorted({y for y in (_clamp(v, 1, 9999, 0) for v in _values(years)) if y}))
-    start, end = _as_datetime(date_from), _as_datetime(date_to, end=True)
+    sources = tuple(sorted({str(name) for name in as_list(source)}))
+    year_list = tuple(sorted({y for y in (clamp(v, 1, 9999, 0) for v in as_list(years)) if y}))
+    start, end = as_datetime(date_from), as_datetime(date_to, end=True)
     synonyms = index.synonyms()  # once: the key and the expansion use the same table
     key = (index.data_version(), synonyms.version, query, page, per_page, sources,
            year_list, start, end, sort, suggest, facets, date_from if start is None else None,
@@ -177,8 +86,8 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
-    results = Results(query=query or "", page=page, per_page=per_page,
-                      facets=F.Facets() if facets else None)
+    results = ResultsDraft(query=query or "", page=page, per_page=per_page,
+                           facets=F.Facets() if facets else None)
     if (date_from and start is None) or (date_to and end is None):
         results.messages.append("ngày không hợp lệ đã bị bỏ qua (dùng dạng YYYY-MM-DD)")
     if start and end and start > end:
@@ -190,7 +99,7 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     with query_scope() as ticket:
         deadline = Deadline.after(budget * SEARCH_SHARE if budget else None, ticket)
         final = Deadline.after(budget, ticket)
-        _search(index, results, _filter_query(sources, year_list, start, end), selection,
+        _search(index, results, filter_query(sources, year_list, start, end), selection,
                 sort, suggest, deadline, final, synonyms)
     results.timed_out = deadline.hit or final.hit
     if ticket.busy:
@@ -202,18 +111,19 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             f"Tìm kiếm đã dừng ở giới hạn thời gian ({budget:g} giây): đây là những kết quả "
             "tốt nhất tìm được đến lúc đó; tổng số và thứ tự có thể chưa đầy đủ.")
     results.took_ms = (time.perf_counter() - started) * 1000
-    if not results.timed_out:  # a retry, on a less busy server, may do better
-        index.results_cache.put(key, results)
-    return results
+    answer = results.freeze()
+    if not answer.timed_out:  # a retry, on a less busy server, may do better
+        index.results_cache.put(key, answer)
+    return answer
 
 
-def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
+def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
             selection: F.Selection, sort: str, suggest: bool, deadline: Deadline,
             final: Deadline, synonyms: Synonyms) -> None:
     """Fill ``results``: ranking until ``deadline``, snippets until ``final``."""
     query = results.query
     parsed = parse(query)
-    restored = _restore(index, query, parsed)
+    restored = didyoumean.restored_query(index, query, parsed)
     if restored:
         add_predictions(parsed, parse(restored))
     searcher = index.searcher()
@@ -228,14 +138,14 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         return
     if deadline.ticket is not None:
         deadline.ticket.expect(_postings(searcher, whoosh_q))
-    scope = _Scope.of(searcher, filter_q, selection)
+    scope = Scope.of(searcher, filter_q, selection)
     page, per_page = results.page, results.per_page
     copies = CopyIndex(searcher)
-    hits = _collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
+    hits = collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
     results.candidates = results.total = hits.total
     results.copies_hidden = len(hits.hidden)
     every_q = every_word_query(parsed, searcher.reader())
-    every: _Every | None = None
+    every: Every | None = None
     every_matched = None
     if every_q is not None and _one_unit(parsed):
         pass  # one word, phrase or prefix: holding it is matching it (total as counted)
@@ -243,7 +153,7 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
         # Candidates hold any word; the total counts those holding every word,
         # and so do the facets (each count is the total its filter gives).
         every_matched = matches(searcher, every_q, scope.deleted, deadline)
-        every = _Every(F.filtered(every_matched, scope.selection))
+        every = Every(F.filtered(every_matched, scope.selection))
         results.total = every.count
         results.partial = any(group.docnum not in every for group in hits.items)
     elif every_q is not None:  # out of time: which hits hold every word is not known
@@ -272,8 +182,8 @@ def _search(index: SearchIndex, results: Results, filter_q: Q.Query | None,
     if deadline.hit or final.hit:
         return
     if suggest and restored:
-        results.suggestion = _suggestion(index, searcher, query, restored, results, scope,
-                                         final)
+        results.suggestion = didyoumean.suggestion(index, searcher, query, restored, results,
+                                                   scope, final)
 
 
 def _one_unit(parsed: ParsedQuery) -> bool:
@@ -287,138 +197,6 @@ def _one_unit(parsed: ParsedQuery) -> bool:
             and (unit.kind in ("phrase", "prefix") or (unit.kind == "word" and len(unit.words) == 1
                                                        and not unit.words[0].parts)))
 
-
-class _Every:
-    """The documents holding every word, per segment (no global set is built: only
-    the total and the page's hits are asked about)."""
-
-    def __init__(self, per_segment: list) -> None:
-        self._segments = [(offset, docs) for _, offset, docs in per_segment]
-        self.count = sum(len(docs) for _, docs in self._segments)
-
-    def __contains__(self, docnum: int) -> bool:
-        for offset, docs in reversed(self._segments):
-            if docnum >= offset:
-                return docnum - offset in docs
-        return False
-
-
-def _filter_query(sources, years, start, end) -> Q.Query | None:
-    """The source / year / date filters as one Whoosh query (None: no filter)."""
-    filters = []
-    if sources:
-        filters.append(Q.Or([Q.Term("source", name) for name in sources]))
-    if years:
-        filters.append(Q.Or([Q.DateRange("date", datetime(y, 1, 1), datetime.combine(
-            date(y, 12, 31), dtime.max)) for y in years]))
-    if start or end:
-        filters.append(Q.DateRange("date", start, end))
-    return Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
-
-
-@dataclass
-class _Page:
-    total: int
-    items: list[tuple[int, float | None]]
-    matched: F.Matched = field(default_factory=list)  # per segment, before the filters
-
-
-@dataclass
-class _Scope:
-    """What every ranking of one search leaves out, worked out once per search."""
-
-    allowed: set[int] | None  # the filters as docnums, for bulk scoring
-    deleted: set[int]
-    selection: F.Selection  # the same filters, for per-document arrays (date order)
-
-    @classmethod
-    def of(cls, searcher, filter_q, selection: F.Selection) -> _Scope:
-        allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
-        return cls(allowed, deleted_docs(searcher), selection)
-
-
-@dataclass
-class _Collapsed:
-    total: int  # documents, copies included
-    items: list[Group]  # this page's results, one per set of identical copies
-    matched: F.Matched
-    hidden: set[int] = field(default_factory=set)  # copies left out of the ranked part
-
-
-def _collapsed(copies: CopyIndex, searcher, whoosh_q, page: int, per_page: int,
-               scope: _Scope, sort: str, deadline: Deadline) -> _Collapsed:
-    """This page of the ranking with identical copies collapsed: the top ``limit`` is
-    asked for again, larger, while collapsing leaves the page short (copies score
-    alike, so a little past the page is usually enough; the deadline bounds it).
-
-    ``hidden``: the copies left out of the ranked part, for the page count: once the
-    ranking has reached every match they are all known and the pages are exact; before,
-    copies past the ranked part are not known without ranking everything. Pages counted
-    from documents alone left the last pages empty (23 documents, 10 of them copies:
-    "3 pages", the third empty)."""
-    wanted = page * per_page
-    limit = wanted
-    while True:
-        found = _run(searcher, whoosh_q, 1, limit, scope, sort, deadline)
-        groups = collapse(found.items, copies.key_of)
-        if len(groups) >= wanted or limit >= found.total or deadline.expired():
-            break
-        limit = min(found.total, limit + 2 * (wanted - len(groups)) + per_page)
-    kept = {group.docnum for group in groups}
-    hidden = {docnum for docnum, _ in found.items if docnum not in kept}
-    return _Collapsed(found.total, groups[(page - 1) * per_page:wanted], found.matched, hidden)
-
-
-def _run(searcher, whoosh_q, page, per_page, scope: _Scope, sort,
-         deadline: Deadline) -> _Page:
-    limit = page * per_page
-    if sort == "relevance":
-        # Exact top-N by bulk scoring (indexer.searching.topdocs): Whoosh's scores, a
-        # fraction of the cost of its matchers.
-        matched: F.Matched = []
-        total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted,
-                                matched=matched, deadline=deadline)
-        return _Page(total, items[(page - 1) * per_page:], matched)
-    # Date order: the matches, unscored, ordered by the per-document date array.
-    matched = matches(searcher, whoosh_q, scope.deleted, deadline)
-    total, docnums = F.by_date(F.filtered(matched, scope.selection), limit,
-                               newest=sort == "newest")
-    return _Page(total, [(d, None) for d in docnums[(page - 1) * per_page:]], matched)
-
-
-def _restore(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
-    """The query with accents restored / typos fixed by the corpus's own model."""
-    if not parsed.positive or len(query) > 200:
-        return None
-    try:
-        return index.model().restore(clean(query)) or None
-    except Exception:  # restoration is a nicety; never fail a search for it
-        return None
-
-
-def _suggestion(index: SearchIndex, searcher, query: str, restored: str, results: Results,
-                scope: _Scope, deadline: Deadline) -> str | None:
-    """Did-you-mean: the restored query, capitalised as the corpus writes it, if it is a
-    sequence the corpus has (never invented language) and differs from what was typed."""
-    model = index.model()
-    if not attested(model, restored):
-        return None
-    restored = model.cased(restored)
-    if restored.strip() == query.strip():
-        return None
-    if fold(restored) == fold(query) and results.total:
-        return restored  # same letters: it finds what this query found
-    return _finds_results(searcher, restored, scope, deadline)
-
-
-def _finds_results(searcher, restored: str, scope: _Scope, deadline: Deadline) -> str | None:
-    """``restored`` if searching it would find something (a useful "did you mean")."""
-    candidate = build_query(parse(restored), searcher.reader())
-    if candidate is None:
-        return None
-    total, _ = top_docs(searcher, candidate, 1, scope.allowed, scope.deleted,
-                        deadline=deadline)
-    return restored if total and not deadline.expired() else None
 
 
 def _postings(searcher, query: Q.Query) -> int:

@@ -24,14 +24,13 @@ plain (incremental) reindex, and a ``--synonyms`` file with none.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.atomicfile import write_atomic
 from indexer.searching.query import Unit, Word, _words
 
 FILE_NAME = "synonyms.txt"
@@ -147,9 +146,7 @@ def install(corpus_dir: Path, index_dir: Path) -> None:
     """Copy the corpus's synonyms file next to the index (or remove a stale copy)."""
     source, target = Path(corpus_dir) / FILE_NAME, Path(index_dir) / FILE_NAME
     if source.is_file():
-        tmp = target.with_name(f".{FILE_NAME}.tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        write_atomic(target, source.read_bytes())
     elif target.exists():
         target.unlink()
 

@@ -20,7 +20,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from indexer.whoosh_ext.analyzers import _SYLLABLE_RE, Syllable, canonical, is_compound, syllables
+from indexer.text.folding import SYLLABLE_RE, canonical
+from indexer.text.syllables import Syllable, is_compound, splice, syllables
 
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 _VNI_TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
@@ -42,11 +43,11 @@ if of off
 
 def _syllable(letters: str, tone: str | None) -> str | None:
     """``letters`` (marks of shape included) + ``tone`` as a canonical syllable, if valid."""
-    if not _SYLLABLE_RE.match(letters):
+    if not SYLLABLE_RE.match(letters):
         return None
     if tone is None:
         return letters
-    nucleus = _SYLLABLE_RE.match(letters).span("nucleus")
+    nucleus = SYLLABLE_RE.match(letters).span("nucleus")
     with_tone = letters[:nucleus[1]] + tone + letters[nucleus[1]:]
     # canonical() moves the tone to its vowel; any position inside the word works.
     return canonical(unicodedata.normalize("NFC", with_tone))
@@ -135,7 +136,7 @@ def decode_query(text: str, known: Callable[[str], bool], inventory: Callable[[s
     ``inventory(accented)``: the decoded syllable occurs in the indexed text.
     Letter case is kept on the first letter (``Ddangr`` -> *Đảng*).
     """
-    out, at, changed = [], 0, False
+    changes: list[tuple[int, int, str]] = []
     for syl in plain_words(text):
         typed = syl.text
         lower = typed.lower()
@@ -146,9 +147,5 @@ def decode_query(text: str, known: Callable[[str], bool], inventory: Callable[[s
             continue
         if typed[:1].isupper():
             decoded = decoded[:1].upper() + decoded[1:]
-        out += (text[at:syl.start], decoded)
-        at, changed = syl.end, True
-    if not changed:
-        return None
-    out.append(text[at:])
-    return "".join(out)
+        changes.append((syl.start, syl.end, decoded))
+    return splice(text, changes) if changes else None

@@ -4,10 +4,10 @@ Every index pickles class paths from here (and from
 :mod:`indexer.indexing.schema`), so moving a class is a schema change: bump
 ``SCHEMA_VERSION`` (``tests/test_layout.py`` pins the set).
 
-:mod:`.analyzers` tokenises Vietnamese into syllables, folds and places tones
-(``Tokenizer | Filter`` chains); :mod:`.fieldterms` is what one document puts in
-each field; :mod:`.codec` is the on-disk posting format, Whoosh's W3 codec with
-the compact blocks of :mod:`.blocks`; :mod:`.segfiles` reads segment files
-straight from the memory map; :mod:`.segment_writer` writes a whole segment in
-one pass for full rebuilds.
+:mod:`.analyzers` are the ``Tokenizer | Filter`` chains of the text fields
+(over :mod:`indexer.text.syllables` and :mod:`indexer.text.folding`);
+:mod:`.fieldterms` is what one document puts in each field; :mod:`.codec` is the
+on-disk posting format, Whoosh's W3 codec with the compact blocks of
+:mod:`.blocks`; :mod:`.segfiles` reads segment files straight from the memory
+map; :mod:`.segment_writer` writes a whole segment in one pass for full rebuilds.
 """

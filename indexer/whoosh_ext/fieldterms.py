@@ -23,7 +23,7 @@ from operator import sub
 
 from whoosh.fields import FieldType
 
-from indexer.whoosh_ext.analyzers import analyze_cached
+from indexer.text.syllables import analyze_cached
 
 ONE_POSITION_LIMIT = 1 << 14
 

@@ -121,15 +121,15 @@ CONVERTERS = {"TCVN3": _tcvn3, "VNI": _vni}
 
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
+    from indexer.text.folding import canonical
     from indexer.text.words import WORDS_FILE
-    from indexer.whoosh_ext.analyzers import canonical
     text = WORDS_FILE.read_text("utf-8")
     return frozenset(canonical(s) for s in set(text.split()))
 
 
 def _score(text: str) -> int:
     """Words that are Vietnamese syllables with at least one non-ASCII letter."""
-    from indexer.whoosh_ext.analyzers import canonical
+    from indexer.text.folding import canonical
     known = _syllables()
     return sum(1 for w in _WORD.findall(text.lower())
                if not w.isascii() and canonical(w) in known)

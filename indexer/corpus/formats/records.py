@@ -8,15 +8,14 @@ as rows are not reordered. An unreadable date is ignored with a warning.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from indexer.corpus.dates import parse_date
+from indexer.corpus.documents import UNPRINTABLE
 
 from .base import Extracted, Record, Unreadable
 
 FIELDS = ("id", "title", "text", "date", "author", "source", "url")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _str(value: object) -> str | None:
@@ -31,7 +30,7 @@ def make_record(fields: Mapping[str, object], where: str, default_id: str,
     """Append the record of ``fields`` to ``out``, or a note saying why it was skipped."""
     raw_id = _str(fields.get("id"))
     doc_id = raw_id.strip() if raw_id else default_id
-    if _UNPRINTABLE.search(doc_id):
+    if UNPRINTABLE.search(doc_id):
         out.skipped.append((where, f"record id {ascii(doc_id)} has control or invalid "
                                    "characters, skipped"))
         return

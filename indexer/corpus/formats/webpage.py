@@ -25,15 +25,9 @@ from __future__ import annotations
 import logging
 
 from indexer.corpus import sites
+from indexer.corpus.datelines import header_date
 from indexer.corpus.dates import parse_date
-from indexer.corpus.pages import (
-    _EMPTY,
-    PageFields,
-    _clean_lines,
-    _header_date,
-    _parse_lines,
-    html_markup,
-)
+from indexer.corpus.pages import _EMPTY, PageFields, _clean_lines, _parse_lines, html_markup
 
 MAX_TRAFILATURA_TAGS = 20_000
 """Pages with more tags than this keep our extractor's text: trafilatura's tree passes
@@ -103,7 +97,7 @@ def parse(html: str) -> PageFields:
         lines = []
     elif lines and date is None:  # trafilatura drops datelines: look for one in ours
         date = next((d for line in ours.lines[:_DATELINE_LINES]
-                     if (d := _header_date(line)) is not None), None)
+                     if (d := header_date(line)) is not None), None)
     try:
         page = _parse_lines(
             lines or ours.lines, title=_first(ours.title, meta.get("title")), date=date,
