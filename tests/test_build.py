@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections import Counter
 from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.formats import Frequency, Positions
 from whoosh.qparser import QueryParser
 
 import indexer
@@ -405,23 +407,56 @@ def test_incremental_update_after_bulk_build(make_corpus, tmp_path, monkeypatch,
     assert_same_live_content(updated, fresh)
 
 
+def _stock_whoosh_terms(texts: list[str]) -> tuple[dict[str, list[int]], Counter[str]]:
+    """What Whoosh's stock ``Positions`` and ``Frequency`` formats make of a field's texts
+    through the schema's analyzers: term -> positions in ``all_f``, accented form ->
+    count in ``accents``. Independent of :mod:`indexer.whoosh_ext.fieldterms` (the
+    analyzers tokenise with ``syllables``, not the lean ``analyze`` pass). Each text
+    starts one position after the previous one ends."""
+    schema = build_schema()
+    positions: dict[str, list[int]] = {}
+    accented: Counter[str] = Counter()
+    offset = 0
+    for text in (t for t in texts if t):
+        last = -1
+        for term, _, _, value in Positions().word_values(text, schema["all_f"].analyzer,
+                                                          start_pos=offset):
+            found = Positions().decode_positions(value)
+            positions.setdefault(term, []).extend(found)
+            last = max(last, *found)
+        offset = last + 2 if last >= 0 else offset + 1
+        for term, freq, _, _ in Frequency().word_values(text, schema["accents"].analyzer):
+            accented[term] += freq
+    return {term: sorted(found) for term, found in positions.items()}, accented
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(list("aáăđê bcnhtg,.-/\n0") + ["\u0301"]),
                         max_size=300), min_size=1, max_size=3),
        st.lists(st.integers(0, 70_000), max_size=40, unique=True))
-def test_field_terms_match_the_schema_formats(texts, positions):
-    """The bulk writer's per-field computations equal the formats' ``word_values``."""
+def test_field_terms_equal_stock_whoosh_formats(texts, positions):
+    """What both writers index for a document (the schema formats' ``word_values`` for
+    Whoosh's writer, :mod:`~indexer.whoosh_ext.fieldterms` for the bulk writer) equals
+    what stock Whoosh formats give over the fields' analyzers: the same terms, positions
+    (decoded from our varints), frequencies and weights. (It compared the two writers'
+    shared functions with themselves, so a mutant shifting every position passed.)"""
     schema = build_schema()
     value = texts[0] if len(texts) == 1 else tuple(texts)
-    poses = folded_positions(value)
+    expected, accented = _stock_whoosh_terms(texts)
     fmt = schema["all_f"].format
-    assert [(t, len(p), len(p) * fmt.field_boost, encode_positions(p)) for t, p in poses.items()
-            ] == list(fmt.word_values(value, None))
-    for name, component in (("accents", "accented"), ("pairs", "pairs")):
-        expected = {t: f for t, f, _, _ in schema[name].format.word_values(value, None)}
-        assert counted(value, component) == expected
+    indexed = {term: (freq, weight, fmt.decode_positions(encoded))
+               for term, freq, weight, encoded in fmt.word_values(value, None)}
+    assert indexed == {term: (len(found), len(found) * fmt.field_boost, found)
+                       for term, found in expected.items()}
+    assert folded_positions(value) == expected
+    assert counted(value, "accented") == accented
+    assert {t: f for t, f, _, _ in schema["accents"].format.word_values(value, None)} == accented
+    assert counted(value, "pairs") == {
+        t: f for t, f, _, _ in schema["pairs"].format.word_values(value, None)}
     positions.sort()
-    assert encode_positions(positions) == fmt.encode(positions)
+    encoded = encode_positions(positions)
+    assert fmt.decode_positions(encoded) == positions
+    assert fmt.decode_frequency(encoded) == len(positions)
 
 
 @pytest.mark.parametrize("failure", ["raise", "die"])
