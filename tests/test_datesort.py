@@ -13,8 +13,9 @@ import pytest
 from whoosh import collectors
 
 import indexer
-from indexer.searching.planner import build_query, deleted_docs
+from indexer.searching.planner import build_query
 from indexer.searching.query import parse
+from indexer.whoosh_ext.readers import deleted_docs
 from tests.conftest import write_jsonl
 
 WORDS = ["cán bộ", "đảng viên", "hợp đồng", "tài sản", "thừa kế", "di chúc"]

@@ -9,10 +9,13 @@ without a bump fails here.
 
 from __future__ import annotations
 
+import ast
 import io
 import pickle
 import subprocess
 import sys
+import warnings
+from pathlib import Path
 from types import SimpleNamespace
 
 from whoosh import index as whoosh_index
@@ -88,3 +91,96 @@ def test_public_names_load_on_first_use():
     assert set(indexer.__all__) <= set(dir(indexer))
     for name in indexer.__all__:
         assert getattr(indexer, name) is not None
+
+
+# --- who may use what ------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+WHOOSH_INTERNALS = ("whoosh.codec", "whoosh.writing", "whoosh.filedb", "whoosh.matching",
+                    "whoosh.scoring")
+
+
+def _sources(*folders: str) -> dict[str, ast.Module]:
+    return {str(path.relative_to(ROOT)): ast.parse(path.read_text("utf-8"), str(path))
+            for folder in folders for path in sorted((ROOT / folder).rglob("*.py"))}
+
+
+def _imports(tree: ast.Module):
+    """``(module, name or None)`` of every import in ``tree``, wherever it stands."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, None) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield from ((node.module, alias.name) for alias in node.names)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _whoosh_private_names() -> set[str]:
+    """Every single-underscore name Whoosh's own source defines or reads."""
+    import whoosh
+
+    names: set[str] = set()
+    for path in Path(whoosh.__file__).parent.rglob("*.py"):
+        with warnings.catch_warnings():  # its invalid escapes ("\g<1>") warn when parsed
+            warnings.simplefilter("ignore")
+            tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            name = getattr(node, "attr", None) or getattr(node, "id", None) or (
+                node.name if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else None)
+            if isinstance(name, str) and _private(name):
+                names.add(name)
+    return names
+
+
+def test_only_whoosh_ext_uses_whoosh_internals():
+    """Whoosh's codec, writer, file storage, matchers and scorers, and any private name
+    of Whoosh (imported, or read as an attribute of one of its objects), are used from
+    ``indexer/whoosh_ext`` only: a Whoosh upgrade is then checked in one package.
+
+    An attribute counts when Whoosh's source has that private name and our code outside
+    ``whoosh_ext`` never assigns or defines it itself (``gate._lock`` is ours)."""
+    outside = {path: tree for path, tree in _sources("indexer", "search_app").items()
+               if not path.startswith("indexer/whoosh_ext/")}
+    ours = {name for tree in outside.values() for node in ast.walk(tree)
+            for name in [node.name if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                         else getattr(node, "attr", None) if isinstance(
+                             getattr(node, "ctx", None), ast.Store) else None]
+            if name}
+    whoosh_private = _whoosh_private_names() - ours
+    found = []
+    for path, tree in outside.items():
+        for module, name in _imports(tree):
+            if module.split(".")[0] != "whoosh":
+                continue
+            if module.startswith(WHOOSH_INTERNALS) or _private(name or "") or any(
+                    _private(part) for part in module.split(".")):
+                found.append(f"{path}: from {module} import {name}")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr in whoosh_private
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
+                found.append(f"{path}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "Whoosh internals outside indexer/whoosh_ext:\n" + "\n".join(found)
+
+
+def test_the_app_and_the_cli_use_only_indexers_public_api():
+    """``search_app`` and ``indexer/cli`` import ``indexer`` itself (names in its
+    ``__all__``) and the CLI its own modules; never a stage's module, never Whoosh."""
+    public = set(indexer.__all__)
+    found = []
+    for path, tree in _sources("search_app", "indexer/cli").items():
+        for module, name in _imports(tree):
+            top = module.split(".")[0]
+            if top == "whoosh":
+                found.append(f"{path}: {module}")
+            elif top == "indexer" and not module.startswith("indexer.cli"):
+                if module != "indexer" or (name is not None and name not in public):
+                    found.append(f"{path}: from {module} import {name}")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "indexer" and node.attr not in public
+                    and node.attr != "cli"):
+                found.append(f"{path}:{node.lineno}: indexer.{node.attr}")
+    assert not found, "not indexer's public API:\n" + "\n".join(found)

@@ -1,4 +1,5 @@
-"""Bulk scoring (indexer.searching.topdocs) ranks exactly as Whoosh's own matchers would."""
+"""Bulk scoring (indexer.searching.topdocs) ranks exactly as Whoosh's own matchers would
+(over the same query tree; tests/test_upstream.py compares with stock Whoosh classes)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from whoosh import collectors
 
 import indexer
 from indexer.searching.maxscore import flat_terms, top_flat
-from indexer.searching.planner import build_query, deleted_docs
+from indexer.searching.planner import build_query
 from indexer.searching.query import add_predictions, parse
 from indexer.searching.segmentscore import SegmentScorer
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
+from indexer.whoosh_ext.readers import deleted_docs, field_lengths, length_column
 from tests.conftest import write_jsonl
 
 QUERIES = [
@@ -134,17 +136,15 @@ def test_bulk_scores_equal_whooshs_across_segments_with_deletions(make_corpus, t
 
 
 def test_field_lengths_read_in_bulk_equal_whooshs(shipped_index):
-    from indexer.searching.planner import _length_column, _lengths
-
     index = indexer.open_index(shipped_index)
     try:
         searcher = index.searcher()
         reader = searcher.reader()
         for fieldname in ("all_f", "title_f", "title_a", "accents", "pairs", "source_f"):
-            assert _length_column(reader, fieldname) is not None
+            assert length_column(reader, fieldname) is not None
             expected = [reader.doc_field_length(d, fieldname, 1)
                         for d in range(reader.doc_count_all())]
-            assert _lengths(searcher, fieldname) == expected
+            assert field_lengths(searcher, fieldname) == expected
             assert any(expected)
     finally:
         index.close()

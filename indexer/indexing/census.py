@@ -21,11 +21,11 @@ multi-segment column reader.
 
 from __future__ import annotations
 
-import sys
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from indexer.whoosh_ext.readers import numeric_column_values
 
 
 @dataclass
@@ -122,13 +122,6 @@ def _dates(leaf, date_field, deleted: set[int]) -> list[int]:
         return []
     column = leaf.column_reader("date", translate=False)
     missing = date_field.column_type.default_value()
-    typecode = getattr(column, "_typecode", None)
-    try:  # the fixed-width numbers in one read, instead of one unpack per document
-        values = array(typecode)
-        values.frombytes(column._dbfile.get(column._basepos, column._count * values.itemsize))
-        if sys.byteorder == "little":
-            values.byteswap()  # stored big-endian
-    except (AttributeError, TypeError, ValueError):
-        values = [column[docnum] for docnum in range(leaf.doc_count_all())]
+    values = numeric_column_values(column, leaf.doc_count_all())
     return [value for docnum, value in enumerate(values)
             if value != missing and docnum not in deleted]

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from whoosh.filedb.filestore import FileStorage
+from whoosh import index as whoosh_index
 
 from indexer.accents.model import AccentModel
 from indexer.accents.ngrams import MASK, SHIFT, UNK
@@ -160,7 +160,7 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
     doc_id = None
     try:
         gc.disable()
-        ix = FileStorage(folder).open_index(indexname)
+        ix = whoosh_index.open_dir(folder, indexname=indexname)
         # _lk=False: workers write side by side into a generation nobody else sees
         # until it is published (and the reindex lock keeps other writers out).
         writer = BulkWriter(ix, _lk=False, limitmb=limitmb, codec=build_codec())

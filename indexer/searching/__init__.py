@@ -5,7 +5,7 @@
 :mod:`.queryexpr` -> :mod:`.query`'s ``ParsedQuery``), with :mod:`.synonyms`
 and the typo/Telex layer (:mod:`.forgiving`), then the planner
 (:mod:`.planner`: ``ParsedQuery`` -> Whoosh query and the evidence model, with
-BM25F and its Whoosh plumbing in :mod:`.bm25`), then the exact top-N
+BM25F and its Whoosh plumbing in :mod:`indexer.whoosh_ext.bm25`), then the exact top-N
 (:mod:`.topdocs` over segments: :mod:`.candidates` as docnum sets, scores by
 :mod:`.segmentscore`, :mod:`.maxscore` and :mod:`.arrayscore`, decoded postings
 cached by :mod:`.postcache`), all within a time budget (:mod:`.budget`).

@@ -18,8 +18,8 @@ from whoosh import query as Q
 from indexer.searching import facets as F
 from indexer.searching.budget import Deadline
 from indexer.searching.duplicates import CopyIndex, Group, collapse
-from indexer.searching.planner import deleted_docs
 from indexer.searching.topdocs import matches, top_docs
+from indexer.whoosh_ext.readers import deleted_docs, filter_docnums
 
 
 class Every:
@@ -68,7 +68,7 @@ class Scope:
 
     @classmethod
     def of(cls, searcher, filter_q, selection: F.Selection) -> Scope:
-        allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
+        allowed = filter_docnums(searcher, filter_q) if filter_q is not None else None
         return cls(allowed, deleted_docs(searcher), selection)
 
 

@@ -36,17 +36,9 @@ from itertools import islice
 
 from whoosh import query as Q
 
-from indexer.searching.bm25 import (  # noqa: F401  (re-exported: the model's Whoosh plumbing)
-    AndNot,
-    Bm25f,
-    Coverage,
-    Term,
-    _length_column,
-    _lengths,
-    deleted_docs,
-)
 from indexer.searching.query import MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS, ParsedQuery, Unit, Word
 from indexer.text.words import CROSSING
+from indexer.whoosh_ext.bm25 import AndNot, Bm25f, Coverage, Term
 
 MATCH_FIELD = "all_f"
 K1 = 1.5

@@ -8,6 +8,7 @@ from array import array
 
 from indexer.searching.lru import LRU
 from indexer.whoosh_ext.codec import read_postings
+from indexer.whoosh_ext.readers import storage_folder
 from indexer.whoosh_ext.readerstate import state_of
 
 
@@ -54,7 +55,7 @@ class PostingCache:
         state = state_of(reader)
         segment_key = state.get("segment_key")
         if segment_key is None:
-            segment_key = state["segment_key"] = (_folder(reader), reader.segment().segid)
+            segment_key = state["segment_key"] = (storage_folder(reader), reader.segment().segid)
         key = (segment_key, fieldname, btext, with_values)
         with self._lock:
             # A list decoded with its positions (for a phrase) serves plain look-ups too.
@@ -102,16 +103,6 @@ def _size(found) -> int:
     if values is None:
         return len(ids)
     return len(ids) * 7 + sum(map(len, values)) // 8
-
-
-def _folder(reader) -> str | None:
-    """The index folder of a segment reader (a copied index has the same segment ids)."""
-    storage = reader._storage
-    for candidate in (storage, getattr(storage, "b", None), getattr(storage, "a", None)):
-        folder = getattr(candidate, "folder", None)
-        if folder:
-            return str(folder)
-    return None
 
 
 POSTING_CACHE = PostingCache()

@@ -36,12 +36,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, FileIndex
-from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
 from indexer.searching.planner import WEIGHTING
+from indexer.whoosh_ext.readers import open_reader, read_toc, segment_leaves, trim_idf_cache
 from indexer.whoosh_ext.readerstate import share
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
@@ -72,15 +72,10 @@ class Commit:
 
     def open_searcher(self) -> Searcher:
         """A fresh reader over exactly this commit's segments."""
-        toc = self.toc
-        reader = FileIndex._reader(self.ix.storage, toc.schema, list(toc.segments),
-                                   toc.generation)
-        for leaf, _ in reader.leaf_readers():
-            if isinstance(leaf, SegmentReader):
-                caches = self._shared.setdefault(
-                    (self.name, leaf.segment().segment_id()),
-                    {name: {} for name in SHARED_CACHES})
-                share(leaf, caches)
+        reader = open_reader(self.ix, self.toc)
+        for leaf, segment_id in segment_leaves(reader):
+            share(leaf, self._shared.setdefault((self.name, segment_id),
+                                                {name: {} for name in SHARED_CACHES}))
         return Searcher(reader, weighting=WEIGHTING)
 
 
@@ -128,10 +123,8 @@ class SearcherManager:
         raise _cannot_open(self.index_dir, failure)
 
     def release(self, lease: Lease) -> None:
-        searcher = lease.searcher
-        if len(searcher._idf_cache) > MAX_IDF_TERMS:
-            searcher._idf_cache.clear()
-        self._give_back(lease.commit, searcher)
+        trim_idf_cache(lease.searcher, MAX_IDF_TERMS)
+        self._give_back(lease.commit, lease.searcher)
 
     def _give_back(self, commit: Commit, searcher: Searcher | None) -> None:
         with self._lock:
@@ -230,8 +223,7 @@ class SearcherManager:
             store.check_version(self.index_dir, generation)
             ix = _damage_is_missing(self.index_dir, whoosh_index.open_dir, str(generation),
                                     indexname=store.INDEX_NAME)
-        toc = _damage_is_missing(self.index_dir, TOC.read, ix.storage, store.INDEX_NAME,
-                                 gen=toc_generation, schema=ix._schema)
+        toc = _damage_is_missing(self.index_dir, read_toc, ix, store.INDEX_NAME, toc_generation)
         live = {(name, segment.segment_id()) for segment in toc.segments}
         self._shared = {key: value for key, value in self._shared.items() if key in live}
         commit = Commit(generation, ix, toc, self._shared)

@@ -6,7 +6,7 @@ every matcher of the tree, per posting), and with the evidence clauses of
 Here a term's score is one tight loop over its decoded arrays, added into a dense
 per-segment array, for the candidates :class:`SegmentCandidates` found. The
 scores are Whoosh's (same BM25F, idf, field lengths and boosts, see
-:class:`indexer.searching.bm25.Bm25f`), so the ranking is unchanged. Past the
+:class:`indexer.whoosh_ext.bm25.Bm25f`), so the ranking is unchanged. Past the
 deadline, terms not yet added are left out: the terms added so far rank the
 candidates.
 """
@@ -18,9 +18,10 @@ from operator import add, mul
 
 from whoosh import query as Q
 
-from indexer.searching.bm25 import Coverage, _lengths
 from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import _add_for, add_list
+from indexer.whoosh_ext.bm25 import Coverage
+from indexer.whoosh_ext.readers import field_lengths
 from indexer.whoosh_ext.readerstate import cache_of
 
 
@@ -34,7 +35,7 @@ def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[flo
     norms = cache.get(key)
     if norms is None:
         a, b = K1 * (1 - B), K1 * B / avgfl
-        norms = [a + b * (length or 0) for length in _lengths(sub, fieldname)]
+        norms = [a + b * (length or 0) for length in field_lengths(sub, fieldname)]
         norms = cache[key] = (norms, min(norms, default=a))
     return norms
 
@@ -117,7 +118,7 @@ class SegmentScorer(SegmentCandidates):
             return scale, ids, tfs, scale, self._zeros()
         weighting = self.weighting
         fieldname = node.fieldname
-        B = weighting._field_B.get(fieldname, weighting.B)
+        B = weighting.b_of(fieldname)
         K1 = weighting.K1
         norms, least = _norms(self.searcher, self.sub, fieldname, B, K1)
         btext = self.searcher.schema[fieldname].to_bytes(node.text)

@@ -2,61 +2,23 @@
 queries without per-posting wrappers, constant-score coverage terms, AndNot.
 
 Kept apart from :mod:`indexer.searching.planner` (which decides *what* is scored) so
-that the model reads as a list of evidence, not as Whoosh internals.
+that the model reads as a list of evidence, not as Whoosh internals; in
+:mod:`indexer.whoosh_ext` because these are Whoosh subclasses reaching into its
+matchers and scorers. ``tests/test_upstream.py`` checks them against stock Whoosh.
 """
 
 from __future__ import annotations
 
 from whoosh import matching
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer
-from whoosh.util.numeric import byte_to_length
 
-from indexer.whoosh_ext.readerstate import cache_of
-
-_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
-
-
-def _lengths(searcher, fieldname: str) -> list[int | None]:
-    """Every document's length in ``fieldname`` (as Whoosh's ``doc_field_length``
-    gives it), cached on the segment reader.
-
-    Whoosh keeps lengths as one byte per document in a column: read the bytes
-    in one go and decode them through a table, instead of a column look-up per
-    document (a second or so per field for the first query on a 100k index).
-    """
-    reader = searcher.reader()
-    cache = cache_of(reader, "lengths")
-    lengths = cache.get(fieldname)
-    if lengths is None:
-        count = reader.doc_count_all()
-        column = _length_column(reader, fieldname)
-        if column is not None:
-            raw = column._dbfile.get(column._basepos, min(column._count, count))
-            lengths = [_BYTE_LENGTHS[b] for b in raw] + [None] * (count - len(raw))
-        else:
-            dfl = reader.doc_field_length
-            lengths = [dfl(docnum, fieldname, 1) for docnum in range(count)]
-        cache[fieldname] = lengths
-    return lengths
-
-
-def _length_column(reader, fieldname: str):
-    """The raw one-byte-per-document length column of a W3 segment, or None."""
-    perdoc = getattr(reader, "_perdoc", None)
-    try:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except (AttributeError, KeyError, TypeError):
-        return None
-    if getattr(column, "_typecode", None) != "B" or getattr(column, "_fixedlen", 0) != 1:
-        return None
-    return column
+from indexer.whoosh_ext.readers import field_lengths
 
 
 class _ArrayLengthScorer(BM25FScorer):
     def setup(self, searcher, fieldname, text):
-        lengths = _lengths(searcher, fieldname)
+        lengths = field_lengths(searcher, fieldname)
         super().setup(searcher, fieldname, text)
         self.dfl = lengths.__getitem__
 
@@ -72,16 +34,12 @@ class Bm25f(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf)
-        B = self._field_B.get(fieldname, self.B)
-        return _ArrayLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+        return _ArrayLengthScorer(searcher, fieldname, text, self.b_of(fieldname), self.K1,
+                                  qf=qf)
 
-
-def deleted_docs(searcher) -> set[int]:
-    """Deleted (updated or removed, not yet merged away) documents, as global numbers."""
-    if searcher.is_atomic():
-        return set(getattr(searcher.reader(), "deleted_docs_set", ()))
-    return {offset + docnum for sub, offset in searcher.subsearchers
-            for docnum in getattr(sub.reader(), "deleted_docs_set", ())}
+    def b_of(self, fieldname: str) -> float:
+        """The length normalisation ``B`` of a field (its own, else the default)."""
+        return self._field_B.get(fieldname, self.B)
 
 
 def _postings(searcher, fieldname: str, btext: bytes, weighting, qf: float,
@@ -116,7 +74,8 @@ class Term(Q.Term):
     and its postings are not filtered for deletions (see :func:`_postings`):
     on the hot path, where intersections skip through every posting list,
     each extra Python layer per call costs more than the scoring itself. Only
-    valid with a collector that removes :func:`deleted_docs`.
+    valid with a collector that removes
+    :func:`~indexer.whoosh_ext.readers.deleted_docs`.
     """
 
     def matcher(self, searcher, context=None):
