@@ -53,20 +53,14 @@ def clean_text(value: str) -> str:
     return _SURROGATES.sub("\ufffd", _CONTROLS.sub(" ", value))
 
 
-def decode(data: bytes) -> str:
-    """Decode file bytes: UTF-8 (BOM or not), UTF-16 with BOM, else cp1258.
+def decode_counting(data: bytes) -> tuple[str, int]:
+    """Decode file bytes: UTF-8 (BOM or not), UTF-16 with BOM, else cp1258; and how many
+    damaged UTF-8 sequences became U+FFFD.
 
     cp1258 is the old Vietnamese Windows code page; its decomposed tone marks
-    are folded away later by NFC normalisation in analysis.
-    """
-    return decode_counting(data)[0]
-
-
-def decode_counting(data: bytes) -> tuple[str, int]:
-    """:func:`decode`, and how many damaged UTF-8 sequences became U+FFFD.
-
-    A UTF-8 file with a few damaged bytes stays UTF-8: read as cp1258, every
-    accented letter of it would silently become mojibake (``cán`` -> ``cĂ¡n``).
+    are folded away later by NFC normalisation in analysis. A UTF-8 file with a few
+    damaged bytes stays UTF-8: read as cp1258, every accented letter of it would
+    silently become mojibake (``cán`` -> ``cĂ¡n``).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), 0

@@ -23,7 +23,6 @@ from indexer.corpus.documents import (
     BINARY_HEAD,
     Document,
     clean_text,
-    decode,
     decode_counting,
     looks_binary,
 )
@@ -33,7 +32,7 @@ from indexer.corpus.problems import Problem, warning
 from indexer.corpus.sources import SourceFile, open_regular, scan
 
 __all__ = ["Document", "FileRead", "FirstWins", "Limits", "Problem", "SourceFile", "clean_text",
-           "decode", "parse_date", "read_corpus", "read_file", "scan"]
+           "parse_date", "read_corpus", "read_file", "scan"]
 
 MB = 1024 * 1024
 
