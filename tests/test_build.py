@@ -26,8 +26,9 @@ from indexer.indexing import fullbuild as bulkbuild
 from indexer.indexing import generations as store
 from indexer.indexing.lock import LOCK_NAME
 from indexer.indexing.reindex import _fields
-from indexer.indexing.schema import SCHEMA_VERSION, build_codec, build_schema
+from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.whoosh_ext import segment_writer as bulkwrite
+from indexer.whoosh_ext.codec import open_writer
 from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
 from tests.conftest import ROOT, cp1258_style, write_jsonl
 
@@ -336,7 +337,7 @@ def whoosh_built(corpus, index_dir):
     """The same corpus indexed by Whoosh's own writer (the reference the bulk writer must equal)."""
     generation = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
-    writer = ix.writer(codec=build_codec())
+    writer = open_writer(ix)
     docs = list(read_corpus(corpus))
     for doc in docs:
         writer.add_document(**_fields(doc))

@@ -184,3 +184,16 @@ def test_the_app_and_the_cli_use_only_indexers_public_api():
                     and node.attr != "cli"):
                 found.append(f"{path}:{node.lineno}: indexer.{node.attr}")
     assert not found, "not indexer's public API:\n" + "\n".join(found)
+
+
+def test_every_writer_uses_our_codec():
+    """Whoosh's default writer (W3 codec) writes segments our searches cannot read: every
+    writer comes from ``open_writer``, ``BulkWriter`` or ``commit_segments``, which pass
+    the codec themselves (a ``.writer(...)`` call anywhere else in ``indexer/`` fails)."""
+    found = [f"{path}:{node.lineno}: {ast.unparse(node)}"
+             for path, tree in _sources("indexer").items()
+             if path != "indexer/whoosh_ext/codec.py"
+             for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr == "writer"]
+    assert not found, "\n".join(found)

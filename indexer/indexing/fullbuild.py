@@ -29,7 +29,6 @@ from indexer.accents.ngrams import MASK, SHIFT, UNK
 from indexer.corpus.reader import Document
 from indexer.errors import VnsearchError
 from indexer.indexing.lifetime import die_with_parent
-from indexer.indexing.schema import build_codec
 from indexer.whoosh_ext.segment_writer import BulkWriter, commit_segments
 
 LIMIT_MB = 256
@@ -82,7 +81,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _build_here(ix, docs: Iterable[Document], fields: Fields) -> AccentModel:
-    writer = BulkWriter(ix, limitmb=LIMIT_MB, codec=build_codec())
+    writer = BulkWriter(ix, limitmb=LIMIT_MB)
     counting = AccentModel.builder()
     try:
         for doc in docs:
@@ -140,7 +139,7 @@ def _build_parallel(ix, docs: Iterable[Document], procs: int, fields: Fields) ->
         for q in (*jobs, results):
             q.close()
             q.cancel_join_thread()
-    commit_segments(ix, [s for i in range(procs) for s in outcomes[i][0]], build_codec())
+    commit_segments(ix, [s for i in range(procs) for s in outcomes[i][0]])
     return merge_counts([outcomes[i][1] for i in range(procs)])
 
 
@@ -163,7 +162,7 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
         ix = whoosh_index.open_dir(folder, indexname=indexname)
         # _lk=False: workers write side by side into a generation nobody else sees
         # until it is published (and the reindex lock keeps other writers out).
-        writer = BulkWriter(ix, _lk=False, limitmb=limitmb, codec=build_codec())
+        writer = BulkWriter(ix, _lk=False, limitmb=limitmb)
         counting = AccentModel.builder()
         marks: list[tuple[int, int]] = []
         while (job := jobs.get()) is not None:

@@ -32,9 +32,10 @@ from indexer.indexing import generations as store
 from indexer.indexing.census import Census, count_segments
 from indexer.indexing.lock import ReindexLock
 from indexer.indexing.manifest import Progress, full_documents, plan_incremental
-from indexer.indexing.schema import SCHEMA_VERSION, build_codec, build_schema
+from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.searching import synonyms
 from indexer.searching.duplicates import copy_key
+from indexer.whoosh_ext.codec import open_writer
 
 MAX_REPORTED_PROBLEMS = 200
 """Skipped files kept in meta.json for the status page (a corpus of bad files stays small)."""
@@ -232,7 +233,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                         _uncount(model, stored)
                         if census is not None:
                             census.remove(stored.get("source"), stored.get("date"))
-            writer = ix.writer(limitmb=128, codec=build_codec())
+            writer = open_writer(ix, limitmb=128)
             try:
                 for doc_id in deletes:
                     writer.delete_by_term("id", doc_id)

@@ -28,7 +28,6 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
 from indexer.whoosh_ext.analyzers import accented_analyzer, folded_analyzer
-from indexer.whoosh_ext.codec import build_codec  # noqa: F401  (re-exported: writers import it from here)
 from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
 
 SCHEMA_VERSION = 7

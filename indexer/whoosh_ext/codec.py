@@ -215,6 +215,16 @@ def build_codec() -> CompactCodec:
                         inlinelimit=INLINE_LIMIT)
 
 
+def open_writer(ix, **kwargs):
+    """``ix.writer(**kwargs)`` with our codec: the one way to write to an index.
+
+    Whoosh's default writer would use its W3 codec, whose segments Whoosh reads back but
+    :func:`read_postings` (every search) cannot: ``AttributeError: 'W3LeafMatcher' object
+    has no attribute 'all_arrays'`` on the first query after such a commit.
+    """
+    return ix.writer(codec=build_codec(), **kwargs)
+
+
 def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = False):
     """All (docnums, weights, values) of a term in one segment ``reader``.
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from functools import partial
 from itertools import repeat
 
 from whoosh.analysis import IDTokenizer
@@ -32,6 +31,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.indexing.schema import AccentedFrequency, FoldedPositions, PairFrequency
+from indexer.whoosh_ext.codec import build_codec
 from indexer.whoosh_ext.fieldterms import (
     add_counts,
     add_items,
@@ -71,7 +71,8 @@ class BulkWriter(SegmentWriter):
     """
 
     def __init__(self, ix, limitmb: float = 256, **kwargs) -> None:
-        super().__init__(ix, limitmb=limitmb, **kwargs)
+        # Always our codec: its postings writer takes a whole list at once (add_many).
+        super().__init__(ix, limitmb=limitmb, codec=build_codec(), **kwargs)
         if self.segments:
             raise ValueError("BulkWriter only writes into an empty index")
         for name, field in self.schema.items():
@@ -189,8 +190,7 @@ class BulkWriter(SegmentWriter):
                 lengths.extend(repeat(0, doccount - len(lengths)))
                 length_of = lengths.__getitem__
             writer.start_field(name, self.schema[name])
-            # The codec's whole-list call if it has one (one per field: made by start_field).
-            add_many = getattr(writer._postwriter, "add_many", None) or partial(_add_each, writer)
+            add_many = writer._postwriter.add_many  # one per field: made by start_field
             text = isinstance(next(iter(table)), str)
             for term in sorted(table):
                 postings = table.pop(term)  # popped: memory shrinks as the segment is written
@@ -235,17 +235,9 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
 
-def _add_each(writer, ids: array, weights: array, values: list[bytes],
-              lengths: list[int]) -> None:
-    """One term's postings through ``W3FieldWriter.add``, for codecs without ``add_many``."""
-    for docnum, weight, value, length in zip(ids, weights, values or repeat(b""), lengths,
-                                             strict=False):
-        writer.add(docnum, weight, value, length)
-
-
-def commit_segments(ix, segments: Iterable[Segment], codec) -> None:
+def commit_segments(ix, segments: Iterable[Segment]) -> None:
     """Commit segments written by worker processes as one new generation of ``ix``."""
-    writer = SegmentWriter(ix, codec=codec)
+    writer = SegmentWriter(ix, codec=build_codec())
     try:
         writer._close_segment()  # its own (empty) segment is never used
         writer._commit_toc(list(segments))
