@@ -55,7 +55,7 @@ class SegmentScorer(SegmentCandidates):
         met elsewhere (under an Or) restricts its children to its own matches.
         """
         boost = 1.0 if isinstance(node, Q.Term) else getattr(node, "boost", 1.0)
-        if boost != 1.0:  # never built by indexer.searching.planner; kept exact anyway
+        if boost != 1.0:  # a synonym expansion's phrase or Or, boosted by its weight (planner)
             part = [0.0] * len(acc)
             self._add(node, part, restrict, exact)
             acc[:] = map(add, acc, map(mul, part, repeat(boost)))

@@ -49,22 +49,13 @@ def _postings(searcher, fieldname: str, btext: bytes, weighting, qf: float,
     After an incremental reindex a segment has deletions, and Whoosh then
     wraps every posting list in a Python filter: that doubled query time on
     a 100k index. Search drops deleted documents once, in the collector.
+
+    ``searcher`` is a one-segment searcher: Whoosh's collectors, ``docs_for_query`` and
+    :mod:`indexer.searching.topdocs` all ask for matchers segment by segment.
     """
-    fmt = searcher.schema[fieldname].format
-    if constant:
-        weighting = _COVERAGE
-    if searcher.is_atomic():
-        scorer = weighting.scorer(searcher, fieldname, btext, qf=qf)
-        return searcher.reader()._terms.matcher(fieldname, btext, fmt, scorer=scorer)
-    matchers, offsets = [], []
-    for sub, offset in searcher.subsearchers:
-        reader = sub.reader()
-        if (fieldname, btext) in reader:
-            scorer = weighting.scorer(sub, fieldname, btext, qf=qf)
-            matchers.append(reader._terms.matcher(fieldname, btext, fmt, scorer=scorer))
-            offsets.append(offset)
-    return matching.MultiMatcher(matchers, offsets,
-                                 weighting.scorer(searcher, fieldname, btext, qf=qf))
+    scorer = (_COVERAGE if constant else weighting).scorer(searcher, fieldname, btext, qf=qf)
+    return searcher.reader()._terms.matcher(fieldname, btext, searcher.schema[fieldname].format,
+                                            scorer=scorer)
 
 
 class Term(Q.Term):
