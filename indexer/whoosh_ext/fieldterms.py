@@ -48,6 +48,8 @@ def encode_varints(numbers: list[int]) -> bytes:
 
 def encode_positions(positions: list[int]) -> bytes:
     """A positional posting value: varints of the count, then the position deltas."""
+    if not VARINT:
+        _fill_tables()
     if len(positions) == 1:
         position = positions[0]
         if position < ONE_POSITION_LIMIT:
@@ -66,10 +68,18 @@ def encode_positions(positions: list[int]) -> bytes:
 
 
 # Most posting values are one position, and most numbers fit two varint bytes:
-# their encodings are made once.
-ONE_POSITION = [encode_varints([1, p]) for p in range(ONE_POSITION_LIMIT)]
+# their encodings are made once, when first needed (as tables built at import they
+# cost 20 ms to every process importing the schema, searchers included).
+ONE_POSITION: list[bytes] = []
 VARINT_LIMIT = 1 << 14
-VARINT = [encode_varints([n]) for n in range(VARINT_LIMIT)]
+VARINT: list[bytes] = []
+
+
+def _fill_tables() -> list[bytes]:
+    """Fill :data:`ONE_POSITION` and :data:`VARINT` in place; returns ONE_POSITION."""
+    VARINT[:] = [encode_varints([n]) for n in range(VARINT_LIMIT)]
+    ONE_POSITION[:] = [encode_varints([1, p]) for p in range(ONE_POSITION_LIMIT)]
+    return ONE_POSITION
 
 
 def folded_positions(value) -> dict[str, list[int]]:
@@ -133,6 +143,7 @@ def add_positions(table: dict, docnum: int, poses: dict[str, list[int]],
                    fb: float, boost: float) -> int:
     """Postings of a ``FoldedPositions`` field (see ``FoldedPositions.word_values``)."""
     get = table.get
+    one_position = ONE_POSITION or _fill_tables()
     length = 0
     for term, positions in poses.items():
         freq = len(positions)
@@ -144,7 +155,7 @@ def add_positions(table: dict, docnum: int, poses: dict[str, list[int]],
         postings[1].append(freq * fb * boost)  # as word_values, then SegmentWriter
         buf = postings[2]
         if freq == 1 and positions[0] < ONE_POSITION_LIMIT:  # most postings: one look-up
-            buf += ONE_POSITION[positions[0]]
+            buf += one_position[positions[0]]
         else:
             buf += encode_positions(positions)
         postings[3].append(len(buf))
