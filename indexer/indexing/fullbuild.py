@@ -56,6 +56,14 @@ class WorkerError(VnsearchError):
     """A worker process failed; the message says why in one line (no traceback)."""
 
 
+def feed(add: Callable[..., None], counting, doc: Document, fields: Fields) -> None:
+    """One document into the index (``add``: a writer's add or update) and into the
+    accent model's counts: the same title and body feed both, in every kind of build."""
+    add(**fields(doc))
+    counting.add(doc.title)
+    counting.add(doc.body)
+
+
 def build(ix, docs: Iterable[Document], procs: int, fields: Fields) -> AccentModel:
     """Write ``docs`` into the empty index ``ix`` (committed) and return their accent model."""
     with _gc_paused():
@@ -85,9 +93,7 @@ def _build_here(ix, docs: Iterable[Document], fields: Fields) -> AccentModel:
     counting = AccentModel.builder()
     try:
         for doc in docs:
-            writer.add_document(**fields(doc))
-            counting.add(doc.title)
-            counting.add(doc.body)
+            feed(writer.add_document, counting, doc, fields)
     except BaseException:
         writer.cancel()
         raise
@@ -169,9 +175,7 @@ def _work(index: int, folder: str, indexname: str, jobs, results, limitmb: float
             number, batch = job
             for doc in batch:
                 doc_id = doc.id
-                writer.add_document(**fields(doc))
-                counting.add(doc.title)
-                counting.add(doc.body)
+                feed(writer.add_document, counting, doc, fields)
             marks.append((number, len(counting.model.words)))
         doc_id = None
         segments = writer.finish_segments()

@@ -238,9 +238,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                 for doc_id in deletes:
                     writer.delete_by_term("id", doc_id)
                 for doc in writes:
-                    writer.update_document(**_fields(doc))
-                    model.add(doc.title)
-                    model.add(doc.body)
+                    bulkbuild.feed(writer.update_document, model, doc, _fields)
                     if census is not None:
                         census.add(doc.source, doc.date)
             except BaseException:
