@@ -18,8 +18,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.cli.evaluation import percentile
+
 from . import corpus_gen, http_load, queries
-from .report import percentile
 
 WITH = "/api/search"
 WITHOUT = "/api/search?facets=0"

@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from indexer.cli.evaluation import percentile
+
 from . import http_load
 from .procs import ChildError
-from .report import Row, num, percentile
+from .report import Row, num
 
 COMMON = [
     "co", "cua", "nguoi", "dinh", "dieu", "tai", "hop", "hoac", "duoc", "dong", "tu", "thi",

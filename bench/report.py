@@ -34,17 +34,6 @@ class Row:
         return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Linear-interpolated percentile (``p`` in 0..100), NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
 def num(value: float | None, digits: int | None = None) -> str:
     """A figure with sensible precision: 12,345 / 123 / 12.3 / 1.23 / 0.123."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

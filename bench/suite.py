@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from indexer.cli.evaluation import percentile
+
 from . import corpus_gen, facets, hostile, http_load, queries, report
 from . import procs as procs_mod
 from .procs import ROOT, ChildError, run_child
-from .report import Row, num, pair, percentile
+from .report import Row, num, pair
 
 DEFAULT_SIZES = (10_000, 100_000)
 QUICK_SIZES = (2_000,)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 
 import indexer
 from bench import corpus_gen, fts5, queries, report
+from indexer.cli.evaluation import percentile
 from tests.conftest import write_jsonl
 
 
@@ -46,7 +48,8 @@ def test_corpus_fts5_queries_and_table(tmp_path):
     line = row.markdown()
     assert line.startswith("| index build, procs=1 | 200 | time (s) |") and "4.00×" in line
     assert report.table([row]).splitlines()[2] == line
-    assert report.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert math.isnan(percentile([], 50))
 
 
 def test_query_set_is_fixed_and_mixed():

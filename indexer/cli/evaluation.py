@@ -72,11 +72,15 @@ def clean_query(text: str) -> str:
 
 
 def percentile(values: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (``pct`` in 0..100), NaN for no values; the one
+    definition of the eval's latencies and of the bench's (``bench/``)."""
     if not values:
-        return 0.0
+        return math.nan
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
+    rank = (len(ordered) - 1) * pct / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def metrics(ranked: list[str], relevant: dict[str, int]) -> tuple[float, float, float]:
@@ -155,8 +159,8 @@ def summarise(results: list[QueryResult], **extra) -> dict:
         "mrr@10": mean(r.rr for r in results),
         "recall@10": mean(r.recall for r in results),
         "ndcg@10": mean(r.ndcg for r in results),
-        "p50_ms": percentile(latencies, 50),
-        "p95_ms": percentile(latencies, 95),
+        "p50_ms": percentile(latencies, 50) if latencies else 0.0,
+        "p95_ms": percentile(latencies, 95) if latencies else 0.0,
     }
 
 
