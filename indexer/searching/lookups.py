@@ -41,6 +41,11 @@ class DocumentView:
 
 @dataclass
 class Stats:
+    """What ``vnsearch stats`` and ``/api/stats`` show. Its first four fields are the
+    figures of :class:`indexer.indexing.census.Census` on purpose (the census is the
+    writer's tally stored beside a commit, this the public answer that adds the rest);
+    not a second copy of the counting."""
+
     documents: int = 0
     sources: dict[str, int] = field(default_factory=dict)
     date_min: datetime | None = None

@@ -40,7 +40,8 @@ MAX_LINES = 10_000
 
 # Each entry: (forms, source of the expansion / abbreviation). The official names
 # come from the documents that establish them; the abbreviations are the ones
-# Vietnamese official documents and the press use for them.
+# Vietnamese official documents and the press use for them. A data table: its rows
+# share one shape on purpose (duplicates lists runs of them as pairs).
 BUILTIN: tuple[tuple[tuple[str, ...], str], ...] = (
     (("UBND", "ủy ban nhân dân"), "Hiến pháp 2013, Chương IX; viết tắt trong văn bản hành chính"),
     (("HĐND", "hội đồng nhân dân"), "Hiến pháp 2013, Chương IX"),

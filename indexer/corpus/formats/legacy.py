@@ -34,7 +34,8 @@ from itertools import islice
 # tones in the order TCVN3 lays them out: huyền, hỏi, ngã, sắc, nặng
 _TONES = "\u0300\u0309\u0303\u0301\u0323"
 
-# TCVN3: vowel -> its byte with no tone (or None: plain ASCII), then the five toned bytes
+# TCVN3: vowel -> its byte with no tone (or None: plain ASCII), then the five toned bytes.
+# A data table: its rows share one shape on purpose (duplicates lists them as a pair).
 _TCVN3_VOWELS = {
     "a": (None, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9),
     "ă": (0xA8, 0xBB, 0xBC, 0xBD, 0xBE, 0xC6),
