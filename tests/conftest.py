@@ -1,16 +1,16 @@
-"""Shared fixtures: the shipped corpus indexed once, and small corpora built per test."""
+"""Shared fixtures: the shipped corpus indexed once, small corpora built per test, and the
+web app over a small corpus (its index built once). Helpers to import are in helpers.py."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 import indexer
+from tests.helpers import CORPUS, LiveServer, web_records, write_corpus, write_jsonl
 
 # Property tests check what analysis returns, not how fast: the first example of a
 # run may load the word list or the accent model (0.3-0.5 s on a loaded 2-core box),
@@ -18,29 +18,6 @@ import indexer
 settings.register_profile("vnsearch", deadline=None)
 settings.load_profile("vnsearch")
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
-SHARED_LAWS = ROOT.parent / "shared" / "data" / "laws"
-
-
-def cp1258_style(text: str) -> str:
-    """Windows-1258 keeps ă â ê ô ơ ư đ precomposed and writes tones as combining marks."""
-    out: list[str] = []
-    base = -1
-    for ch in unicodedata.normalize("NFD", text):
-        if base >= 0 and ch in "\u0306\u0302\u031b":  # breve, circumflex, horn: compose
-            out[base] = unicodedata.normalize("NFC", out[base] + ch)
-            continue
-        if not unicodedata.combining(ch):
-            base = len(out)
-        out.append(ch)
-    return "".join(out)
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +62,48 @@ def law_corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+# --- the web app over a small corpus (test_web, test_api, test_page_features, browsers) ---
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory) -> Path:
+    """The web corpus indexed once per session (the folder is reused across modules)."""
+    base = tmp_path_factory.getbasetemp() / "web"
+    index_dir = base / "index"
+    if not (base / "built").exists():
+        corpus = write_corpus(base / "corpus", web_records())
+        indexer.reindex(corpus, index_dir, full=True)
+        (base / "built").touch()
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def app(web_index):
+    from search_app import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(web_index)})
+    yield app
+    handle = app.extensions.get("vnsearch")
+    if handle is not None:
+        handle.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app whose index folder holds no index: every search is a 503."""
+    from search_app import create_app
+
+    return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "no-index")})
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server

@@ -14,7 +14,7 @@ from indexer.text.folding import canonical, fold, has_marks, term
 from indexer.text.syllables import analyze, is_compound, syllables
 from indexer.text.words import chain_pairs
 from indexer.whoosh_ext.analyzers import folded_analyzer
-from tests.conftest import cp1258_style
+from tests.helpers import cp1258_style
 
 BASES = "aăâeêioôơuưy"
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]

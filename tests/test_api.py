@@ -8,16 +8,7 @@ import re
 import pytest
 
 from search_app import create_app
-
-from .webfixtures import (  # noqa: F401  (fixtures)
-    SPECIAL_ID,
-    XSS,
-    app_fixture,
-    client_fixture,
-    empty_app_fixture,
-    web_index_fixture,
-    web_records,
-)
+from tests.helpers import SPECIAL_ID, XSS, web_records
 
 DATA_ID = re.compile(r'<li class="result" data-id="([^"]*)"')
 TOTAL_DOCS = sum(len(records) for records in web_records().values())

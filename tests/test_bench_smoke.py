@@ -9,7 +9,7 @@ from datetime import datetime
 import indexer
 from bench import corpus_gen, fts5, queries, report
 from indexer.cli.evaluation import percentile
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def test_corpus_fts5_queries_and_table(tmp_path):
@@ -103,7 +103,7 @@ def test_hostile_queries_and_the_probe_under_load(tmp_path, make_corpus):
     probe while other connections keep requests in flight."""
     from bench import hostile, http_load
     from search_app import create_app
-    from tests.webfixtures import LiveServer
+    from tests.helpers import LiveServer
 
     assert len(hostile.PHRASES_32.split('" "')) == 32 and hostile.PREFIXES_120.count("*") == 120
     assert any(len(q) <= hostile.WEB_MAX_CHARS and s == "date" and "*" in q

@@ -12,12 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .webfixtures import (  # noqa: F401  (fixtures)
-    app_fixture,
-    live_server_fixture,
-    web_index_fixture,
-)
-
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.helpers import LAWS, NEWS
+
 from .test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     browser_fixture,
@@ -19,13 +21,6 @@ from .test_browser import (  # noqa: F401  (fixtures)
     page_fixture,
     query_of,
     result_ids,
-)
-from .webfixtures import (  # noqa: F401  (fixtures)
-    LAWS,
-    NEWS,
-    app_fixture,
-    live_server_fixture,
-    web_index_fixture,
 )
 
 pytestmark = pytest.mark.browser

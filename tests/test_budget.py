@@ -25,7 +25,7 @@ from indexer.searching import budget as budget_mod
 from indexer.searching.query import MAX_PHRASES, MAX_PREFIXES, MAX_UNITS, parse
 from indexer.text.folding import fold
 from search_app import create_app
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 BUDGET = 0.05
 SLACK = 0.25  # an uninterruptible step, a loaded machine: far below an unbudgeted run

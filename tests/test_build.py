@@ -30,7 +30,7 @@ from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.whoosh_ext import segment_writer as bulkwrite
 from indexer.whoosh_ext.codec import open_writer
 from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
-from tests.conftest import ROOT, cp1258_style, write_jsonl
+from tests.helpers import ROOT, cp1258_style, write_jsonl
 
 SEED1 = "news/000_098f74c0d94f660f.txt"
 SEED2 = "news/003_4445158d6962ba22.txt"

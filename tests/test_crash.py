@@ -26,7 +26,7 @@ import pytest
 import indexer
 from indexer.indexing import generations as store
 from indexer.indexing.lock import LOCK_NAME
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 
 import indexer
 from indexer.corpus.dates import LOCAL_TZ, aware, parse_date
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 @pytest.mark.parametrize(("value", "expected"), [

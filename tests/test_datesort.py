@@ -16,7 +16,7 @@ import indexer
 from indexer.searching.planner import build_query
 from indexer.searching.query import parse
 from indexer.whoosh_ext.readers import deleted_docs
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 WORDS = ["cán bộ", "đảng viên", "hợp đồng", "tài sản", "thừa kế", "di chúc"]
 

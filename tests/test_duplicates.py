@@ -11,8 +11,7 @@ import indexer
 from indexer.cli.commands import cli
 from indexer.searching.duplicates import copy_key
 from search_app import create_app
-
-from .conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 ARTICLE = {"title": "Giá lúa tăng mạnh",
            "text": "Giá lúa tại Hậu Giang tăng mạnh trong tuần qua, nông dân phấn khởi."}

@@ -6,7 +6,7 @@ import threading
 import time
 
 import indexer
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def test_a_busy_thread_still_sees_an_incremental_commit(make_corpus, tmp_path):

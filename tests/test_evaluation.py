@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import indexer
 from indexer.cli import evaluation
 from indexer.cli.commands import cli
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 @pytest.mark.parametrize("ranked, relevant, expected", [

@@ -297,7 +297,7 @@ NEWS = [
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("news")
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     write_jsonl(root / "corpus" / "news.jsonl", [
         {"id": f"n{k}", "title": text.split(" ", 4)[-1][:30], "text": text}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import indexer
-from tests.conftest import ROOT, cp1258_style, write_jsonl
+from tests.helpers import ROOT, cp1258_style, write_jsonl
 
 TEXT = "Cán bộ đảng viên phải gương mẫu\n\nNội dung về trách nhiệm của cán bộ, đảng viên."
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"

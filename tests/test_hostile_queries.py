@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import indexer
 from indexer.cli.commands import cli
 from search_app import create_app
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 BOUND = 2.0  # seconds per request: a bound against pathological cost, not a benchmark
 SCRIPT = "<script>alert(1)</script>"

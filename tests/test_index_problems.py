@@ -22,7 +22,7 @@ import indexer
 from indexer.cli.commands import cli
 from indexer.indexing import generations as store
 from search_app import create_app
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 RECORDS = [
     {"id": f"doc-{n}", "title": f"Cán bộ số {n}", "source": "Báo Mẫu", "date": "2023-05-01",

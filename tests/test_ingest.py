@@ -19,7 +19,7 @@ import pytest
 import indexer
 from indexer.corpus.reader import SourceFile, read_file
 from search_app import create_app
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 TEXT = "Cán bộ đảng viên phải gương mẫu trong công việc hằng ngày."
 MB = 1024 * 1024

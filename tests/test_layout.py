@@ -24,7 +24,7 @@ from whoosh.filedb import structfile
 import indexer
 from indexer.indexing.generations import current_generation
 from indexer.indexing.schema import SCHEMA_VERSION
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 # SCHEMA_VERSION -> the ``indexer`` class paths an index's TOC pickles. After moving
 # or renaming one: bump SCHEMA_VERSION and add the new set (keep the old ones).

@@ -20,7 +20,7 @@ import indexer
 from indexer.cli.commands import cli
 from indexer.indexing import generations as store
 from search_app import create_app
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def record(n: int, word: str = "cu", **extra) -> dict:

@@ -30,7 +30,7 @@ import pytest
 
 import indexer
 from indexer.indexing import generations as store
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 pytestmark = pytest.mark.slow
 

@@ -17,15 +17,7 @@ import pytest
 import indexer
 import search_app
 from search_app.serving import RequestLog
-
-from .webfixtures import (  # noqa: F401  (fixtures)
-    LAWS,
-    NEWS,
-    app_fixture,
-    client_fixture,
-    empty_app_fixture,
-    web_index_fixture,
-)
+from tests.helpers import LAWS, NEWS
 
 VNSEARCH = Path(sys.executable).parent / "vnsearch"
 

@@ -20,7 +20,7 @@ from indexer.cli.commands import cli
 from indexer.searching.planner import build_query
 from indexer.searching.query import MAX_UNITS, Unit, add_predictions, parse
 from indexer.text.folding import fold
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 DOCS = [
     {"id": "civil", "title": "Tranh chấp dân sự",

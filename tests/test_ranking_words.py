@@ -50,7 +50,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     root = tmp_path_factory.mktemp("ranking-words")
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
     indexer.reindex(root / "corpus", root / "index", full=True)

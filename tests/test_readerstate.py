@@ -6,7 +6,7 @@ import gc
 
 import indexer
 from indexer.whoosh_ext import readerstate
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def test_our_state_is_kept_beside_whoosh_readers_not_on_them(tmp_path):

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import indexer
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def test_a_cached_answer_cannot_be_changed_by_a_caller(tmp_path):

@@ -16,7 +16,7 @@ from indexer.searching.segmentscore import SegmentScorer
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
 from indexer.whoosh_ext.readers import deleted_docs, field_lengths, length_column
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 QUERIES = [
     "can bo dang vien", "cán bộ đảng viên", "hop dong", "hợp đồng lao động", '"tù chung thân"',

@@ -45,7 +45,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     root = tmp_path_factory.mktemp("search")
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
     indexer.reindex(root / "corpus", root / "index")
@@ -93,7 +93,7 @@ def test_adjacent_syllables_rank_above_scattered_ones(index):
 
 def test_unaccented_words_rank_the_likely_reading_first(law_corpus_copy, tmp_path):
     """`can bo dang vien` means *cán bộ đảng viên* in this corpus, not *cần bộ đang viên*."""
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     write_jsonl(law_corpus_copy / "extra.jsonl", [
         {"id": "misspelt", "title": "Cần bộ đang viên", "text": "Cần bộ đang viên đi họp."}])

@@ -21,8 +21,7 @@ import pytest
 
 import indexer
 from search_app import create_app
-from tests.conftest import write_jsonl
-from tests.webfixtures import LiveServer
+from tests.helpers import LiveServer, write_jsonl
 
 pytestmark = pytest.mark.slow
 

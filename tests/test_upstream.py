@@ -28,7 +28,7 @@ from indexer.searching.query import add_predictions, parse
 from indexer.searching.topdocs import top_docs
 from indexer.whoosh_ext.bm25 import AndNot, Coverage, Term
 from indexer.whoosh_ext.readers import deleted_docs
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 QUERIES = [
     "can bo dang vien", "cán bộ đảng viên", "hop dong", "hợp đồng lao động", '"tù chung thân"',

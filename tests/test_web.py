@@ -13,17 +13,7 @@ import indexer
 import search_app
 from search_app import create_app
 from search_app.formatting import page_window, vn_date, vn_number, vn_seconds
-
-from .webfixtures import (  # noqa: F401  (fixtures)
-    SPECIAL_ID,
-    XSS,
-    app_fixture,
-    client_fixture,
-    empty_app_fixture,
-    web_index_fixture,
-    web_records,
-    write_corpus,
-)
+from tests.helpers import SPECIAL_ID, XSS, web_records, write_corpus
 
 DATA_ID = re.compile(r'<li class="result" data-id="([^"]*)"')
 HEADERS = {

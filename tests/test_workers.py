@@ -19,7 +19,7 @@ import pytest
 
 import indexer
 from indexer.indexing import generations as store
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 pytestmark = pytest.mark.slow
 

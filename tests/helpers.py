@@ -1,20 +1,48 @@
-"""Fixtures for the web tests: a small corpus indexed once, the app, its client, a live server.
+"""Helpers the tests import: paths, test corpora, a live server.
 
-Imported by test_web.py, test_api.py and test_browser.py (conftest.py belongs to
-the library tests). Fixture functions are named ``*_fixture`` with ``name=`` so
-importing them does not shadow the test arguments.
+Fixtures are in ``conftest.py`` (pytest finds them there; no test imports one).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from pathlib import Path
 
-import pytest
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED_LAWS = ROOT.parent / "shared" / "data" / "laws"
 
-import indexer
-from search_app import create_app
+
+def cp1258_style(text: str) -> str:
+    """Windows-1258 keeps ă â ê ô ơ ư đ precomposed and writes tones as combining marks."""
+    out: list[str] = []
+    base = -1
+    for ch in unicodedata.normalize("NFD", text):
+        if base >= 0 and ch in "\u0306\u0302\u031b":  # breve, circumflex, horn: compose
+            out[base] = unicodedata.normalize("NFC", out[base] + ch)
+            continue
+        if not unicodedata.combining(ch):
+            base = len(out)
+        out.append(ch)
+    return "".join(out)
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+def write_corpus(root: Path, files: dict[str, list[dict]]) -> Path:
+    """Write ``{relative path: records}`` as JSONL files under ``root``."""
+    for rel, records in files.items():
+        write_jsonl(root / rel, records)
+    return root
+
+
+# --- the web tests' corpus ------------------------------------------------------------
 
 NEWS = "Báo Mẫu"
 LAWS = "Luật Mẫu"
@@ -62,47 +90,6 @@ def web_records() -> dict[str, list[dict]]:
     return {"tin/tin.jsonl": news, "luat/luat.jsonl": laws}
 
 
-def write_corpus(root: Path, files: dict[str, list[dict]]) -> Path:
-    for rel, records in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                        "utf-8")
-    return root
-
-
-@pytest.fixture(scope="session", name="web_index")
-def web_index_fixture(tmp_path_factory) -> Path:
-    """The web corpus indexed once per session (the folder is reused across modules)."""
-    base = tmp_path_factory.getbasetemp() / "web"
-    index_dir = base / "index"
-    if not (base / "built").exists():
-        corpus = write_corpus(base / "corpus", web_records())
-        indexer.reindex(corpus, index_dir, full=True)
-        (base / "built").touch()
-    return index_dir
-
-
-@pytest.fixture(scope="session", name="app")
-def app_fixture(web_index):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(web_index)})
-    yield app
-    handle = app.extensions.get("vnsearch")
-    if handle is not None:
-        handle.close()
-
-
-@pytest.fixture(name="client")
-def client_fixture(app):
-    return app.test_client()
-
-
-@pytest.fixture(name="empty_app")
-def empty_app_fixture(tmp_path):
-    """An app whose index folder holds no index: every search is a 503."""
-    return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "no-index")})
-
-
 class LiveServer:
     """waitress serving ``app`` from a background thread, stopped cleanly."""
 
@@ -127,9 +114,3 @@ class LiveServer:
         self.thread.join(timeout=10)
         server.task_dispatcher.shutdown(timeout=5)
         assert not self.thread.is_alive(), "waitress did not stop"
-
-
-@pytest.fixture(scope="module", name="live_server")
-def live_server_fixture(app):
-    with LiveServer(app) as server:
-        yield server
