@@ -57,6 +57,26 @@ def make_corpus(tmp_path):
 
 
 @pytest.fixture
+def segmented_index(make_corpus, tmp_path) -> Path:
+    """60 documents in one segment, then an incremental reindex deleting 10, changing d5
+    and adding "new": an index of several segments with deletions."""
+    corpus = make_corpus({})
+    records = [{"id": f"d{n}", "title": f"Hợp đồng số {n}",
+                "text": ("Cán bộ, đảng viên " if n % 3 else "cần bộ đang viên ") * (1 + n % 4)
+                + "tài sản thừa kế theo di chúc; tòa án nhân dân tỉnh."} for n in range(60)]
+    write_jsonl(corpus / "a.jsonl", records)
+    index_dir = tmp_path / "index"
+    indexer.reindex(corpus, index_dir, full=True)
+    records[5]["text"] = "hợp đồng lao động, phiên tòa sơ thẩm, tù chung thân"
+    write_jsonl(corpus / "a.jsonl", records[:50])  # 10 deleted, one changed
+    write_jsonl(corpus / "b.jsonl", [{"id": "new", "title": "Đảng viên",
+                                     "text": "tù chung thân"}])
+    report = indexer.reindex(corpus, index_dir)
+    assert (report.deleted, report.added) == (10, 1)
+    return index_dir
+
+
+@pytest.fixture
 def law_corpus_copy(tmp_path) -> Path:
     """A writable copy of the shipped corpus (for incremental reindex tests)."""
     target = tmp_path / "corpus"

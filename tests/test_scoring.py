@@ -16,7 +16,6 @@ from indexer.searching.segmentscore import SegmentScorer
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
 from indexer.whoosh_ext.readers import deleted_docs, field_lengths, length_column
-from tests.helpers import write_jsonl
 
 QUERIES = [
     "can bo dang vien", "cán bộ đảng viên", "hop dong", "hợp đồng lao động", '"tù chung thân"',
@@ -108,21 +107,8 @@ def test_an_excluded_word_excludes_even_the_first_candidate(shipped_index):
         index.close()
 
 
-def test_bulk_scores_equal_whooshs_across_segments_with_deletions(make_corpus, tmp_path):
-    corpus = make_corpus({})
-    records = [{"id": f"d{n}", "title": f"Hợp đồng số {n}",
-                "text": ("Cán bộ, đảng viên " if n % 3 else "cần bộ đang viên ") * (1 + n % 4)
-                + "tài sản thừa kế theo di chúc; tòa án nhân dân tỉnh."} for n in range(60)]
-    write_jsonl(corpus / "a.jsonl", records)
-    index_dir = tmp_path / "index"
-    indexer.reindex(corpus, index_dir, full=True)
-    records[5]["text"] = "hợp đồng lao động, phiên tòa sơ thẩm, tù chung thân"
-    write_jsonl(corpus / "a.jsonl", records[:50])  # 10 deleted, one changed
-    write_jsonl(corpus / "b.jsonl", [{"id": "new", "title": "Đảng viên",
-                                     "text": "tù chung thân"}])
-    report = indexer.reindex(corpus, index_dir)
-    assert report.deleted == 10 and report.added == 1
-    index = indexer.open_index(index_dir)
+def test_bulk_scores_equal_whooshs_across_segments_with_deletions(segmented_index):
+    index = indexer.open_index(segmented_index)
     try:
         searcher = index.searcher()
         assert not searcher.is_atomic() and deleted_docs(searcher)

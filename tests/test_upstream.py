@@ -28,7 +28,6 @@ from indexer.searching.query import add_predictions, parse
 from indexer.searching.topdocs import top_docs
 from indexer.whoosh_ext.bm25 import AndNot, Coverage, Term
 from indexer.whoosh_ext.readers import deleted_docs
-from tests.helpers import write_jsonl
 
 QUERIES = [
     "can bo dang vien", "cán bộ đảng viên", "hop dong", "hợp đồng lao động", '"tù chung thân"',
@@ -124,21 +123,8 @@ def test_stock_whoosh_ranks_the_shipped_index_as_we_do(shipped_index):
     assert fixed >= 1  # "toa an -nhan": stock Whoosh keeps its first candidate, with *nhân*
 
 
-def test_stock_whoosh_ranks_a_segmented_index_with_deletions_as_we_do(make_corpus,
-                                                                        tmp_path):
-    corpus = make_corpus({})
-    records = [{"id": f"d{n}", "title": f"Hợp đồng số {n}",
-                "text": ("Cán bộ, đảng viên " if n % 3 else "cần bộ đang viên ") * (1 + n % 4)
-                + "tài sản thừa kế theo di chúc; tòa án nhân dân tỉnh."} for n in range(60)]
-    write_jsonl(corpus / "a.jsonl", records)
-    index_dir = tmp_path / "index"
-    indexer.reindex(corpus, index_dir, full=True)
-    records[5]["text"] = "hợp đồng lao động, phiên tòa sơ thẩm, tù chung thân"
-    write_jsonl(corpus / "a.jsonl", records[:50])  # 10 deleted, one changed
-    write_jsonl(corpus / "b.jsonl", [{"id": "new", "title": "Đảng viên",
-                                     "text": "tù chung thân"}])
-    assert indexer.reindex(corpus, index_dir).deleted == 10
-    _compare(index_dir, QUERIES, answered=12)
+def test_stock_whoosh_ranks_a_segmented_index_with_deletions_as_we_do(segmented_index):
+    _compare(segmented_index, QUERIES, answered=12)
 
 
 # --- canaries ---------------------------------------------------------------------------
