@@ -77,11 +77,10 @@ def reindex_whoosh(corpus: str, index: str) -> dict:
 
 
 def _clear_cache(index) -> bool:
-    cache = getattr(index, "results_cache", None)
-    items = getattr(cache, "_items", None)
-    if items is None:
+    clear = getattr(getattr(index, "results_cache", None), "clear", None)
+    if clear is None:
         return False
-    items.clear()
+    clear()
     return True
 
 
