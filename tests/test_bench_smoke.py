@@ -83,6 +83,20 @@ def test_relevance_baselines_and_their_section(tmp_path):
     assert "| table 1 |" not in text and "- new" in text and "- x" not in text
 
 
+def test_a_scripts_section_keeps_the_notes_written_under_it(tmp_path):
+    """bench.formats_bench --write replaced "## Formats" up to the next "## ", deleting the
+    hand-written "### Full-reindex throughput ... (issue 13)" notes under it."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Formats\n\n| old |\n\n### Throughput (issue 13)\n\nnotes\n"
+                       "\n## Notes\n\n- x\n", "utf-8")
+    report.write_section(results, "Formats", "| new |\n")
+    assert results.read_text("utf-8") == ("# r\n\n## Formats\n\n| new |\n\n"
+                                          "### Throughput (issue 13)\n\nnotes\n"
+                                          "\n## Notes\n\n- x\n")
+    report.write_section(results, "Other", "| other |\n")
+    assert results.read_text("utf-8").endswith("- x\n\n## Other\n\n| other |\n")
+
+
 def test_facets_bench_paths_and_summary():
     from bench import facets, http_load
 
