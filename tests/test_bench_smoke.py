@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime
 
 import indexer
@@ -171,3 +172,12 @@ def test_relevance_set_from_a_jsonl_file_outside_the_work_folder(tmp_path):
     (tmp_path / "work").mkdir()
     rows = dict(eval_fts5.run_set("tiny", spec, tmp_path / "work", None))
     assert rows["tiny | vnsearch | unaccented"]["mrr@10"] == 1.0
+
+
+def test_formats_bench_counts_words_back_exactly_with_their_marks():
+    from bench.formats_bench import word_recall
+
+    written = "Cán bộ đảng viên, gương mẫu cho dân."
+    assert word_recall(written, written) == (8, 8, 7, 7)
+    assert word_recall(written, "Can bo đảng viên, guong mau cho dân.") == (4, 8, 3, 7)
+    assert word_recall(written, unicodedata.normalize("NFD", written)) == (8, 8, 7, 7)
