@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime
 
 import indexer
@@ -83,6 +84,20 @@ def test_relevance_baselines_and_their_section(tmp_path):
     assert "| table 1 |" not in text and "- new" in text and "- x" not in text
 
 
+def test_a_scripts_section_keeps_the_notes_written_under_it(tmp_path):
+    """bench.formats_bench --write replaced "## Formats" up to the next "## ", deleting the
+    hand-written "### Full-reindex throughput ... (issue 13)" notes under it."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Formats\n\n| old |\n\n### Throughput (issue 13)\n\nnotes\n"
+                       "\n## Notes\n\n- x\n", "utf-8")
+    report.write_section(results, "Formats", "| new |\n")
+    assert results.read_text("utf-8") == ("# r\n\n## Formats\n\n| new |\n\n"
+                                          "### Throughput (issue 13)\n\nnotes\n"
+                                          "\n## Notes\n\n- x\n")
+    report.write_section(results, "Other", "| other |\n")
+    assert results.read_text("utf-8").endswith("- x\n\n## Other\n\n| other |\n")
+
+
 def test_facets_bench_paths_and_summary():
     from bench import facets, http_load
 
@@ -157,3 +172,12 @@ def test_relevance_set_from_a_jsonl_file_outside_the_work_folder(tmp_path):
     (tmp_path / "work").mkdir()
     rows = dict(eval_fts5.run_set("tiny", spec, tmp_path / "work", None))
     assert rows["tiny | vnsearch | unaccented"]["mrr@10"] == 1.0
+
+
+def test_formats_bench_counts_words_back_exactly_with_their_marks():
+    from bench.formats_bench import word_recall
+
+    written = "Cán bộ đảng viên, gương mẫu cho dân."
+    assert word_recall(written, written) == (8, 8, 7, 7)
+    assert word_recall(written, "Can bo đảng viên, guong mau cho dân.") == (4, 8, 3, 7)
+    assert word_recall(written, unicodedata.normalize("NFD", written)) == (8, 8, 7, 7)
