@@ -6,6 +6,7 @@ import hashlib
 import math
 import os
 import platform
+import re
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -211,11 +212,13 @@ def write_results(path: Path, text: str) -> None:
 
 
 def write_section(path: Path, name: str, body: str) -> None:
-    """Replace (or add) the ``## name`` section of ``path``, leaving the rest."""
+    """Replace (or add) the ``## name`` section of ``path``, leaving the rest: the
+    script's part is the text up to the section's first ``### `` subsection, and the
+    subsections (notes written by hand under the table) are kept."""
     path = Path(path)
     text = path.read_text("utf-8") if path.exists() else "# vnsearch benchmark results\n"
     head, marker, tail = text.partition(f"\n## {name}\n")
-    following = tail.find("\n## ") if marker else -1
-    rest = tail[following:] if following >= 0 else ""
+    following = re.search(r"\n###? ", tail) if marker else None
+    rest = tail[following.start():] if following else ""
     path.write_text(head.rstrip("\n") + f"\n\n## {name}\n\n" + body.strip("\n") + "\n"
                     + rest, "utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from datetime import datetime
 
 import indexer
@@ -84,6 +85,20 @@ def test_relevance_baselines_and_their_section(tmp_path):
     text = results.read_text("utf-8")
     assert text.count("## Relevance") == 1 and "| table 2 |" in text
     assert "| table 1 |" not in text and "- new" in text and "- x" not in text
+
+
+def test_a_scripts_section_keeps_the_notes_written_under_it(tmp_path):
+    """bench.formats_bench --write replaced "## Formats" up to the next "## ", deleting the
+    hand-written "### Full-reindex throughput ... (issue 13)" notes under it."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Formats\n\n| old |\n\n### Throughput (issue 13)\n\nnotes\n"
+                       "\n## Notes\n\n- x\n", "utf-8")
+    report.write_section(results, "Formats", "| new |\n")
+    assert results.read_text("utf-8") == ("# r\n\n## Formats\n\n| new |\n\n"
+                                          "### Throughput (issue 13)\n\nnotes\n"
+                                          "\n## Notes\n\n- x\n")
+    report.write_section(results, "Other", "| other |\n")
+    assert results.read_text("utf-8").endswith("- x\n\n## Other\n\n| other |\n")
 
 
 def test_facets_bench_paths_and_summary():
@@ -171,3 +186,12 @@ def test_the_warm_latency_pass_searches_again(shipped_index):
     found = child.latency_whoosh(str(shipped_index), ["hop dong", "cán bộ đảng viên"])
     assert found["cache_cleared"]
     assert min(found["warm_ms"]) > 0.5  # searched, not recalled (a cache hit is ~0.05 ms)
+
+
+def test_formats_bench_counts_words_back_exactly_with_their_marks():
+    from bench.formats_bench import word_recall
+
+    written = "Cán bộ đảng viên, gương mẫu cho dân."
+    assert word_recall(written, written) == (8, 8, 7, 7)
+    assert word_recall(written, "Can bo đảng viên, guong mau cho dân.") == (4, 8, 3, 7)
+    assert word_recall(written, unicodedata.normalize("NFD", written)) == (8, 8, 7, 7)

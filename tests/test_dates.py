@@ -63,3 +63,40 @@ def test_same_instant_from_jsonl_and_html_is_stored_once(tmp_path):
         assert indexer.document(handle, "vn").date == datetime(2024, 8, 15)
     finally:
         handle.close()
+
+
+def test_dates_leave_the_library_with_their_offset(tmp_path):
+    """Dates are stored as Vietnam time; the JSON answers said "2024-08-15T16:00:00" with no
+    offset (a client could not tell it from UTC), and a filter bound given with an offset
+    had it dropped (09:30Z taken as 09:30 in Vietnam, seven hours early)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli.commands import cli
+    from search_app import create_app
+
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [{"id": "utc", "title": "Bản ghi giờ UTC", "text": "lúa gạo",
+                                      "date": "2024-08-15T09:00:00Z"}])
+    index_dir = tmp_path / "index"
+    indexer.reindex(corpus, index_dir)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    assert client.get("/api/doc/utc").get_json()["date"] == "2024-08-15T16:00:00+07:00"
+    (hit,) = client.get("/api/search?q=lua+gao").get_json()["hits"]
+    assert hit["date"] == "2024-08-15T16:00:00+07:00"
+    stats = json.loads(CliRunner().invoke(cli, ["stats", "--index", str(index_dir),
+                                                "--json"]).output)
+    assert stats["date_min"] == stats["date_max"] == "2024-08-15T16:00:00+07:00"
+    handle = indexer.open_index(index_dir)
+    try:
+        def found(**bounds) -> bool:
+            return [h.id for h in indexer.search(handle, "lua gao", **bounds).hits] == ["utc"]
+        assert found(date_from="2024-08-15T08:30:00Z") and not found(
+            date_from="2024-08-15T09:30:00Z")
+        assert found(date_to="2024-08-15T16:30:00+07:00") and not found(
+            date_to="2024-08-15T08:30:00+00:00")
+        assert found(date_from=datetime(2024, 8, 15, 8, 30, tzinfo=UTC)) and not found(
+            date_from=datetime(2024, 8, 15, 9, 30, tzinfo=UTC))
+    finally:
+        handle.close()

@@ -39,6 +39,17 @@ PICKLED_PATHS = {
         "indexer.whoosh_ext.codec.CompactCodec",
         "indexer.whoosh_ext.segfiles.CompactSegment",
     },
+    8: {
+        "indexer.indexing.schema.AccentedFrequency",
+        "indexer.indexing.schema.FoldedPositions",
+        "indexer.indexing.schema.LeadFrequency",
+        "indexer.indexing.schema.PairFrequency",
+        "indexer.whoosh_ext.analyzers.FoldFilter",
+        "indexer.whoosh_ext.analyzers.MarkedOnlyFilter",
+        "indexer.whoosh_ext.analyzers.VietnameseTokenizer",
+        "indexer.whoosh_ext.codec.CompactCodec",
+        "indexer.whoosh_ext.segfiles.CompactSegment",
+    },
 }
 
 

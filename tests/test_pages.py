@@ -103,6 +103,19 @@ def test_page_without_date_uses_first_meaningful_line_as_title() -> None:
     assert _paragraphs(page.body) == [PARA, PARA2]
 
 
+@pytest.mark.parametrize("heading", ["Thông báo", "QUYẾT ĐỊNH", "Tin tức", "Công văn"])
+def test_short_heading_over_one_paragraph_is_the_title(heading: str) -> None:
+    """A note whose heading has under 3 words: its one paragraph became the title and
+    the body was empty (the heading, dropped as a label, was not indexed at all)."""
+    page = parse_text_page(f"{heading}\n\n{PARA}\n")
+    assert (page.title, page.body) == (heading, PARA)
+
+
+def test_label_lines_above_a_title_still_go_when_a_body_is_left() -> None:
+    page = parse_text_page(f"Tin tức\n\nHội nghị tổng kết công tác năm 2023\n\n{PARA}\n")
+    assert (page.title, page.body) == ("Hội nghị tổng kết công tác năm 2023", PARA)
+
+
 def test_site_banner_gives_source_and_is_not_the_title() -> None:
     page = parse_text_page(f"Xem chi tiết tin - Báo Hậu Giang\n\nGiá lúa tăng mạnh\n\n{PARA}")
     assert page.source == "Báo Hậu Giang"

@@ -55,7 +55,7 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
         vnsearch reindex --full --procs 2 --max-page-size 50MB
     """
     limits = indexer.Limits(max_page=max_page_size, max_record=max_record_size)
-    printer = ProgressPrinter(sys.stderr, "reindex", count="files")
+    printer = ProgressPrinter(sys.stderr, "reindex")
     try:
         with sigterm_stops():
             report = indexer.reindex(corpus, index_dir, full=full, procs=procs,

@@ -25,27 +25,32 @@ def _duration(seconds: float) -> str:
 class ProgressPrinter:
     """``printer(done, total)`` as the work advances; ``printer.close()`` at the end.
 
-    ``unit`` is ``"bytes"`` (shown as MB and MB/s) or a noun such as ``"queries"``;
-    ``count`` names what each call finishes (``"files"``: a reindex calls once a file).
-    On a terminal the line is redrawn in place (at most 10 times a second); elsewhere
-    a full line is written every ``every`` seconds, and one at the end.
+    ``unit`` is ``"bytes"`` (shown as MB and MB/s) or a noun such as ``"queries"``.
+    A reindex also passes ``files=`` and ``documents=``, the counts so far, shown before
+    the amount. On a terminal the line is redrawn in place (at most 10 times a second);
+    elsewhere a full line is written every ``every`` seconds, and one at the end.
     """
 
-    def __init__(self, out: TextIO, label: str, unit: str = "bytes", *, count: str = "",
+    def __init__(self, out: TextIO, label: str, unit: str = "bytes", *,
                  tty: bool | None = None, every: float | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.out, self.label, self.unit, self.clock = out, label, unit, clock
-        self.count = count
         self.tty = out.isatty() if tty is None else tty
         self.every = 0.1 if self.tty else LINE_EVERY_S if every is None else every
         self.started = clock()
         self.last_print = self.started
         self.done = self.total = self.calls = 0
+        self.counts: dict[str, int] = {}
         self.printed = False
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, *, files: int | None = None,
+                 documents: int | None = None) -> None:
         self.done, self.total = done, total
         self.calls += 1
+        if files is not None:
+            self.counts["files"] = files
+        if documents is not None:
+            self.counts["documents"] = documents
         now = self.clock()
         if now - self.last_print >= self.every:
             self.last_print = now
@@ -68,7 +73,7 @@ class ProgressPrinter:
         if self.tty:
             filled = int(BAR_WIDTH * done / total)
             bar = "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "] "
-        counted = f"{self.calls:,} {self.count}, " if self.count else ""
+        counted = "".join(f"{n:,} {name}, " for name, n in self.counts.items())
         return f"{self.label}: {bar}{pct:3.0f}% ({counted}{amount}, {eta})"
 
     def _write(self, line: str) -> None:

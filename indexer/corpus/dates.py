@@ -8,7 +8,9 @@ Storage convention: Whoosh ``DATETIME`` fields hold naive datetimes, so every da
 converted to Vietnam time (``LOCAL_TZ``, Asia/Ho_Chi_Minh, +07:00, no daylight saving)
 and stored *naive local*. A value without an offset is taken to be local time already;
 a value with one (``Z``, ``+00:00``, ``+0700``) is converted. :func:`aware` gives the
-aware datetime back for display or JSON.
+aware datetime back: every JSON answer writes dates with ``+07:00``
+(``indexer.searching.results``/``lookups``), and search bounds go through
+:func:`to_local` (``indexer.searching.arguments``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ into snippets.  Site-independent heuristics split it off:
   (``27/12/2023 | 09:56 GMT+7``, ``Ngày 08:44:11 27-07-2022``, ``Thứ hai, 27/12/2023
   09:56``, ``2023-12-27``, ``27 tháng 12 năm 2023``) gives the date.  Dates quoted in
   the article are never taken because only the header is searched.
-* Title: first meaningful line (3+ words, not chrome, at most ``MAX_TITLE`` chars).
+* Title: first meaningful line (3+ words, not chrome, at most ``MAX_TITLE`` chars),
+  or a shorter heading if the 3-word rule would leave no body (``Thông báo`` + one
+  paragraph).
 * Author: a short byline (``Tin, ảnh: T.SƠN``, ``Bài: ...``) minus its prefix, else a
   2-5 capitalised-word line after the date line or ending the article.
 * Source: the banner, a masthead first line (``Báo Hậu Giang Online``), a closing
@@ -77,8 +79,8 @@ def _clean_lines(text: str) -> list[str]:
     return [line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line]
 
 
-def _meaningful(line: str) -> bool:
-    return (len(line.split(None, 2)) == 3 and any(c.isalpha() for c in line[:200])
+def _meaningful(line: str, words: int = 3) -> bool:
+    return (len(line.split(None, words - 1)) == words and any(c.isalpha() for c in line[:200])
             and not is_chrome_line(line))
 
 
@@ -114,8 +116,11 @@ def _source_line(line: str) -> str | None:
 
 
 def _parse_lines(lines: list[str], title: str | None = None, date: datetime | None = None,
-                 author: str | None = None, source: str | None = None) -> PageFields:
-    """Fields of cleaned lines; fields given (known from HTML markup) win over heuristics."""
+                 author: str | None = None, source: str | None = None,
+                 title_words: int = 3) -> PageFields:
+    """Fields of cleaned lines; fields given (known from HTML markup) win over heuristics.
+
+    ``title_words``: the fewest words of a title line found by the heuristics."""
     n, drop, head = len(lines), set(), range(min(HEADER_LINES, len(lines)))
     date_idx = head_name = title_idx = None
     for i in head:
@@ -136,7 +141,7 @@ def _parse_lines(lines: list[str], title: str | None = None, date: datetime | No
         title_idx = next((i for i in head if i not in drop and lines[i].casefold() == key), None)
     else:
         for i in range(n):
-            if i not in drop and i != head_name and _meaningful(lines[i]):
+            if i not in drop and i != head_name and _meaningful(lines[i], title_words):
                 title_idx = i if len(lines[i]) <= MAX_TITLE else None
                 break
     title = title or (lines[title_idx] if title_idx is not None else "")
@@ -226,9 +231,18 @@ _EMPTY = PageFields("", "", None, None, None)
 
 
 def parse_text_page(text: str) -> PageFields:
-    """Fields of a scraped plain-text page (one paragraph per line, see module doc)."""
+    """Fields of a scraped plain-text page (one paragraph per line, see module doc).
+
+    A title has 3+ words (shorter lines above it are menus and labels), unless that
+    would leave no body: ``Thông báo`` over one paragraph is that note's title.
+    """
     try:
-        return _parse_lines(_clean_lines(text))
+        lines = _clean_lines(text)
+        page = _parse_lines(lines)
+        if not page.body and len(lines) > 1:
+            short = _parse_lines(lines, title_words=1)
+            page = short if short.body else page
+        return page
     except Exception:  # last line of defence: one junk page must not stop indexing
         return _EMPTY
 

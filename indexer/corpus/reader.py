@@ -65,6 +65,19 @@ class FileRead:
         self.limits = limits or Limits()
         self.unreadable: str | None = None
         self.held: list[str] = []  # ids of records too large this time (JSONL)
+        self._fh = None
+        self._finished = False
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far (its size once iterated): how far a reindex is
+        through a large JSONL collection, for progress."""
+        if self._finished:
+            return self.source.size
+        try:
+            return self._fh.tell() if self._fh is not None else 0
+        except (OSError, ValueError):
+            return 0
 
     def __iter__(self) -> Iterator[Document]:
         try:
@@ -72,6 +85,7 @@ class FileRead:
         except OSError as exc:
             self._fail(f"cannot read ({exc.strerror or exc})")
             return
+        self._fh = fh
         with fh:
             try:
                 yield from self._documents(fh)
@@ -79,6 +93,8 @@ class FileRead:
                 self._fail(str(exc))
             except OSError as exc:
                 self._fail(f"cannot read ({exc.strerror or exc})")
+            finally:
+                self._fh, self._finished = None, True
 
     def _fail(self, reason: str) -> None:
         self.unreadable = reason

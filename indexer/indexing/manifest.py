@@ -12,13 +12,54 @@ documents stay indexed: a skip never deletes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from indexer.corpus.reader import Document, FirstWins, Limits, Problem, SourceFile, read_file
+from indexer.corpus.reader import (
+    Document,
+    FileRead,
+    FirstWins,
+    Limits,
+    Problem,
+    SourceFile,
+    read_file,
+)
 
-Progress = Callable[[int, int], None]
-"""progress(bytes_done, bytes_total), called as files are processed."""
+PROGRESS_EVERY = 256
+"""Documents between two progress calls within one file (a JSONL collection can be the
+whole corpus: a call per file said nothing until it was read)."""
+
+
+class Progress(Protocol):
+    """``progress(bytes_done, bytes_total, files=..., documents=...)``: called after each
+    file and every :data:`PROGRESS_EVERY` documents within one; ``files`` and
+    ``documents`` count those gone through so far (an incremental reindex counts the
+    documents of unchanged files without reading them)."""
+
+    def __call__(self, done: int, total: int, *, files: int, documents: int) -> None: ...
+
+
+class _Tracker:
+    """Counts for :class:`Progress`, and when to call it."""
+
+    def __init__(self, files: list[SourceFile], progress: Progress | None):
+        self.progress, self.total = progress, sum(f.size for f in files) or 1
+        self.done = self.files = self.documents = 0
+
+    def document(self, reading: FileRead) -> None:
+        self.documents += 1
+        if self.progress and self.documents % PROGRESS_EVERY == 0:
+            within = min(reading.position, reading.source.size)
+            self.progress(self.done + within, self.total, files=self.files,
+                          documents=self.documents)
+
+    def file(self, source: SourceFile, documents: int = 0) -> None:
+        self.done += source.size
+        self.files += 1
+        self.documents += documents
+        if self.progress:
+            self.progress(self.done, self.total, files=self.files, documents=self.documents)
 
 
 def entry(source: SourceFile, docs: dict[str, str], problems: list[Problem],
@@ -47,9 +88,8 @@ def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: 
                    limits: Limits | None, progress: Progress | None) -> Iterator[Document]:
     """Every document to index, streamed in path order, each id once; ``entries`` is
     filled as files are finished."""
-    total = sum(f.size for f in files) or 1
+    tracker = _Tracker(files, progress)
     ids = FirstWins()
-    done = 0
     for source in files:
         own: list[Problem] = []
         duplicates: list[Problem] = []
@@ -59,11 +99,10 @@ def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: 
             docs[doc.id] = doc.content_hash
             if ids.claim(doc.id, source.relpath, duplicates):
                 yield doc
+                tracker.document(reading)
         entries[source.relpath] = entry(source, docs, own, bool(reading.unreadable))
         problems += own + duplicates
-        done += source.size
-        if progress:
-            progress(done, total)
+        tracker.file(source)
 
 
 @dataclass
@@ -89,13 +128,14 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
     plan = Plan()
     entries = plan.entries
     parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
-    total, done = sum(f.size for f in files) or 1, 0
+    tracker = _Tracker(files, progress)
     for source in files:
         rel, old = source.relpath, old_files.get(source.relpath)
         if (old and not old.get("unread") and old["mtime_ns"] == source.mtime_ns
                 and old["size"] == source.size):
             entries[rel] = old
             problems += [Problem.from_list(p) for p in old.get("problems", [])]
+            tracker.file(source, len(old["docs"]))
         else:
             kept = sum(1 for i in old["docs"] if indexed.get(i, ("", ""))[1] == rel) if old else 0
             own: list[Problem] = []
@@ -106,6 +146,7 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 docs[doc.id] = doc.content_hash
                 if indexed.get(doc.id, ("", ""))[0] != doc.content_hash:
                     changed[doc.id] = doc
+                tracker.document(reading)
             for doc_id in reading.held:  # a record too large now keeps its indexed version
                 before = indexed.get(doc_id)
                 if before and before[1] == rel and doc_id not in docs:
@@ -116,9 +157,7 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
             else:
                 entries[rel] = entry(source, docs, own, bool(reading.unreadable))
                 parsed[rel] = changed
-        done += source.size
-        if progress:
-            progress(done, total)
+            tracker.file(source)
     wanted = owners(entries, problems)
 
     missing: dict[str, set[str]] = {}  # ownership moved to a file not read: read it now

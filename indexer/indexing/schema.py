@@ -14,6 +14,9 @@ Layout, chosen to keep the index compact and queries cheap:
 * ``pairs`` holds folded adjacent-syllable pairs (``can bo``), without
   positions: multi-syllable words score through cheap term look-ups instead of
   positional phrase matching.
+* ``lead`` holds the folded syllables and pairs of the body's opening
+  (:func:`indexer.text.syllables.lead_text`), without positions: where a
+  document says what it is about.
 
 The formats below analyse a raw string once (:func:`analyze_cached`) and each
 field takes its share, so a document is tokenised once however many fields it
@@ -30,12 +33,12 @@ from whoosh.formats import Frequency, Positions
 from indexer.whoosh_ext.analyzers import accented_analyzer, folded_analyzer
 from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bump when the schema changes: an index with another version must be rebuilt
 (5: ``copy_key``, identical copies collapse, :mod:`indexer.searching.duplicates`;
 6: word pairs across words and position gaps at sentence punctuation, issue 11;
 7: the package layout of issue 12 moved the pickled classes of
-``indexer.analysis``/``schema``/``postings``/``segfiles``).
+``indexer.analysis``/``schema``/``postings``/``segfiles``; 8: the ``lead`` field).
 
 Also bump it when a class pickled in the index moves: ``tests/test_layout.py``
 pins the set of pickled class paths per version."""
@@ -119,6 +122,12 @@ class PairFrequency(_CountedTerms):
     component = "pairs"
 
 
+class LeadFrequency(_CountedTerms):
+    """Counts of the folded syllables and pairs of a document's lead (its opening)."""
+
+    component = "lead"
+
+
 def _field(analyzer, fmt) -> TEXT:
     field = TEXT(analyzer=analyzer, phrase=True)
     field.format = fmt()
@@ -143,4 +152,5 @@ def build_schema() -> Schema:
         title_a=_field(accented_analyzer(), AccentedFrequency),
         accents=_field(accented_analyzer(), AccentedFrequency),
         pairs=_field(folded_analyzer(), PairFrequency),
+        lead=_field(folded_analyzer(), LeadFrequency),
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from datetime import time as dtime
 
+from indexer.corpus.dates import to_local
+
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "newest", "oldest")
@@ -31,7 +33,7 @@ def as_datetime(value, end: bool = False) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value
+        return to_local(value)  # stored dates are naive Vietnam time
     if isinstance(value, date):
         return datetime.combine(value, dtime.max if end else dtime.min)
     try:
@@ -40,7 +42,7 @@ def as_datetime(value, end: bool = False) -> datetime | None:
         return None
     if len(str(value).strip()) <= 10 and end:
         parsed = datetime.combine(parsed.date(), dtime.max)
-    return parsed.replace(tzinfo=None)
+    return to_local(parsed)
 
 
 def as_list(value) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from indexer.corpus.dates import aware
 from indexer.indexing import generations as store
 from indexer.indexing.census import Census, count_segments
 from indexer.searching.engine import SearchIndex, reads_index
@@ -35,7 +36,7 @@ class DocumentView:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["date"] = self.date.isoformat() if self.date else None
+        data["date"] = aware(self.date).isoformat() if self.date else None
         return data
 
 
@@ -59,7 +60,7 @@ class Stats:
     def to_json(self) -> dict:
         data = asdict(self)
         for key in ("date_min", "date_max"):
-            data[key] = data[key].isoformat() if data[key] else None
+            data[key] = aware(data[key]).isoformat() if data[key] else None
         return data
 
 

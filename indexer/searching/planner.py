@@ -52,11 +52,14 @@ PAIR_BOOST = 1.0
 READING_BOOST = 1.25
 FOLDED_WITH_READING = 0.5
 ACCENT_TIER = 0.75
+LEAD_BOOST = 0.5
+LEAD_PAIR_BOOST = 0.5
+B_LEAD = 0.3
 
 
 def weighting() -> Bm25f:
     """BM25F with the per-field length normalisation of the model's parameters."""
-    return Bm25f(B=B_BODY, K1=K1, title_f_B=B_TITLE, title_a_B=B_TITLE)
+    return Bm25f(B=B_BODY, K1=K1, title_f_B=B_TITLE, title_a_B=B_TITLE, lead_B=B_LEAD)
 
 
 WEIGHTING = weighting()
@@ -192,10 +195,12 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
                 COVERAGE * (1 - FOLDED_WITH_READING) + extra)))
         else:
             clauses.append(Coverage(MATCH_FIELD, word.folded, boost=COVERAGE * share))
+        clauses.append(Term("lead", word.folded, boost=LEAD_BOOST * share))
     folds = [w.folded for w in unit.words]
     pairs = [f"{x} {y}" for x, y in zip(folds, folds[1:], strict=False)]
     for pair in pairs:
         clauses.append(Term("pairs", pair, boost=WORD_BOOST))
+        clauses.append(Term("lead", pair, boost=LEAD_PAIR_BOOST))
         if share < 1.0:
             clauses.append(Coverage("pairs", pair,
                                     boost=COVERAGE * (1.0 - share) * len(folds) / len(pairs)))
@@ -223,8 +228,9 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
 
 def _adjacent(x: str, y: str) -> list[Q.Query]:
     """``x`` next to ``y``, within one word of the document or across two."""
-    return [Term("pairs", f"{x} {y}", boost=PAIR_BOOST),
-            Term("pairs", f"{x}{CROSSING}{y}", boost=PAIR_BOOST)]
+    return [Term(field, f"{x}{joint}{y}", boost=boost)
+            for field, boost in (("pairs", PAIR_BOOST), ("lead", LEAD_PAIR_BOOST))
+            for joint in (" ", CROSSING)]
 
 
 def _word_evidence(unit: Unit) -> list[Q.Query]:

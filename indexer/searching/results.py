@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, field, fields, make_dataclass
 from datetime import datetime
 
+from indexer.corpus.dates import aware
 from indexer.searching import facets as F
 
 
@@ -52,7 +53,7 @@ class Hit:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["date"] = self.date.isoformat() if self.date else None
+        data["date"] = aware(self.date).isoformat() if self.date else None
         data["score"] = round(self.score, 4) if self.score is not None else None
         return data
 

@@ -83,6 +83,23 @@ def syllables(text: str) -> Iterator[Syllable]:
         prev_end = end
 
 
+LEAD_SYLLABLES = 30
+"""How many syllables of a text make its lead (see :func:`lead_text`)."""
+
+
+def lead_text(text: str, count: int = LEAD_SYLLABLES) -> str:
+    """The opening of ``text``: up to the end of its ``count``-th token.
+
+    Why: what a document is about is said first — a news lead, the first clause
+    of a law article, the one-line summary under a help page's heading — so the
+    ranking weighs words found there (``indexer.searching.planner``, ``LEAD_BOOST``).
+    """
+    end = 0
+    for end_match, _ in zip(TOKEN_RE.finditer(text), range(count), strict=False):
+        end = end_match.end()
+    return text[:end]
+
+
 def splice(text: str, changes: list[tuple[int, int, str]]) -> str:
     """``text`` with each ``(start, end, new)`` span replaced by ``new`` (spans in order,
     not overlapping): how restored, decoded or corrected syllables go back into what

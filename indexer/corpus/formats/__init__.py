@@ -24,10 +24,11 @@ __all__ = ["FORMATS", "READERS_VERSION", "SUFFIXES", "Extracted", "Format", "Rec
            "Unreadable", "format_of", "read"]
 
 
-READERS_VERSION = 3
+READERS_VERSION = 4
 """Bump when a reader extracts different fields from the same file: an incremental
 reindex does not re-read unchanged files, so the next one rebuilds instead (2: formats,
-site names, dates in +07; 3: copy keys hash title and body apart)."""
+site names, dates in +07; 3: copy keys hash title and body apart; 4: a short .txt
+heading over one paragraph is the title)."""
 
 
 @dataclass(frozen=True)
