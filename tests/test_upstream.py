@@ -4,7 +4,10 @@
 faster or fixed versions, and :mod:`indexer.searching.topdocs` scores whole posting lists
 instead of running Whoosh's matchers. The top 10 must stay what stock Whoosh gives for the
 same query, on an index opened by Whoosh alone, except where we fixed a Whoosh bug
-(``AndNot`` letting its first candidate through, README "Scoring").
+(``AndNot`` letting its first candidate through, README "Scoring"). Both sides count the
+statistics the same way (:class:`~indexer.whoosh_ext.livestats.LiveSearcher`: live
+documents only, one-byte length means), which ``tests/test_compaction.py`` checks against
+a fresh build.
 
 Each canary asserts that an upstream bug (whoosh-reloaded 2.7.5) is still there. When an
 upgrade fixes one, its canary fails: the workaround it names can then go.
@@ -27,6 +30,7 @@ from indexer.searching.planner import WEIGHTING, build_query
 from indexer.searching.query import add_predictions, parse
 from indexer.searching.topdocs import top_docs
 from indexer.whoosh_ext.bm25 import AndNot, Coverage, Term
+from indexer.whoosh_ext.livestats import LiveSearcher
 from indexer.whoosh_ext.readers import deleted_docs
 
 QUERIES = [
@@ -82,7 +86,9 @@ def _compare(index_dir, queries, answered: int) -> int:
     fixed = compared = 0
     try:
         searcher = handle.searcher()
-        with stock_ix.searcher(weighting=stock_weighting) as stock_searcher:
+        # Stock matchers, collector and BM25F, over the statistics every vnsearch search
+        # uses (live documents, one-byte length means: indexer.whoosh_ext.livestats).
+        with LiveSearcher(stock_ix.reader(), weighting=stock_weighting) as stock_searcher:
             for text in queries:
                 parsed = parse(text)
                 restored = handle.model().restore(text)

@@ -41,11 +41,13 @@ from whoosh.searching import Searcher
 from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
 from indexer.searching.planner import WEIGHTING
+from indexer.searching.postcache import POSTING_CACHE
+from indexer.whoosh_ext.livestats import LENGTH_SUMS, LiveSearcher
 from indexer.whoosh_ext.readers import open_reader, read_toc, segment_leaves, trim_idf_cache
 from indexer.whoosh_ext.readerstate import share
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
-SHARED_CACHES = ("lengths", "norms", "columns")  # readerstate caches shared per segment
+SHARED_CACHES = ("lengths", "norms", "columns", LENGTH_SUMS)  # readerstate, per segment
 MAX_IDLE = 16  # searchers kept open per commit, beyond that closed when given back
 MAX_IDF_TERMS = 50_000  # a searcher's idf cache grows with every distinct query term
 ATTEMPTS = 5  # a commit superseded while we open it: try the newer one
@@ -71,12 +73,14 @@ class Commit:
         self._leased = 0
 
     def open_searcher(self) -> Searcher:
-        """A fresh reader over exactly this commit's segments."""
+        """A fresh reader over exactly this commit's segments; its BM25 statistics count
+        live documents only (:class:`~indexer.whoosh_ext.livestats.LiveSearcher`), from
+        the posting lists scoring decodes anyway."""
         reader = open_reader(self.ix, self.toc)
         for leaf, segment_id in segment_leaves(reader):
             share(leaf, self._shared.setdefault((self.name, segment_id),
                                                 {name: {} for name in SHARED_CACHES}))
-        return Searcher(reader, weighting=WEIGHTING)
+        return LiveSearcher(reader, weighting=WEIGHTING, postings=POSTING_CACHE.get)
 
 
 @dataclass
