@@ -183,8 +183,9 @@ def with_section(path: Path, section: str) -> str:
     return head + section
 
 
-KEPT_SECTIONS = ("Relevance", "Formats")
-"""Sections written by their own scripts (``bench.eval_fts5``, ``bench.formats_bench``)."""
+KEPT_SECTIONS = ("Relevance", "Formats", "Compaction")
+"""Sections written by their own scripts (``bench.eval_fts5``, ``bench.formats_bench``,
+``bench.churn``)."""
 
 
 def sections(text: str) -> dict[str, str]:

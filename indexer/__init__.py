@@ -27,6 +27,7 @@ from indexer.errors import (
 
 if TYPE_CHECKING:
     from indexer.corpus.reader import Document, Limits, Problem, read_corpus
+    from indexer.indexing.compaction import CompactionReport, optimize
     from indexer.indexing.generations import current_generation
     from indexer.indexing.reindex import ReindexReport, reindex
     from indexer.searching.arguments import MAX_PAGE, MAX_PER_PAGE, SORT_ALIASES, SORTS
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "indexer.corpus.reader": ("Document", "Limits", "Problem", "read_corpus"),
+    "indexer.indexing.compaction": ("CompactionReport", "optimize"),
     "indexer.indexing.generations": ("current_generation",),
     "indexer.indexing.reindex": ("ReindexReport", "reindex"),
     "indexer.searching.arguments": ("MAX_PAGE", "MAX_PER_PAGE", "SORT_ALIASES", "SORTS"),
@@ -65,11 +67,12 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "SORT_ALIASES",
-    "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit", "IndexDamagedError",
-    "IndexMissingError",
+    "CompactionReport", "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit",
+    "IndexDamagedError", "IndexMissingError",
     "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
     "SearchIndex", "Stats", "VnsearchError", "current_generation", "document", "fold",
-    "health", "limit_heavy_queries", "open_index", "query_scope", "read_corpus", "reindex",
+    "health", "limit_heavy_queries", "open_index", "optimize", "query_scope", "read_corpus",
+    "reindex",
     "restore", "search", "sources", "stats", "suggest",
 ]
 

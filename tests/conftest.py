@@ -58,8 +58,9 @@ def make_corpus(tmp_path):
 
 @pytest.fixture
 def segmented_index(make_corpus, tmp_path) -> Path:
-    """60 documents in one segment, then an incremental reindex deleting 10, changing d5
-    and adding "new": an index of several segments with deletions."""
+    """60 documents in one segment, then an incremental reindex deleting 4, changing d5
+    and adding "new": an index of several segments with deletions (5 of 60 deleted stay:
+    compaction purges a segment past 10%, indexer.indexing.compaction)."""
     corpus = make_corpus({})
     records = [{"id": f"d{n}", "title": f"Hợp đồng số {n}",
                 "text": ("Cán bộ, đảng viên " if n % 3 else "cần bộ đang viên ") * (1 + n % 4)
@@ -68,11 +69,11 @@ def segmented_index(make_corpus, tmp_path) -> Path:
     index_dir = tmp_path / "index"
     indexer.reindex(corpus, index_dir, full=True)
     records[5]["text"] = "hợp đồng lao động, phiên tòa sơ thẩm, tù chung thân"
-    write_jsonl(corpus / "a.jsonl", records[:50])  # 10 deleted, one changed
+    write_jsonl(corpus / "a.jsonl", records[:56])  # 4 deleted, one changed
     write_jsonl(corpus / "b.jsonl", [{"id": "new", "title": "Đảng viên",
                                      "text": "tù chung thân"}])
     report = indexer.reindex(corpus, index_dir)
-    assert (report.deleted, report.added) == (10, 1)
+    assert (report.deleted, report.added, report.merges) == (4, 1, 0)
     return index_dir
 
 

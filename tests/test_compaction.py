@@ -8,17 +8,26 @@ the queries are the benchmark's fixed ones.
 from __future__ import annotations
 
 import random
+import re
+import shutil
+import threading
+import time
 import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 import indexer
 from bench import corpus_gen
 from bench.queries import FIXED
+from indexer.cli.commands import cli
+from indexer.indexing import compaction
 from indexer.indexing import generations as store
+from indexer.whoosh_ext.codec import read_postings
 from tests.helpers import write_jsonl
+from tests.test_live_index import open_fds
 
 FILES = 4
 
@@ -107,3 +116,138 @@ def test_top10_after_many_updates_equals_a_fresh_builds(churned):
         assert [i for i, _ in ours[query]] == [i for i, _ in theirs[query]], query
         assert [s for _, s in ours[query]] == pytest.approx([s for _, s in theirs[query]],
                                                             rel=1e-9), query
+
+
+def test_updates_leave_no_segment_with_more_than_a_tenth_deleted(churned):
+    """Deleted versions are purged from disk as reindexes go: no segment keeps more than
+    10% of its documents deleted (before: the first segment kept every replaced and
+    removed version, 60% of it after these rounds), and at most 9 segments share a tier."""
+    _, index_dir, _ = churned
+    segments = _segments(index_dir)
+    assert all(deleted <= 0.1 * documents for documents, deleted in segments), segments
+    assert len(segments) < compaction.TIER_FACTOR + 1
+
+
+def test_optimize_writes_what_a_fresh_build_holds(churned, tmp_path):
+    """``optimize``: one segment whose postings (weights, positions), one-byte lengths,
+    stored fields and columns are a fresh build's, document for document; the top 10s
+    stay the fresh build's; the next reindex finds meta.json current (no note)."""
+    corpus, churned_index, fresh = churned
+    index_dir = tmp_path / "index"
+    shutil.copytree(churned_index, index_dir)
+    result = CliRunner().invoke(cli, ["optimize", "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"optimize: \d+ segments merged into 1, \d+ deleted documents purged;"
+                        r" [\d.]+ MB, [\d.]+ s\n", result.output), result.output
+    assert [deleted for _, deleted in _segments(index_dir)] == [0]
+    assert _contents(index_dir) == _contents(fresh)
+    assert _top10(index_dir) == _top10(fresh)
+    again = indexer.reindex(corpus, index_dir)
+    assert not again.changed and not again.notes and not again.merges
+    handle = indexer.open_index(index_dir)
+    stats = indexer.stats(handle)
+    handle.close()
+    size = store.generation_size(store.current_generation(index_dir))
+    assert stats.index_bytes == pytest.approx(size, rel=0.01)  # meta.json's own size aside
+    result = CliRunner().invoke(cli, ["optimize", "--index", str(index_dir)])
+    assert result.output.startswith("optimize: nothing to do"), result.output
+
+
+def _contents(index_dir: Path) -> dict:
+    """Everything a segment holds, keyed by document id instead of docnum."""
+    ix = whoosh_index.open_dir(str(store.current_generation(index_dir)),
+                               indexname=store.INDEX_NAME)
+    found: dict = {}
+    try:
+        with ix.reader() as reader:
+            ids = {d: fields["id"] for d, fields in reader.iter_docs()}
+            found["stored"] = {fields["id"]: fields for _, fields in reader.iter_docs()}
+            for name, field in reader.schema.items():
+                if field.scorable:
+                    found[f"length {name}"] = {ids[d]: reader.doc_field_length(d, name)
+                                               for d in ids}
+                if field.column_type:
+                    column = reader.column_reader(name)
+                    found[f"column {name}"] = {ids[d]: column[d] for d in ids}
+            for name, btext in reader.all_terms():
+                docnums, weights, values = read_postings(reader, name, btext, True)
+                found[name, btext] = {ids[d]: (w, v) for d, w, v in
+                                      zip(docnums, weights, values, strict=True) if d in ids}
+    finally:
+        ix.close()
+    return found
+
+
+# --- the merge policy ---------------------------------------------------------------------
+
+
+def _sized(*specs: tuple[int, int] | tuple[int, int, bool]) -> list[compaction.SegmentSize]:
+    return [compaction.SegmentSize(f"s{n}", *spec) for n, spec in enumerate(specs)]
+
+
+def test_tiers_are_tenfold_above_the_floor():
+    assert [compaction.tier(n) for n in (0, 1_999, 2_000, 19_999, 20_000, 200_000)] == [
+        0, 0, 1, 1, 2, 3]
+
+
+def test_a_tier_is_merged_when_it_holds_ten_segments_smallest_first():
+    nine = _sized(*[(100 + n, 0) for n in range(9)], (5_000, 0))
+    assert compaction.plan_merge(nine) is None
+    ten = _sized(*[(100 + n, 0) for n in range(11)], (5_000, 0))
+    assert compaction.plan_merge(ten) == [f"s{n}" for n in range(10)]
+
+
+def test_the_base_segments_of_a_build_are_never_merged_by_tiers():
+    """A full build of a million documents writes tens of segments of one size: merging
+    them would make the next one-document reindex take minutes."""
+    build = _sized(*[(30_000, 0, True)] * 30, (1, 0))
+    assert compaction.plan_merge(build) is None
+
+
+def test_a_segment_over_a_tenth_deleted_is_purged_base_alone_others_by_tier():
+    """The largest deleted share first; a base segment alone, another with the other
+    segments over the limit in its tier."""
+    others = [(500, 60), (600, 70), (700, 10), (9_000, 1_000)]  # 12%, 11.7%, 1.4%, 11.1%
+    assert compaction.plan_merge(_sized((30_000, 4_000, True), *others)) == ["s0"]
+    assert compaction.plan_merge(_sized((30_000, 2_900, True), *others)) == ["s1", "s2"]
+    assert compaction.plan_merge(_sized((30_000, 3_000, True), (9_000, 900))) is None
+
+
+def test_a_server_answers_throughout_an_optimize(churned, tmp_path):
+    """A handle searching in a loop while ``optimize`` merges: every answer is the same,
+    none fails, and afterwards it holds no file of the merged-away segments."""
+    _, churned_index, _ = churned
+    index_dir = tmp_path / "index"
+    shutil.copytree(churned_index, index_dir)
+    handle = indexer.open_index(index_dir)
+
+    def answer():  # scores to 9 digits: one segment may sum a document's terms in
+        hits = indexer.search(handle, "hợp đồng lao động", budget=0).hits  # another order
+        return [(h.id, float(f"{h.score:.9g}")) for h in hits]
+
+    expected = answer()
+    seen, failures, done = [], [], threading.Event()
+
+    def searching():
+        while not done.is_set():
+            try:
+                seen.append(answer())
+            except Exception as exc:  # noqa: BLE001 - the test reports any failure
+                failures.append(repr(exc))
+
+    thread = threading.Thread(target=searching)
+    thread.start()
+    try:
+        report = indexer.optimize(index_dir)
+        time.sleep(0.2)
+    finally:
+        done.set()
+        thread.join()
+    assert report.segments == 1 and report.merges == 1
+    assert not failures, failures[:3]
+    different = [hits for hits in seen if hits != expected]
+    assert seen and not different, (len(different), len(seen), different[:1], expected)
+    assert answer() == expected
+    stale = [t for t in open_fds() if t.startswith(str(index_dir)) and t.endswith("(deleted)")]
+    handle.close()
+    assert not stale, stale

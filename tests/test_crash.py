@@ -81,6 +81,15 @@ elif point == "after-swap":  # CURRENT replaced, old generations not yet removed
     from indexer.indexing import generations as store
     calls = []
     before(store, "remove_leftovers", lambda *a, **k: calls.append(1) or len(calls) == 2)
+elif point == "merge":  # compaction: the merged segment written, its commit (TOC) not yet
+    from indexer.whoosh_ext.merging import MergeWriter
+    original_commit_toc = MergeWriter._commit_toc
+
+    def commit_toc(self, segments):
+        pause()
+        return original_commit_toc(self, segments)
+
+    MergeWriter._commit_toc = commit_toc
 elif point == "full-analysis":  # a full build halfway through analysing its documents
     from indexer.whoosh_ext.segment_writer import BulkWriter
     original_add = BulkWriter.add_document
@@ -280,6 +289,32 @@ def test_kill_inside_an_incremental_commit(small, tmp_path, point, committed):
     wait_paused(proc)
     kill(proc)
     assert answers(index) == (world.after if committed else world.before)
+    recover_and_check(world, index, proc)
+
+
+def test_kill_inside_the_merge_after_an_incremental_commit(small, tmp_path):
+    """Compaction runs after the reindex's own commit: killed in a merge, readers have
+    the new documents already, and the next reindex merges again and converges."""
+    world, index = small, copy_index(small, tmp_path)
+    proc = cli(*args(world, index), crash_at="merge")
+    wait_paused(proc)
+    kill(proc)
+    assert answers(index) == world.after
+    recover_and_check(world, index, proc)
+
+
+def test_kill_inside_an_optimize(small, tmp_path):
+    """`vnsearch optimize` killed before its commit: readers keep the index as it was."""
+    world, index = small, copy_index(small, tmp_path)
+    files = records(0, SMALL)
+    for record in files["base.jsonl"][:5]:
+        record["text"] += " sửa đổi"
+    indexer.reindex(write_corpus(tmp_path / "corpus-edit", files), index)
+    before = answers(index)
+    proc = cli("optimize", "--index", str(index), crash_at="merge")
+    wait_paused(proc)
+    kill(proc)
+    assert answers(index) == before
     recover_and_check(world, index, proc)
 
 

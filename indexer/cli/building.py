@@ -1,7 +1,8 @@
-"""The commands that make and serve an index: `vnsearch reindex` and `vnsearch serve`.
+"""The commands that make and serve an index: `vnsearch reindex`, `vnsearch optimize` and
+`vnsearch serve`.
 
-Why together: both own a long-running process (a build stopped cleanly by SIGTERM,
-a server with its workers), and serve may build the index first.
+Why together: each owns a long-running process (a build or a merge stopped cleanly by
+SIGTERM, a server with its workers), and serve may build the index first.
 """
 
 from __future__ import annotations
@@ -74,13 +75,53 @@ def reindex(corpus: Path, index_dir: Path, full: bool, procs: int, max_page_size
         for problem in report.problems:
             click.echo(f"{problem.kind}: {problem}", err=True)
         s = report.summary()
+        merged = (f", {s['merges']} segment merges ({s['purged']} deleted documents purged)"
+                  if s["merges"] else "")
         click.echo(f"{s['mode']} reindex: {s['added']} added, {s['updated']} updated, "
                    f"{s['deleted']} deleted, {s['unchanged']} unchanged, {s['skipped']} skipped,"
-                   f" {s['warned']} warnings; {s['documents']} documents,"
+                   f" {s['warned']} warnings; {s['documents']} documents{merged},"
                    f" {s['index_bytes'] / 1e6:.1f} MB, {s['seconds']:.2f} s")
     if strict and report.skipped:
         sys.exit(1)
 
+
+@click.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@friendly_errors
+def optimize(index_dir: Path, as_json: bool):
+    """Merge the index into one segment, removing deleted documents from disk.
+
+    Every reindex already merges small segments and purges segments with more than
+    10% deleted documents; optimize goes all the way, for the smallest index and one
+    segment per query term (e.g. after a large batch of updates). It takes about as
+    long as a full rebuild's indexing; a running server keeps answering meanwhile, and
+    SIGTERM or a crash leaves the index as it was.
+
+    \b
+    Example:
+        vnsearch optimize --index index
+    """
+    try:
+        with sigterm_stops():
+            report = indexer.optimize(index_dir)
+    except Terminated:
+        click.echo("Error: optimize stopped by SIGTERM before it finished; the live index is"
+                   " intact", err=True)
+        sys.exit(128 + signal.SIGTERM)
+    summary = {"merged_segments": report.merged_segments, "segments": report.segments,
+               "purged": report.purged, "index_bytes": report.index_bytes,
+               "seconds": round(report.seconds, 3)}
+    if as_json:
+        emit_json(summary)
+        return
+    if not report.merges:
+        click.echo(f"optimize: nothing to do (one segment, no deleted documents);"
+                   f" {report.index_bytes / 1e6:.1f} MB")
+        return
+    click.echo(f"optimize: {report.merged_segments} segments merged into {report.segments},"
+               f" {report.purged} deleted documents purged; {report.index_bytes / 1e6:.1f} MB,"
+               f" {report.seconds:.2f} s")
 
 
 @click.command()

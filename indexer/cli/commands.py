@@ -1,7 +1,7 @@
 """The `vnsearch` command group: its entry point and its list of commands.
 
 Each command parses options, calls the library's public API and prints; they live
-by what they do to the index (:mod:`indexer.cli.building`: reindex, serve;
+by what they do to the index (:mod:`indexer.cli.building`: reindex, optimize, serve;
 :mod:`indexer.cli.querying`: search, restore, stats, eval), and share their options
 and error handling (:mod:`indexer.cli.options`): library errors become one-line
 messages and a non-zero exit; no command ever prints a traceback for bad input.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from indexer.cli.building import reindex, serve
+from indexer.cli.building import optimize, reindex, serve
 from indexer.cli.querying import evaluate, restore, search, stats
 
 
@@ -26,7 +26,7 @@ def cli():
     """
 
 
-for command in (reindex, search, restore, stats, evaluate, serve):
+for command in (reindex, optimize, search, restore, stats, evaluate, serve):
     cli.add_command(command)
 
 

@@ -6,7 +6,8 @@ are not even read, changed files are parsed and their records compared by
 content hash, so only added, changed and vanished documents touch the index; a
 file that cannot be read this time keeps its documents. Every write is an
 ``update_document`` keyed on the id, which makes a rerun after a crash
-converge instead of duplicating.
+converge instead of duplicating. After that commit, :mod:`indexer.indexing.compaction`
+merges segments by its size-tiered policy, purging deleted documents.
 
 A full reindex builds a new generation beside the live one and publishes it
 atomically (:func:`indexer.indexing.generations.publish`).
@@ -27,6 +28,7 @@ from indexer.accents.model import AccentModel
 from indexer.corpus import formats
 from indexer.corpus.reader import Document, Limits, Problem, scan
 from indexer.errors import CorpusMissingError, IndexMissingError
+from indexer.indexing import compaction
 from indexer.indexing import fullbuild as bulkbuild
 from indexer.indexing import generations as store
 from indexer.indexing.census import Census, count_segments
@@ -56,6 +58,8 @@ class ReindexReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_bytes: int = 0
+    merges: int = 0  # segment merges after an incremental commit (indexing.compaction)
+    purged: int = 0  # deleted documents those merges removed from disk
     started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
     @property
@@ -78,7 +82,7 @@ class ReindexReport:
             "deleted": self.deleted, "unchanged": self.unchanged,
             "skipped": len(self.skipped), "warned": len(self.warnings),
             "documents": self.documents, "seconds": round(self.seconds, 3),
-            "index_bytes": self.index_bytes,
+            "index_bytes": self.index_bytes, "merges": self.merges, "purged": self.purged,
         }
 
 
@@ -182,9 +186,12 @@ def _counted(docs: Iterator[Document], report: ReindexReport) -> Iterator[Docume
 
 
 def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport,
-                      census: Census | None) -> None:
+                      census: Census | None, base: set[str] | None = None) -> None:
     """manifest.json, then meta.json: what the commit holds (the census, recounted from
-    the segments if it was not kept or does not add up), its size, and this report."""
+    the segments if it was not kept or does not add up), its size, its base segments
+    (:mod:`indexer.indexing.compaction`; None: all of them, a full build) and this report."""
+    if base is None:
+        base = {s.id for s in compaction.sizes(ix)}
     store.write_json(generation / store.MANIFEST, {"files": entries})
     with ix.reader() as reader:
         live = reader.doc_count()
@@ -206,6 +213,7 @@ def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport
             "warnings": [[p.path, p.reason] for p in report.warnings[:MAX_REPORTED_PROBLEMS]]},
         "census": census.to_json(),
         "index_bytes": report.index_bytes,
+        compaction.BASE_KEY: sorted(base),
     })
 
 
@@ -246,9 +254,17 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            writer.commit(merge=False)  # merging is compaction's, below
             model.save(generation / store.MODEL)
-        _write_side_files(generation, ix, entries, report, census)
+        base = compaction.base_segments(ix, meta)
+        _write_side_files(generation, ix, entries, report, census, base)
+        before = ix.latest_generation()
+        compacted = compaction.compact(ix, base)
+        if compacted.merges:
+            report.merges, report.purged = compacted.merges, compacted.purged
+            report.index_bytes = compaction.refresh_meta(
+                generation, ix, before, compacted.base,
+                {"merges": report.merges, "purged": report.purged})
     finally:
         ix.close()
 
