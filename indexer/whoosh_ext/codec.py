@@ -5,8 +5,9 @@ index, and unpickling dominated reading them back. Here blocks are flat
 arrays, and :func:`read_postings` hands a whole posting list to the ranking
 code as two arrays, one call per list instead of a matcher call per posting.
 
-Everything else (term table, block headers, skipping, inlined short lists)
-is Whoosh's own, so every reader, merge and writer of Whoosh works unchanged.
+Everything else (term table, block headers, skipping) is Whoosh's own, so every
+reader, merge and writer of Whoosh works unchanged; short lists inlined in their term
+entry are blocks too (:mod:`.terminfo`), not pickles.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from whoosh.matching import ListMatcher
 
 from indexer.whoosh_ext.blocks import decode_block, encode_block
 from indexer.whoosh_ext.segfiles import CompactSegment
+from indexer.whoosh_ext.terminfo import CompactFieldWriter, CompactTermsReader
 
 INLINE_LIMIT = 32
 """Posting lists shorter than this live inside their term entry. Most adjacent
@@ -191,10 +193,19 @@ class _InlineMatcher(ListMatcher):
 
 
 class CompactCodec(W3Codec):
-    """The codec every vnsearch writer uses (full, incremental and merges alike)."""
+    """The codec every vnsearch writer uses (full, incremental and merges alike); its term
+    entries inline short posting lists as blocks too (:mod:`.terminfo`)."""
 
     def new_segment(self, storage, indexname):
         return CompactSegment(self, indexname)
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
+
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        return CompactTermsReader(self, storage.open_file(name), storage.file_length(name),
+                                  segment.open_file(storage, self.POSTS_EXT))
 
     def postings_writer(self, dbfile, byteids=False):
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
