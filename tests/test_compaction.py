@@ -121,7 +121,7 @@ def test_top10_after_many_updates_equals_a_fresh_builds(churned):
 def test_updates_leave_no_segment_with_more_than_a_tenth_deleted(churned):
     """Deleted versions are purged from disk as reindexes go: no segment keeps more than
     10% of its documents deleted (before: the first segment kept every replaced and
-    removed version, 60% of it after these rounds), and at most 9 segments share a tier."""
+    removed version, 60% of it after these rounds), and at most 3 segments share a tier."""
     _, index_dir, _ = churned
     segments = _segments(index_dir)
     assert all(deleted <= 0.1 * documents for documents, deleted in segments), segments
@@ -185,16 +185,16 @@ def _sized(*specs: tuple[int, int] | tuple[int, int, bool]) -> list[compaction.S
     return [compaction.SegmentSize(f"s{n}", *spec) for n, spec in enumerate(specs)]
 
 
-def test_tiers_are_tenfold_above_the_floor():
-    assert [compaction.tier(n) for n in (0, 1_999, 2_000, 19_999, 20_000, 200_000)] == [
+def test_tiers_are_fourfold_above_the_floor():
+    assert [compaction.tier(n) for n in (0, 1_999, 2_000, 7_999, 8_000, 32_000)] == [
         0, 0, 1, 1, 2, 3]
 
 
-def test_a_tier_is_merged_when_it_holds_ten_segments_smallest_first():
-    nine = _sized(*[(100 + n, 0) for n in range(9)], (5_000, 0))
-    assert compaction.plan_merge(nine) is None
-    ten = _sized(*[(100 + n, 0) for n in range(11)], (5_000, 0))
-    assert compaction.plan_merge(ten) == [f"s{n}" for n in range(10)]
+def test_a_tier_is_merged_when_it_holds_four_segments_smallest_first():
+    three = _sized(*[(100 + n, 0) for n in range(3)], (5_000, 0), (6_000, 0), (7_000, 0))
+    assert compaction.plan_merge(three) is None
+    five = _sized((104, 0), *[(100 + n, 0) for n in range(4)], (5_000, 0))
+    assert compaction.plan_merge(five) == ["s1", "s2", "s3", "s4"]
 
 
 def test_the_base_segments_of_a_build_are_never_merged_by_tiers():

@@ -10,10 +10,9 @@ size-tiered policy (Lucene's ``TieredMergePolicy`` idea, on live document counts
   tiers: they hold most of the index, and merging them would make a one-document
   reindex of a large index take minutes;
 * every other segment has a tier: 0 under :data:`FLOOR_DOCS` live documents, then one
-  more per :data:`TIER_FACTOR`-fold; when a tier holds :data:`TIER_FACTOR` segments, the
-  smallest :data:`MAX_MERGE_AT_ONCE` are merged into one, which lands a tier higher (a
-  document is rewritten about once per tier, and there are at most
-  ``TIER_FACTOR - 1`` segments per tier);
+  more per :data:`TIER_FACTOR`-fold; when a tier holds :data:`TIER_FACTOR` segments,
+  they are merged into one, which lands a tier higher (a document is rewritten about
+  once per tier, and there are at most ``TIER_FACTOR - 1`` segments per tier);
 * any segment, base or not, whose deleted share exceeds :data:`MAX_DELETED_SHARE` is
   rewritten without its deleted documents (a base segment alone, and stays a base one;
   another together with the other such segments of its tier), so dead documents never
@@ -40,10 +39,13 @@ from indexer.whoosh_ext.merging import MergeWriter, segment_counts
 
 FLOOR_DOCS = 2_000
 """Segments with fewer live documents than this share tier 0."""
-TIER_FACTOR = 10
-"""Tiers grow tenfold; a tier holding this many segments is merged."""
+TIER_FACTOR = 4
+"""Tiers grow fourfold; a tier holding this many segments is merged (FTS5's automerge
+also merges 4). Small segments cost more per document than large ones (each repeats
+the term entries of the terms its documents share), so they are merged soon; a
+document is rewritten about once per tier (log4 of the non-base documents / 2,000)."""
 MAX_MERGE_AT_ONCE = 10
-"""Segments merged together at most."""
+"""Segments over the deleted limit merged together at most."""
 MAX_DELETED_SHARE = 0.10
 """A segment with a larger share of deleted documents is rewritten without them. A fresh
 build is ~1.12x FTS5's size at 100k: dead documents may add ~15% before the index passes
@@ -71,7 +73,7 @@ class SegmentSize:
 
 
 def tier(live: int) -> int:
-    """0 under :data:`FLOOR_DOCS` live documents, then one more per tenfold."""
+    """0 under :data:`FLOOR_DOCS` live documents, then one more per :data:`TIER_FACTOR`."""
     if live < FLOOR_DOCS:
         return 0
     return 1 + int(math.log(live / FLOOR_DOCS, TIER_FACTOR) + 1e-9)
@@ -90,7 +92,7 @@ def plan_merge(segments: list[SegmentSize]) -> list[str] | None:
     for level in sorted(by_tier):
         members = by_tier[level]
         if len(members) >= TIER_FACTOR:
-            chosen = sorted(members, key=lambda s: (s.live, s.id))[:MAX_MERGE_AT_ONCE]
+            chosen = sorted(members, key=lambda s: (s.live, s.id))[:TIER_FACTOR]
             return [s.id for s in chosen]
     dirty = sorted((s for s in segments if s.deleted_share > MAX_DELETED_SHARE),
                    key=lambda s: (-s.deleted_share, s.id))
