@@ -114,10 +114,10 @@ def _deleted_among(reader, ids) -> int:
 
 
 def _live_length_total(sub, fieldname: str) -> int:
-    """The one-byte lengths of ``fieldname`` added up over a segment's live documents
-    (from the raw column in a few array operations: a million documents' worth per
-    field would otherwise cost the first query after a commit ~15 ms each). Kept per
-    segment: the total and the column's bytes (1 MB per million documents)."""
+    """The one-byte lengths of ``fieldname`` added up over a segment's live documents:
+    from the raw column in a few array operations (a million lengths: 12 ms, a third
+    of a Python sum over the decoded list), once per segment and field; kept: the total
+    and the column's bytes (1 MB per million documents)."""
     reader = sub.reader()
     sums = cache_of(reader, LENGTH_SUMS)
     found = sums.get(fieldname)
