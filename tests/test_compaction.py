@@ -153,6 +153,14 @@ def test_optimize_writes_what_a_fresh_build_holds(churned, tmp_path):
     assert result.output.startswith("optimize: nothing to do"), result.output
 
 
+def test_optimize_without_an_index_says_so_and_creates_nothing(tmp_path):
+    result = CliRunner().invoke(cli, ["optimize", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: no index in {tmp_path / 'none'}: run `vnsearch reindex`"
+                             " first\n")
+    assert not (tmp_path / "none").exists()
+
+
 def _contents(index_dir: Path) -> dict:
     """Everything a segment holds, keyed by document id instead of docnum."""
     ix = whoosh_index.open_dir(str(store.current_generation(index_dir)),

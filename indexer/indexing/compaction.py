@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
 from indexer.indexing.lock import ReindexLock
 from indexer.whoosh_ext.merging import MergeWriter, segment_counts
@@ -205,6 +206,8 @@ def optimize(index_dir: Path) -> CompactionReport:
     """Merge the live index into one segment without deleted documents (``vnsearch
     optimize``). A server keeps answering meanwhile; a crash leaves the index as it was."""
     index_dir = Path(index_dir)
+    if store.current_generation(index_dir) is None:  # before the lock, which makes the folder
+        raise IndexMissingError(f"no index in {index_dir}: run `vnsearch reindex` first")
     with ReindexLock(index_dir):
         store.remove_leftovers(index_dir)
         generation, ix = store.open_generation(index_dir)
