@@ -6,8 +6,7 @@ are not even read, changed files are parsed and their records compared by
 content hash, so only added, changed and vanished documents touch the index; a
 file that cannot be read this time keeps its documents. Every write is an
 ``update_document`` keyed on the id, which makes a rerun after a crash
-converge instead of duplicating. After that commit, :mod:`indexer.indexing.compaction`
-merges segments by its size-tiered policy, purging deleted documents.
+converge instead of duplicating. Then :mod:`indexer.indexing.compaction` merges.
 
 A full reindex builds a new generation beside the live one and publishes it
 atomically (:func:`indexer.indexing.generations.publish`).
@@ -263,8 +262,9 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
         if compacted.merges:
             report.merges, report.purged = compacted.merges, compacted.purged
             report.index_bytes = compaction.refresh_meta(
-                generation, ix, before, compacted.base,
-                {"merges": report.merges, "purged": report.purged})
+                generation, ix, before, compacted.base, {
+                    "merges": report.merges, "purged": report.purged,
+                    "seconds": round(time.perf_counter() - report.started, 3)})
     finally:
         ix.close()
 
