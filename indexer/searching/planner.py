@@ -43,7 +43,7 @@ from indexer.whoosh_ext.bm25 import AndNot, Bm25f, Coverage, Term
 MATCH_FIELD = "all_f"
 K1 = 1.5
 B_BODY = 0.3
-B_TITLE = 1.0
+B_TITLE = 0.6
 TITLE_BOOST = 2.5
 COVERAGE = 4.0
 SYLLABLE_SHARE = 0.75
