@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from indexer.searching import facets as F
 from indexer.searching.budget import Deadline
+from indexer.searching.columns import TextColumn
 from indexer.searching.duplicates import CopyIndex, Group, collapse
 from indexer.searching.rescore import WINDOW, rescore
 from indexer.searching.topdocs import matches, top_docs
@@ -66,11 +67,11 @@ class Scope:
     allowed: set[int] | None  # the filters as docnums, for bulk scoring
     deleted: set[int]
     selection: F.Selection  # the same filters, for per-document arrays (date order)
-    title_query: frozenset[str] = frozenset()  # what titles are rescored against
+    title_query: tuple = ()  # the query words titles are rescored against (rescore.query_words)
 
     @classmethod
     def of(cls, searcher, filter_q, selection: F.Selection,
-           title_query: frozenset[str] = frozenset()) -> Scope:
+           title_query: tuple = ()) -> Scope:
         allowed = filter_docnums(searcher, filter_q) if filter_q is not None else None
         return cls(allowed, deleted_docs(searcher), selection, title_query)
 
@@ -120,8 +121,7 @@ def _run(searcher, whoosh_q, page, per_page, scope: Scope, sort,
         total, items = top_docs(searcher, whoosh_q, depth, scope.allowed, scope.deleted,
                                 matched=matched, deadline=deadline)
         if scope.title_query:
-            items = rescore(items, scope.title_query,
-                            lambda docnum: searcher.stored_fields(docnum).get("title", ""))
+            items = rescore(items, scope.title_query, TextColumn(searcher, "title_c"))
         return _Page(total, items[(page - 1) * per_page:limit], matched)
     # Date order: the matches, unscored, ordered by the per-document date array.
     matched = matches(searcher, whoosh_q, scope.deleted, deadline)
