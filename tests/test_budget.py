@@ -224,7 +224,7 @@ def test_phrases_prefixes_and_or_branches_are_capped_and_reported():
 def test_prefixes_share_a_bounded_number_of_completions(handle):
     results = indexer.search(handle, PREFIXES_120, budget=0)
     assert any("tiền tố" in m for m in results.messages)
-    from indexer.searching.planner import prefix_limit
+    from indexer.searching.matching import prefix_limit
     from indexer.searching.query import MAX_PREFIX_TERMS
 
     assert prefix_limit(parse(PREFIXES_120)) * MAX_PREFIXES <= MAX_PREFIX_TERMS

@@ -39,7 +39,8 @@ SCHEMA_VERSION = 8
 (5: ``copy_key``, identical copies collapse, :mod:`indexer.searching.duplicates`;
 6: word pairs across words and position gaps at sentence punctuation, issue 11;
 7: the package layout of issue 12 moved the pickled classes of
-``indexer.analysis``/``schema``/``postings``/``segfiles``; 8: the ``lead`` field and the ``title_c`` column).
+``indexer.analysis``/``schema``/``postings``/``segfiles``; 8: the ``lead`` field and
+the ``title_c`` column).
 
 Also bump it when a class pickled in the index moves: ``tests/test_layout.py``
 pins the set of pickled class paths per version."""

@@ -16,10 +16,11 @@ from datetime import time as dtime
 from whoosh import query as Q
 
 from indexer.searching import facets as F
+from indexer.searching import weights as W
 from indexer.searching.budget import Deadline
 from indexer.searching.columns import TextColumn
 from indexer.searching.duplicates import CopyIndex, Group, collapse
-from indexer.searching.rescore import WINDOW, rescore
+from indexer.searching.rescore import rescore
 from indexer.searching.topdocs import matches, top_docs
 from indexer.whoosh_ext.readers import deleted_docs, filter_docnums
 
@@ -117,7 +118,7 @@ def _run(searcher, whoosh_q, page, per_page, scope: Scope, sort,
         # The top WINDOW is always ranked, then rescored by title (indexer.searching.
         # rescore), whatever the page, so that pages agree with each other.
         matched: F.Matched = []
-        depth = max(limit, WINDOW) if scope.title_query else limit
+        depth = max(limit, W.RESCORE_WINDOW) if scope.title_query else limit
         total, items = top_docs(searcher, whoosh_q, depth, scope.allowed, scope.deleted,
                                 matched=matched, deadline=deadline)
         if scope.title_query:

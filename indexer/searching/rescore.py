@@ -20,9 +20,9 @@ in that form (``Đảng họp`` shares only *họp* with "Họ đang họp"), an
 one the accent model reads one way shares ``FOLDED_WITH_READING`` when the title
 has another (``can bo dang vien`` and "Cần bộ đang viên").
 
-As in Elasticsearch's rescore, only the top :data:`WINDOW` of the first ranking
+As in Elasticsearch's rescore, only the top ``RESCORE_WINDOW`` of the first ranking
 is rescored, always the same window whatever the page, so pages stay
-consistent; the bonus is :data:`TITLE_MATCH` times the best score of the window,
+consistent; the bonus is ``TITLE_MATCH`` times the best score of the window,
 so it weighs the same against the rest of the evidence on every corpus.
 """
 
@@ -32,14 +32,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from indexer.searching import planner
+from indexer.searching import weights as W
 from indexer.searching.query import ParsedQuery
 from indexer.text.syllables import is_compound, syllables
-
-WINDOW = 50
-"""How many of the first ranking's best are rescored."""
-TITLE_MATCH = 0.3
-"""The bonus of a title equal to the query, as a share of the window's best score."""
 
 
 class TitleWord(NamedTuple):
@@ -106,7 +101,7 @@ def _held(title: Title, start: int, word: tuple[TitleWord, ...]) -> float:
         elif syllable.typed:
             return 0.0
         else:
-            weight += planner.FOLDED_WITH_READING
+            weight += W.FOLDED_WITH_READING
     return weight
 
 
@@ -133,13 +128,13 @@ def title_match(title: Title, query: Query) -> float:
 
 def rescore(items: list[tuple[int, float]], query: Query,
             title_of: Callable[[int], str]) -> list[tuple[int, float]]:
-    """``items`` (docnum, score), best first, with the top :data:`WINDOW` rescored and
+    """``items`` (docnum, score), best first, with the top ``RESCORE_WINDOW`` rescored and
     reordered (ties: the lower docnum first, as in the first ranking); ``title_of``
     gives a document's title from its docnum."""
-    if not items or not query or TITLE_MATCH <= 0:
+    if not items or not query or W.TITLE_MATCH <= 0:
         return items
-    window, rest = items[:WINDOW], items[WINDOW:]
-    bonus = TITLE_MATCH * max(score for _, score in window)
+    window, rest = items[:W.RESCORE_WINDOW], items[W.RESCORE_WINDOW:]
+    bonus = W.TITLE_MATCH * max(score for _, score in window)
     rescored = [(docnum, score + bonus * title_match(title_words(title_of(docnum)), query))
                 for docnum, score in window]
     rescored.sort(key=lambda item: (-item[1], item[0]))

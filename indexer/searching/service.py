@@ -33,8 +33,9 @@ from indexer.searching.budget import (
 from indexer.searching.duplicates import MAX_LISTED, CopyIndex
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all, lead, mark, snippet
+from indexer.searching.matching import every_word_query, prefix_notes
 from indexer.searching.paging import Every, Scope, collapsed, filter_query
-from indexer.searching.planner import build_query, every_word_query, prefix_notes
+from indexer.searching.planner import build_query
 from indexer.searching.query import ParsedQuery, add_predictions, parse
 from indexer.searching.rescore import query_words
 from indexer.searching.results import Hit, Results, ResultsDraft
