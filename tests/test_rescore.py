@@ -12,8 +12,10 @@ import json
 import pytest
 
 import indexer
-from indexer.searching.rescore import WINDOW, title_match
-from tests.conftest import ROOT, write_jsonl
+from indexer.searching.query import parse
+from indexer.searching.rescore import query_words, title_match, title_words
+from indexer.searching.weights import RESCORE_WINDOW
+from tests.helpers import ROOT, write_jsonl
 
 FILLER = "Văn bản này nói về một việc khác trong đời sống hằng ngày của người dân."
 
@@ -98,15 +100,35 @@ def test_pages_stay_consistent_across_the_rescored_window(index):
     equal the first results of one long page, past the window too."""
     query = "ghi chú giá trị bảng tính"
     whole = ids(index, query, per_page=100)
-    assert len(whole) > WINDOW
+    assert len(whole) > RESCORE_WINDOW
     paged = [doc for page in range(1, 11) for doc in ids(index, query, page=page, per_page=7)]
     assert len(paged) == 63 and paged == whole[:len(paged)]
     assert len(set(whole)) == len(whole)
 
 
+def match(title: str, query: str) -> float:
+    return title_match(title_words(title), query_words(parse(query)))
+
+
 def test_title_match_is_one_for_the_same_words_and_zero_for_none():
-    assert title_match(frozenset({"to", "sang"}), frozenset({"sang", "to"})) == 1.0
-    assert title_match(frozenset({"tinh"}), frozenset({"to", "sang"})) == 0.0
-    assert title_match(frozenset(), frozenset({"to"})) == 0.0
-    half = title_match(frozenset({"gia", "tri"}), frozenset({"gia", "tri", "to", "sang"}))
-    assert half == pytest.approx(0.25)
+    assert match("Tô sáng", "sáng tô") == 1.0
+    assert match("Tính", "tô sáng") == 0.0
+    assert match("", "tô") == 0.0
+    assert match("Giá trị", "giá trị tô sáng") == pytest.approx(0.25)
+
+
+def test_a_dictionary_word_of_the_query_is_shared_only_where_it_stands_whole():
+    """"Trách nhiệm dân sự" holds *sự* but not *hình sự*: it shares two syllables of
+    four with ``trách nhiệm hình sự``, not three."""
+    assert match("Trách nhiệm dân sự", "trach nhiem hinh su") == pytest.approx((2 / 6) ** 2)
+    assert match("Trách nhiệm hình sự", "trach nhiem hinh su") == 1.0
+
+
+def test_typed_marks_are_shared_only_in_that_form():
+    assert match("Họ đang họp", "Đảng họp") == pytest.approx((1 / 4) ** 2)
+    assert match("Đảng họp", "Đảng họp") == 1.0
+    assert match("Đảng họp", "dang hop") == 1.0  # no reading predicted by parse() alone
+
+
+def test_a_syllable_in_two_query_words_is_shared_once():
+    assert match("Hợp đồng", "hợp đồng hợp") == 1.0

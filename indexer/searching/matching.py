@@ -46,8 +46,7 @@ def plain(unit: Unit) -> bool:
 def _word_query(word: Word, field: str) -> Q.Query:
     # With an accented reading, the folded match only says "same letters":
     # part of its weight moves to the exact-accent evidence.
-    boost = W.FOLDED_WITH_READING if (word.accented or word.predicted) else 1.0
-    term = Term(field, word.folded, boost=boost)
+    term = Term(field, word.folded, boost=W.folded_share(word))
     if word.parts and field != "source_f":
         return or_([term, Q.Phrase(field, list(word.parts))])
     return term

@@ -17,10 +17,16 @@ decides the order is evidence, each a sum of per-term scores (so that
 * **accents**: a word typed with marks, or an unmarked word through the
   reading the accent model predicts, scores that exact form (``accents``,
   ``title_a``, ``READING_BOOST``); its folded match keeps
-  ``FOLDED_WITH_READING`` of its weight and coverage, the exact form the rest.
-  A form the user typed adds idf x ``FOLDED_WITH_READING`` x (``K1`` + 1) —
-  at least all the folded BM25 could give — so a document with *vướng* comes
-  before every document with only *vuông*, all else equal.
+  ``FOLDED_WITH_TYPED`` (typed) or ``FOLDED_WITH_READING`` (predicted) of its
+  weight and coverage, the exact form the rest. A form the user typed, held
+  exactly, also adds idf x ``ACCENT_TIER`` x (``K1`` + 1), so a document with
+  *vướng* comes before every document with only *vuông*, all else equal;
+* **the lead**: query words and adjacent pairs in the first syllables of the
+  text (``lead``, ``LEAD_BOOST``, ``LEAD_PAIR_BOOST``), where a document says
+  what it is about.
+
+The top of the ranking is then rescored by how close each title is to the
+whole query (:mod:`indexer.searching.rescore`).
 
 A quoted phrase is one unit (matching only where its words are adjacent, in
 one sentence); ``title:``/``source:`` terms are constraints the user typed:
@@ -71,18 +77,17 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
     share = _share(unit)
     clauses: list[Q.Query] = []
     for word in unit.words:
-        boost = W.FOLDED_WITH_READING if (word.accented or word.predicted) else 1.0
-        clauses.append(Term(MATCH_FIELD, word.folded, boost=boost * share))
+        folded = W.folded_share(word)
+        clauses.append(Term(MATCH_FIELD, word.folded, boost=folded * share))
         form = word.accented or word.predicted
         if form:
-            # Typed marks: a folded-only match is part of a match, and the
-            # exact form brings the rest plus at least what folded BM25 gives.
-            # A predicted reading is preferred the same way, without the extra.
+            # A folded-only match is part of a match; the exact form brings the
+            # rest, plus the accent tier when the user typed it.
             clauses.append(Coverage(MATCH_FIELD, word.folded,
-                                    boost=W.COVERAGE * W.FOLDED_WITH_READING * share))
+                                    boost=W.COVERAGE * folded * share))
             extra = W.ACCENT_TIER * (W.K1 + 1) if word.accented else 0.0
             clauses.append(Coverage("accents", form, boost=share * (
-                W.COVERAGE * (1 - W.FOLDED_WITH_READING) + extra)))
+                W.COVERAGE * (1 - folded) + extra)))
         else:
             clauses.append(Coverage(MATCH_FIELD, word.folded, boost=W.COVERAGE * share))
         clauses.append(Term("lead", word.folded, boost=W.LEAD_BOOST * share))
