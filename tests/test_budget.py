@@ -224,7 +224,7 @@ def test_phrases_prefixes_and_or_branches_are_capped_and_reported():
 def test_prefixes_share_a_bounded_number_of_completions(handle):
     results = indexer.search(handle, PREFIXES_120, budget=0)
     assert any("tiền tố" in m for m in results.messages)
-    from indexer.searching.planner import prefix_limit
+    from indexer.searching.matching import prefix_limit
     from indexer.searching.query import MAX_PREFIX_TERMS
 
     assert prefix_limit(parse(PREFIXES_120)) * MAX_PREFIXES <= MAX_PREFIX_TERMS
@@ -270,3 +270,17 @@ def test_a_query_known_to_be_heavy_stops_before_any_work_when_no_slot_is_free(ha
                                                              results.messages)
     assert took < 0.5
     assert gate.counts() == (0, 0)
+
+
+def test_a_light_query_does_not_read_the_cpu_clock_at_every_check(handle, monkeypatch):
+    """thread_time() is a system call (3.5 us here, and a chance to lose the CPU on a
+    loaded machine); a query checks its deadline dozens of times. Its CPU time cannot
+    pass the heavy threshold before its wall time does, so a query that is light by
+    the wall clock reads the CPU clock once, when it starts."""
+    calls = []
+    real = time.thread_time
+    monkeypatch.setattr(budget_mod.time, "thread_time", lambda: calls.append(1) or real())
+    handle.results_cache.clear()
+    found = indexer.search(handle, "ngay hop dong lao dong", budget=5)
+    assert found.hits and not found.timed_out
+    assert len(calls) <= 2

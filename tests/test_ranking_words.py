@@ -113,3 +113,21 @@ def test_a_page_with_only_the_rare_word_is_found(index):
     ranked = ids(results)
     assert ranked[:2] == ["variables", "isobject"] or ranked[:2] == ["isobject", "variables"]
     assert results.total == 1 and results.partial  # only "Biến" holds both words
+
+
+def test_words_in_the_opening_count_more_than_the_same_words_later(tmp_path):
+    from tests.helpers import write_jsonl
+
+    """What a document is about is said first (a news lead, a help page's summary):
+    of two documents holding ``máy in`` once, in texts of the same length, the one
+    that says it in its first syllables ranks first (the ``lead`` field)."""
+    filler = " ".join([FILLER] * 6)
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", [
+        {"id": "late", "title": "Ghi chú", "text": f"{filler} Máy in được nối vào mạng."},
+        {"id": "lead", "title": "Ghi chú", "text": f"Máy in được nối vào mạng. {filler}"},
+    ])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index", full=True)
+    handle = indexer.open_index(tmp_path / "index")
+    for query in ("máy in", "may in"):
+        assert [hit.id for hit in indexer.search(handle, query).hits] == ["lead", "late"]
+    handle.close()

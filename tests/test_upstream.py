@@ -26,9 +26,10 @@ from whoosh.scoring import BM25F
 
 import indexer
 from indexer.indexing.generations import INDEX_NAME
-from indexer.searching.planner import WEIGHTING, build_query
+from indexer.searching.planner import build_query
 from indexer.searching.query import add_predictions, parse
 from indexer.searching.topdocs import top_docs
+from indexer.searching.weights import WEIGHTING
 from indexer.whoosh_ext.bm25 import AndNot, Coverage, Term
 from indexer.whoosh_ext.livestats import LiveSearcher
 from indexer.whoosh_ext.readers import deleted_docs

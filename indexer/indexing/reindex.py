@@ -89,7 +89,7 @@ def _fields(doc: Document) -> dict:
     """Whoosh field values; the analysed fields get raw text (see schema formats)."""
     values = {
         "id": doc.id, "path": doc.path, "content_hash": doc.content_hash,
-        "title": doc.title, "body": doc.body,
+        "title": doc.title, "body": doc.body, "title_c": doc.title.encode("utf-8"),
         "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
         "title_a": doc.title, "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
         "lead": lead_text(doc.body),

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from itertools import accumulate
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
 from indexer.whoosh_ext.analyzers import accented_analyzer, folded_analyzer
@@ -38,7 +39,8 @@ SCHEMA_VERSION = 8
 (5: ``copy_key``, identical copies collapse, :mod:`indexer.searching.duplicates`;
 6: word pairs across words and position gaps at sentence punctuation, issue 11;
 7: the package layout of issue 12 moved the pickled classes of
-``indexer.analysis``/``schema``/``postings``/``segfiles``; 8: the ``lead`` field).
+``indexer.analysis``/``schema``/``postings``/``segfiles``; 8: the ``lead`` field and
+the ``title_c`` column).
 
 Also bump it when a class pickled in the index moves: ``tests/test_layout.py``
 pins the set of pickled class paths per version."""
@@ -141,6 +143,7 @@ def build_schema() -> Schema:
         content_hash=STORED(),
         copy_key=ID(sortable=True),  # identical copies share it (indexer.searching.duplicates)
         title=STORED(),
+        title_c=COLUMN(VarBytesColumn()),  # the title again, cheap to read (rescoring)
         body=STORED(),
         url=STORED(),
         author=STORED(),

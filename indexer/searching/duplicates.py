@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from indexer.whoosh_ext.readerstate import state_of
+from indexer.searching.columns import TextColumn
 
 _SPACES = re.compile(r"\s+")
 
@@ -69,19 +69,6 @@ def collapse(items: Sequence[tuple[int, float | None]], key_of: Callable[[int], 
     return groups
 
 
-def _column(leaf):
-    """The segment's ``copy_key`` column reader, made once per reader: making one reads
-    the column's offset table (1 ms at 100k documents), and pooled searchers keep
-    their readers across requests. Kept on this reader only (it reads through this
-    reader's open file), never in the caches shared across commits."""
-    state = state_of(leaf)
-    column = state.get("copy_column", False)
-    if column is False:
-        column = leaf.column_reader("copy_key") if leaf.has_column("copy_key") else None
-        state["copy_column"] = column
-    return column
-
-
 class CopyIndex:
     """The copy keys of one searcher's documents: a key per docnum (from the
     ``copy_key`` column, read per document, not per segment), and the live
@@ -89,25 +76,7 @@ class CopyIndex:
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
-        self._leaves = [(leaf, offset) for leaf, offset in searcher.reader().leaf_readers()]
-        self._columns: dict[int, object] = {}
-
-    def key_of(self, docnum: int) -> str:
-        for i in range(len(self._leaves) - 1, -1, -1):
-            leaf, offset = self._leaves[i]
-            if docnum >= offset:
-                break
-        else:
-            return ""
-        column = self._columns.get(i)
-        if column is None:
-            column = self._columns[i] = _column(leaf)
-            if column is None:
-                return ""
-        value = column[docnum - offset]
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        return value or ""
+        self.key_of = TextColumn(searcher, "copy_key")
 
     def copies(self, key: str, exclude: int, allowed: set[int] | None,
                deleted: set[int]) -> list[int]:

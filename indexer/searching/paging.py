@@ -16,8 +16,11 @@ from datetime import time as dtime
 from whoosh import query as Q
 
 from indexer.searching import facets as F
+from indexer.searching import weights as W
 from indexer.searching.budget import Deadline
+from indexer.searching.columns import TextColumn
 from indexer.searching.duplicates import CopyIndex, Group, collapse
+from indexer.searching.rescore import rescore
 from indexer.searching.topdocs import matches, top_docs
 from indexer.whoosh_ext.readers import deleted_docs, filter_docnums
 
@@ -65,11 +68,13 @@ class Scope:
     allowed: set[int] | None  # the filters as docnums, for bulk scoring
     deleted: set[int]
     selection: F.Selection  # the same filters, for per-document arrays (date order)
+    title_query: tuple = ()  # the query words titles are rescored against (rescore.query_words)
 
     @classmethod
-    def of(cls, searcher, filter_q, selection: F.Selection) -> Scope:
+    def of(cls, searcher, filter_q, selection: F.Selection,
+           title_query: tuple = ()) -> Scope:
         allowed = filter_docnums(searcher, filter_q) if filter_q is not None else None
-        return cls(allowed, deleted_docs(searcher), selection)
+        return cls(allowed, deleted_docs(searcher), selection, title_query)
 
 
 @dataclass
@@ -110,10 +115,15 @@ def _run(searcher, whoosh_q, page, per_page, scope: Scope, sort,
     if sort == "relevance":
         # Exact top-N by bulk scoring (indexer.searching.topdocs): Whoosh's scores, a
         # fraction of the cost of its matchers.
+        # The top WINDOW is always ranked, then rescored by title (indexer.searching.
+        # rescore), whatever the page, so that pages agree with each other.
         matched: F.Matched = []
-        total, items = top_docs(searcher, whoosh_q, limit, scope.allowed, scope.deleted,
+        depth = max(limit, W.RESCORE_WINDOW) if scope.title_query else limit
+        total, items = top_docs(searcher, whoosh_q, depth, scope.allowed, scope.deleted,
                                 matched=matched, deadline=deadline)
-        return _Page(total, items[(page - 1) * per_page:], matched)
+        if scope.title_query:
+            items = rescore(items, scope.title_query, TextColumn(searcher, "title_c"))
+        return _Page(total, items[(page - 1) * per_page:limit], matched)
     # Date order: the matches, unscored, ordered by the per-document date array.
     matched = matches(searcher, whoosh_q, scope.deleted, deadline)
     total, docnums = F.by_date(F.filtered(matched, scope.selection), limit,

@@ -40,8 +40,8 @@ from whoosh.searching import Searcher
 
 from indexer.errors import IndexMissingError
 from indexer.indexing import generations as store
-from indexer.searching.planner import WEIGHTING
 from indexer.searching.postcache import POSTING_CACHE
+from indexer.searching.weights import WEIGHTING
 from indexer.whoosh_ext.livestats import LENGTH_SUMS, LiveSearcher
 from indexer.whoosh_ext.readers import open_reader, read_toc, segment_leaves, trim_idf_cache
 from indexer.whoosh_ext.readerstate import share

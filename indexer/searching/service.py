@@ -33,9 +33,11 @@ from indexer.searching.budget import (
 from indexer.searching.duplicates import MAX_LISTED, CopyIndex
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all, lead, mark, snippet
+from indexer.searching.matching import every_word_query, prefix_notes
 from indexer.searching.paging import Every, Scope, collapsed, filter_query
-from indexer.searching.planner import build_query, every_word_query, prefix_notes
+from indexer.searching.planner import build_query
 from indexer.searching.query import ParsedQuery, add_predictions, parse
+from indexer.searching.rescore import query_words
 from indexer.searching.results import Hit, Results, ResultsDraft
 from indexer.searching.synonyms import Synonyms
 from indexer.searching.synonyms import expand as expand_synonyms
@@ -138,7 +140,7 @@ def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
         return
     if deadline.ticket is not None:
         deadline.ticket.expect(_postings(searcher, whoosh_q))
-    scope = Scope.of(searcher, filter_q, selection)
+    scope = Scope.of(searcher, filter_q, selection, query_words(parsed))
     page, per_page = results.page, results.per_page
     copies = CopyIndex(searcher)
     hits = collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)
