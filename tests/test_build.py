@@ -417,7 +417,7 @@ def test_field_terms_match_the_schema_formats(texts, positions):
     fmt = schema["all_f"].format
     assert [(t, len(p), len(p) * fmt.field_boost, encode_positions(p)) for t, p in poses.items()
             ] == list(fmt.word_values(value, None))
-    for name, component in (("accents", "accented"), ("pairs", "pairs")):
+    for name, component in (("accents", "accented"), ("pairs", "pairs"), ("lead", "lead")):
         expected = {t: f for t, f, _, _ in schema[name].format.word_values(value, None)}
         assert counted(value, component) == expected
     positions.sort()

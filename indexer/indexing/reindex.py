@@ -35,7 +35,6 @@ from indexer.indexing.manifest import Progress, full_documents, plan_incremental
 from indexer.indexing.schema import SCHEMA_VERSION, build_codec, build_schema
 from indexer.searching import synonyms
 from indexer.searching.duplicates import copy_key
-from indexer.text.syllables import lead_text
 
 MAX_REPORTED_PROBLEMS = 200
 """Skipped files kept in meta.json for the status page (a corpus of bad files stays small)."""
@@ -88,7 +87,7 @@ def _fields(doc: Document) -> dict:
         "title": doc.title, "body": doc.body,
         "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
         "title_a": doc.title, "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
-        "lead": lead_text(doc.body),
+        "lead": doc.body,  # the field indexes the body's lead (DocumentTerms.lead)
     }
     key = copy_key(doc.title, doc.body)
     if key:

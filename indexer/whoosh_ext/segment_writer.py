@@ -31,7 +31,12 @@ from whoosh.formats import Existence
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.indexing.schema import AccentedFrequency, FoldedPositions, PairFrequency
+from indexer.indexing.schema import (
+    AccentedFrequency,
+    FoldedPositions,
+    LeadFrequency,
+    PairFrequency,
+)
 from indexer.whoosh_ext.fieldterms import (
     add_counts,
     add_items,
@@ -134,7 +139,7 @@ class BulkWriter(SegmentWriter):
         if isinstance(fmt, FoldedPositions):
             length = add_positions(table, docnum, folded_positions(value),
                                    fmt.field_boost, boost)
-        elif isinstance(fmt, (AccentedFrequency, PairFrequency)):
+        elif isinstance(fmt, (AccentedFrequency, PairFrequency, LeadFrequency)):
             length = add_counts(table, docnum, counted(value, fmt.component),
                                 fmt.field_boost, boost)
         else:
