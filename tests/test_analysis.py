@@ -219,6 +219,29 @@ def test_the_lead_is_the_analysis_of_the_cut_text(text):
     assert analyze(text).lead == [t for t, _ in cut.folded] + cut.pairs
 
 
+@settings(max_examples=200)
+@given(st.lists(st.one_of(word_text, vietnamese_text, st.sampled_from(
+    ["trường hợp đồng", "trường hợp đồng phạm", "hợp đồng, trường hợp đồng"])),
+    min_size=1, max_size=4))
+@example(["trường hợp đồng", "trường hợp đồng phạm"])
+def test_memoised_analysis_equals_the_plain_one(texts):
+    """analyze() remembers the word boundaries of runs it has seen (words.run_pairs): with
+    the memo warm, cold, cleared when full, or not used at all, the terms are the same."""
+    from indexer.text import words
+
+    cold = [analyze(t) for t in texts]
+    warm = [analyze(t) for t in texts]
+    memo, words.RUN_MEMO = words.RUN_MEMO, 2
+    memoised = words.run_pairs
+    try:
+        tiny = [analyze(t) for t in texts]
+        words.run_pairs = words.chain_pairs
+        plain = [analyze(t) for t in texts]
+    finally:
+        words.RUN_MEMO, words.run_pairs = memo, memoised
+    assert cold == warm == tiny == plain
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=0x2000), max_size=60)
        | st.text(alphabet="Đđaăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệỳýỷỹỵ\u0300\u0301\u0303"
                           "\u0309\u0323İIKΣσς ", max_size=40))

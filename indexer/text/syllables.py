@@ -149,7 +149,7 @@ def analyze(text: str) -> DocumentTerms:
     memoised look-up per token gives its forms, so a token costs a few list
     appends; identifiers (``08-QĐi/TW``) take the slower general path.
     """
-    from indexer.text.words import chain_pairs  # words needs this module's folding
+    from indexer.text.words import run_pairs  # words needs this module's folding
 
     folded: list[tuple[str, int]] = []
     accented: list[str] = []
@@ -176,7 +176,7 @@ def analyze(text: str) -> DocumentTerms:
             lead = [fol for fol, _ in folded]
             lead += pairs
             if len(chain) > 1:
-                lead += chain_pairs(chain, marked)
+                lead += run_pairs(chain, marked)
         for gap, whole in zip(gaps[part], tokens[part], strict=False):
             if gap == " ":
                 code = 2
@@ -189,7 +189,7 @@ def analyze(text: str) -> DocumentTerms:
             token = _token_forms(whole)
             if code != 2:
                 if len(chain) > 1:
-                    pairs += chain_pairs(chain, marked)
+                    pairs += run_pairs(chain, marked)
                 chain, marked = [], []
                 add_link, add_mark = chain.append, marked.append
                 if run and not code:
@@ -225,7 +225,7 @@ def analyze(text: str) -> DocumentTerms:
     if run:
         runs.append(run)
     if len(chain) > 1:
-        pairs += chain_pairs(chain, marked)
+        pairs += run_pairs(chain, marked)
     if lead is None:
         lead = [fol for fol, _ in folded]
         lead += pairs

@@ -124,32 +124,68 @@ def chain_pairs(folded: Sequence[str], accented: Sequence[str]) -> list[str]:
     find their proximity evidence. Words are looked up by their accented
     forms (``accented``: canonical lowercase), as written: *bộ số* is no word
     even if *bơ sờ* folds the same.
+    """
+    return _spelt(folded, _crossings(folded, accented))
 
-    Hot path of indexing (run once per run of syllables): set look-ups per pair in
-    C; the candidate words are grouped into clusters of overlapping ones, and only
-    a cluster of several is segmented (fewest pieces), memoised because the same
-    few overlaps (*trường hợp đồng*) recur all over a corpus. A pair crosses a
-    boundary exactly when it is the pair just before or just after a word.
+
+RUN_MEMO = 50_000
+"""Distinct runs whose crossings :func:`run_pairs` remembers (about 300 bytes each)."""
+_RUN_CROSSINGS: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+
+def run_pairs(folded: Sequence[str], accented: Sequence[str]) -> list[str]:
+    """:func:`chain_pairs` for :func:`~indexer.text.syllables.analyze`, whose ``folded``
+    are always the index forms of ``accented`` (so ``accented`` alone is the key).
+
+    Why: the word boundaries are most of the cost of the pairs, and whole runs of
+    syllables recur across a corpus (formulae of laws, boilerplate, republished
+    sentences): a run seen before only has its pairs spelt again.
+    """
+    key = tuple(accented)
+    crossings = _RUN_CROSSINGS.get(key)
+    if crossings is None:
+        crossings = _crossings(folded, accented)
+        if len(_RUN_CROSSINGS) >= RUN_MEMO:
+            _RUN_CROSSINGS.clear()
+        _RUN_CROSSINGS[key] = crossings
+    return _spelt(folded, crossings)
+
+
+def _spelt(folded: Sequence[str], crossings: tuple[int, ...]) -> list[str]:
+    """The pairs of ``folded``, those at the indexes ``crossings`` spelt as crossing."""
+    pairs = list(map(" ".join, zip(folded, folded[1:], strict=False)))
+    for i in crossings:
+        pairs[i] = f"{folded[i]}{CROSSING}{folded[i + 1]}"
+    return pairs
+
+
+def _crossings(folded: Sequence[str], accented: Sequence[str]) -> tuple[int, ...]:
+    """Indexes of the pairs of a run that cross a word boundary.
+
+    Hot path of indexing: set look-ups per pair in C; the candidate words are grouped
+    into clusters of overlapping ones, and only a cluster of several is segmented
+    (fewest pieces), memoised because the same few overlaps (*trường hợp đồng*) recur
+    all over a corpus. A pair crosses a boundary exactly when it is the pair just
+    before or just after a word.
     """
     lex = _LEXICON or lexicon()
     words = lex.accented
     keys = list(map(" ".join, zip(accented, accented[1:], strict=False)))
-    pairs = list(map(" ".join, zip(folded, folded[1:], strict=False)))
     if words.isdisjoint(keys):
-        return pairs
+        return ()
     count = len(folded)
     starts = list(compress(range(count - 1), map(words.__contains__, keys)))
     if lex.long_starts.isdisjoint(keys):
         found = _two_syllable_words(starts, accented, folded, lex)
     else:
         found = _words(_long_spans(starts, keys, accented, lex), accented, folded, lex)
-    last = count - 1
+    crossings = []
     for a, b in found:
         if a:
-            pairs[a - 1] = f"{folded[a - 1]}{CROSSING}{folded[a]}"
-        if b <= last:
-            pairs[b - 1] = f"{folded[b - 1]}{CROSSING}{folded[b]}"
-    return pairs
+            crossings.append(a - 1)
+        if b < count:
+            crossings.append(b - 1)
+    return tuple(crossings)
 
 
 def _two_syllable_words(starts: list[int], accented: Sequence[str], folded: Sequence[str],
