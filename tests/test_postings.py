@@ -185,3 +185,29 @@ def test_the_posting_cache_budget_is_read_when_first_used(monkeypatch):
     monkeypatch.setenv("VNSEARCH_POSTING_CACHE_MB", "3")
     assert cache.budget == 3 * 125_000
     assert PostingCache(budget=10).budget == 10
+
+
+@given(st.integers(min_value=1, max_value=31).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(0, 2**31), min_size=n, max_size=n, unique=True).map(sorted),
+    st.lists(st.sampled_from([1.0, 2.0, 0.5, 3.25, 70_000.0]), min_size=n, max_size=n),
+    st.one_of(st.just([]), st.lists(st.binary(min_size=1, max_size=4), min_size=n,
+                                    max_size=n)),
+    st.lists(st.sampled_from([0, 0, 1, 7, 300, 200_000]), min_size=n, max_size=n))))
+def test_an_inlined_term_entry_is_what_the_postings_writer_makes(postings):
+    """The bulk writer's shortcut for short lists (codec.inlined_term_info) gives the
+    term entry the postings writer builds posting by posting."""
+    from io import BytesIO
+
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.filedb.structfile import StructFile
+    from whoosh.formats import Frequency
+
+    from indexer.whoosh_ext.codec import build_codec, inlined_term_info
+
+    ids, weights, values, lengths = array("I", postings[0]), array("f", postings[1]), \
+        postings[2], postings[3]
+    writer = build_codec().postings_writer(StructFile(BytesIO()))
+    writer.start_postings(Frequency(), W3TermInfo())
+    writer.add_many(ids, weights, values, lengths)
+    expected = writer.finish_postings().to_bytes()
+    assert inlined_term_info(ids, weights, values, lengths) == expected

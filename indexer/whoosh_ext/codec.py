@@ -19,11 +19,14 @@ from pickle import dumps
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
+    W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
+    W3TermInfo,
     length_to_byte,
 )
 from whoosh.matching import ListMatcher
+from whoosh.system import pack_ushort
 
 from indexer.whoosh_ext.blocks import decode_block, encode_block
 from indexer.whoosh_ext.segfiles import CompactSegment
@@ -128,6 +131,47 @@ class CompactPostingsWriter(W3PostingsWriter):
         return super().finish_postings()
 
 
+class CompactFieldWriter(W3FieldWriter):
+    """W3FieldWriter that also takes a whole term at once (:meth:`add_term`)."""
+
+    def add_term(self, btext: bytes, ids: array, weights: array, values: list[bytes],
+                 lengths: list[int]) -> None:
+        """All postings of one term: what ``start_term``, ``add_many`` and ``finish_term``
+        write, with the short lists (most terms of a build: rare pairs, ids, dates)
+        written straight into the term table.
+
+        ``ids`` ascending docnums, ``weights`` their float32 weights (``array("f")``),
+        ``values`` posting values (empty for value-less formats), ``lengths`` the
+        documents' field lengths.
+        """
+        postwriter = self._postwriter
+        if len(ids) < postwriter._inlinelimit and len(ids) <= postwriter._blocklimit:
+            self._tindex.add(pack_ushort(self._fieldid) + btext,
+                             inlined_term_info(ids, weights, values, lengths))
+            return
+        self.start_term(btext)
+        postwriter.add_many(ids, weights, values, lengths)
+        self.finish_term()
+
+
+_TERM_INFO = W3TermInfo._struct
+
+
+def inlined_term_info(ids: array, weights: array, values: list[bytes],
+                      lengths: list[int]) -> bytes:
+    """``W3TermInfo.to_bytes()`` of a posting list inlined in its term entry, computed
+    as :class:`CompactPostingsWriter` gathers it (one block never written: its
+    statistics, then the postings pickled), without the writer and term info objects.
+    """
+    known = list(filter(None, lengths))
+    return _TERM_INFO.pack(
+        True, sum(weights), len(ids),
+        length_to_byte(min(known)) if known else 0,
+        length_to_byte(max(known) if known else 0),
+        max(0, max(weights)), ids[0], ids[-1],
+    ) + dumps((tuple(ids), tuple(weights), tuple(values)), 2)
+
+
 class CompactLeafMatcher(W3LeafMatcher):
     """W3LeafMatcher over :func:`encode_block` blocks."""
 
@@ -195,6 +239,9 @@ class CompactCodec(W3Codec):
 
     def new_segment(self, storage, indexname):
         return CompactSegment(self, indexname)
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

@@ -194,18 +194,16 @@ class BulkWriter(SegmentWriter):
                 lengths.extend(repeat(0, doccount - len(lengths)))
                 length_of = lengths.__getitem__
             writer.start_field(name, self.schema[name])
-            # The codec's whole-list call if it has one (one per field: made by start_field).
-            add_many = getattr(writer._postwriter, "add_many", None) or partial(_add_each, writer)
+            # The codec's whole-term call if it has one, else Whoosh's calls per posting.
+            add_term = getattr(writer, "add_term", None) or partial(_add_term, writer)
             text = isinstance(next(iter(table)), str)
             for term in sorted(table):
                 postings = table.pop(term)  # popped: memory shrinks as the segment is written
                 ids = postings[0]
-                writer.start_term(term.encode("utf-8") if text else term)
                 buf = postings[2] if len(postings) > 2 else None
-                values = [] if buf is None else split_values(bytes(buf), postings[3])
-                add_many(ids, postings[1], values,
+                add_term(term.encode("utf-8") if text else term, ids, postings[1],
+                         [] if buf is None else split_values(bytes(buf), postings[3]),
                          [0] * len(ids) if lengths is None else list(map(length_of, ids)))
-                writer.finish_term()
             writer.finish_field()
 
     def _next_segment(self) -> None:
@@ -240,12 +238,14 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
 
-def _add_each(writer, ids: array, weights: array, values: list[bytes],
+def _add_term(writer, btext: bytes, ids: array, weights: array, values: list[bytes],
               lengths: list[int]) -> None:
-    """One term's postings through ``W3FieldWriter.add``, for codecs without ``add_many``."""
+    """One term's postings through ``W3FieldWriter.add``, for codecs without ``add_term``."""
+    writer.start_term(btext)
     for docnum, weight, value, length in zip(ids, weights, values or repeat(b""), lengths,
                                              strict=False):
         writer.add(docnum, weight, value, length)
+    writer.finish_term()
 
 
 def commit_segments(ix, segments: Iterable[Segment], codec) -> None:
