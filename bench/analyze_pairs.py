@@ -1,5 +1,7 @@
 """What word-aware pairs cost the analyser: ``analyze()`` over 1,000 documents with
-``chain_pairs`` as shipped, with plain adjacent pairs, and with none (best of 3).
+the pairs as shipped (``run_pairs``: memoised per distinct run), without the run memo
+(``chain_pairs``), with plain adjacent pairs, and with none (best of 3, memos emptied
+before each pass as at the start of a build).
 
     .venv/bin/python -m bench.analyze_pairs [JSONL]   # default: corpus/laws/articles.jsonl
 """
@@ -18,6 +20,8 @@ from indexer.text.syllables import analyze
 def _best(texts: list[str]) -> float:
     best = float("inf")
     for _ in range(3):
+        words._RUN_CROSSINGS.clear()
+        words._SEGMENTED.clear()
         started = time.perf_counter()
         for text in texts:
             analyze(text)
@@ -31,16 +35,21 @@ def main() -> None:
         records = [json.loads(line) for _, line in zip(range(1000), lines, strict=False)]
     texts = [f"{r.get('title', '')}\n{r.get('text', '')}" for r in records]
     analyze(texts[0])  # the word list loads once
-    shipped = words.chain_pairs
+    shipped = words.run_pairs
     print(f"{len(texts)} documents from {path}")
-    print(f"chain_pairs (shipped): {_best(texts):.3f} s")
-    words.chain_pairs = lambda folded, _: [f"{a} {b}"
-                                           for a, b in zip(folded, folded[1:], strict=False)]
-    print(f"plain adjacent pairs:  {_best(texts):.3f} s")
-    words.chain_pairs = lambda folded, _: []
-    print(f"no pairs:              {_best(texts):.3f} s")
-    words.chain_pairs = shipped
-
+    variants = [
+        ("run_pairs (shipped)", shipped),
+        ("chain_pairs (no run memo)", words.chain_pairs),
+        ("plain adjacent pairs", lambda folded, _: [
+            f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False)]),
+        ("no pairs", lambda folded, _: []),
+    ]
+    try:
+        for name, pairs in variants:
+            words.run_pairs = pairs
+            print(f"{name + ':':27} {_best(texts):.3f} s")
+    finally:
+        words.run_pairs = shipped
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from unidecode import unidecode
 
 from indexer.text.folding import canonical, fold, has_marks, term
-from indexer.text.syllables import analyze, is_compound, syllables
+from indexer.text.syllables import analyze, is_compound, lead_text, syllables
 from indexer.text.words import chain_pairs
 from indexer.whoosh_ext.analyzers import folded_analyzer
 from tests.helpers import cp1258_style
@@ -156,8 +156,9 @@ def test_hostile_text_is_bounded():
     assert len(tokens) == 2 and all(len(t.folded) <= 64 for t in tokens)
 
 
-def reference_terms(text: str) -> tuple:
-    """What :func:`analyze` must return, derived slowly from :func:`syllables`."""
+def reference_terms(text: str, with_lead: bool = True) -> tuple:
+    """What :func:`analyze` must return, derived slowly from :func:`syllables`; the lead
+    as the analysis of the text cut after its lead (:func:`lead_text`)."""
     folded, accented, pairs, runs, run, chain, marked = [], [], [], [], [], [], []
     prev_end = None
     for syl in syllables(text):
@@ -183,7 +184,10 @@ def reference_terms(text: str) -> tuple:
         runs.append(run)
     pairs += chain_pairs(chain, marked) if len(chain) > 1 else []
     length = max((s.pos + 1 for s in syllables(text) if not is_compound(s)), default=0)
-    return folded, accented, pairs, runs, length
+    if not with_lead:
+        return folded, accented, pairs, runs, length
+    lead_folded, _, lead_pairs, *_ = reference_terms(lead_text(text), with_lead=False)
+    return folded, accented, pairs, runs, length, [t for t, _ in lead_folded] + lead_pairs
 
 
 # Words joined by the separators that matter: blanks (pairs), commas (runs go on),
@@ -203,6 +207,39 @@ word_text = st.lists(
 def test_lean_pass_agrees_with_syllables_on_everything(text):
     for form in (text, unicodedata.normalize("NFD", text), cp1258_style(text)):
         assert tuple(analyze(form)) == reference_terms(form)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(word_text, vietnamese_text), min_size=2, max_size=6).map(" ".join))
+@example("Trường hợp đồng phạm " * 8)
+def test_the_lead_is_the_analysis_of_the_cut_text(text):
+    """``lead`` (the terms of a text's first tokens) is taken from the text's own analysis;
+    it must be what analysing the cut text gives, its last chain cut short too."""
+    cut = analyze(lead_text(text))
+    assert analyze(text).lead == [t for t, _ in cut.folded] + cut.pairs
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(word_text, vietnamese_text, st.sampled_from(
+    ["trường hợp đồng", "trường hợp đồng phạm", "hợp đồng, trường hợp đồng"])),
+    min_size=1, max_size=4))
+@example(["trường hợp đồng", "trường hợp đồng phạm"])
+def test_memoised_analysis_equals_the_plain_one(texts):
+    """analyze() remembers the word boundaries of runs it has seen (words.run_pairs): with
+    the memo warm, cold, cleared when full, or not used at all, the terms are the same."""
+    from indexer.text import words
+
+    cold = [analyze(t) for t in texts]
+    warm = [analyze(t) for t in texts]
+    memo, words.RUN_MEMO = words.RUN_MEMO, 2
+    memoised = words.run_pairs
+    try:
+        tiny = [analyze(t) for t in texts]
+        words.run_pairs = words.chain_pairs
+        plain = [analyze(t) for t in texts]
+    finally:
+        words.RUN_MEMO, words.run_pairs = memo, memoised
+    assert cold == warm == tiny == plain
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x2000), max_size=60)

@@ -452,8 +452,9 @@ def test_field_terms_equal_stock_whoosh_formats(texts, positions):
     assert folded_positions(value) == expected
     assert counted(value, "accented") == accented
     assert {t: f for t, f, _, _ in schema["accents"].format.word_values(value, None)} == accented
-    assert counted(value, "pairs") == {
-        t: f for t, f, _, _ in schema["pairs"].format.word_values(value, None)}
+    for name, component in (("pairs", "pairs"), ("lead", "lead")):
+        assert counted(value, component) == {
+            t: f for t, f, _, _ in schema[name].format.word_values(value, None)}
     positions.sort()
     encoded = encode_positions(positions)
     assert fmt.decode_positions(encoded) == positions

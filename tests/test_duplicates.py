@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import indexer
 from indexer.cli.commands import cli
@@ -172,3 +174,15 @@ def test_words_moved_between_title_and_body_make_another_document(tmp_path):
         index.close()
     assert sorted(hit.id for hit in results.hits) == ["a", "b"]
     assert [hit.copy_count for hit in results.hits] == [0, 0]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=40)
+       | st.text(alphabet=" \t\n\x1c\x1f\x85\xa0\u2000\u2028\u3000aĐ\u0301\u0323e", max_size=30))
+def test_copy_key_text_is_the_regex_normalisation(text):
+    """The key's text normalisation (split/join) is what ``\\s+`` -> " " and strip() gave,
+    so keys of an index built before stay comparable."""
+    from indexer.searching.duplicates import _normalise
+
+    expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).casefold()).strip()
+    assert _normalise(text) == expected

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from indexer.text.folding import canonical, fold
-from indexer.text.words import chain_pairs, lexicon, segment
+from indexer.text.folding import canonical, fold, term
+from indexer.text.words import CROSSING, chain_pairs, lexicon, segment
 
 SYLLABLES = ["hợp", "đồng", "trường", "phạm", "cán", "bộ", "dân", "sự", "hình", "biên",
              "giới", "môi", "lao", "động", "hop", "dong", "can", "bo", "giá", "trị", "Đảng"]
@@ -55,6 +55,61 @@ def test_spans_cover_every_syllable_once_and_are_words(tokens):
 def test_pairs_crossing_a_word_boundary_are_marked(text, expected):
     accented = [canonical(t) for t in text.split()]
     assert chain_pairs([fold(a) for a in accented], accented) == expected
+
+
+def reference_chain_pairs(folded: list[str], accented: list[str]) -> list[str]:
+    """``chain_pairs`` as first written (issue 11), without its shortcuts or memo: a
+    syllable's word is the cluster segmentation's span, a pair crosses between words."""
+    lex = lexicon()
+    count = len(folded)
+    keys = [f"{a} {b}" for a, b in zip(accented, accented[1:], strict=False)]
+    spans = [(i, i + 2) for i in range(count - 1) if keys[i] in lex.accented]
+    for i in range(count - 1):
+        if keys[i] in lex.long_starts:
+            spans += [(i, i + size) for size in (3, 4)
+                      if i + size <= count and " ".join(accented[i:i + size]) in lex.accented]
+    if not any(i + 2 == j for i, j in spans):  # no two-syllable word: pairs stay whole
+        spans = []
+    spans.sort()
+    word_of = [-1] * count
+    cluster: list[tuple[int, int]] = []
+    start = end = -1
+    for span in [*spans, (count + 1, count + 1)]:
+        if span[0] >= end and cluster:
+            if len(cluster) > 1:
+                cluster = [(start + a, start + b) for a, b in
+                           lex.segment(accented[start:end], folded[start:end]) if b - a > 1]
+            for a, b in cluster:
+                word_of[a:b] = [a] * (b - a)
+            cluster = []
+        if not cluster:
+            start = span[0]
+        cluster.append(span)
+        end = max(end, span[1])
+    return [f"{a} {b}" if word_of[i] == word_of[i + 1] else f"{a}{CROSSING}{b}"
+            for i, (a, b) in enumerate(zip(folded, folded[1:], strict=False))]
+
+
+# Syllables of overlapping words of two to five syllables (trường hợp | hợp đồng | đồng phạm,
+# giá trị gia tăng, bảo hiểm xã hội, bất hợp pháp), and a few that make no word.
+WORDY = ["trường", "hợp", "đồng", "phạm", "giá", "trị", "gia", "tăng", "bảo", "hiểm", "xã",
+         "hội", "bất", "pháp", "lao", "động", "hop", "dong", "của", "x", "nhà", "nước"]
+TWO = ["trường", "hợp", "đồng", "phạm", "nhà", "hop", "dong", "của", "x"]  # no longer words
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(WORDY), min_size=2, max_size=16)
+       | st.lists(st.sampled_from(TWO), min_size=2, max_size=8))
+@example("trường hợp đồng".split())
+@example("x giá trị gia tăng của bảo hiểm xã hội".split())
+def test_chain_pairs_agree_with_the_plain_computation(tokens):
+    """The shortcuts (lone candidates, memoised clusters) change nothing; twice, so the
+    second call reads the memo."""
+    accented = [canonical(t) for t in tokens]
+    folded = [term(a) for a in accented]
+    expected = reference_chain_pairs(folded, accented)
+    assert chain_pairs(folded, accented) == expected
+    assert chain_pairs(folded, accented) == expected
 
 
 def test_the_shipped_word_list_is_canonical_lowercase_nfc():

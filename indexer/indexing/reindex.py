@@ -36,7 +36,6 @@ from indexer.indexing.manifest import Progress, full_documents, plan_incremental
 from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.searching import synonyms
 from indexer.searching.duplicates import copy_key
-from indexer.text.syllables import lead_text
 from indexer.whoosh_ext.codec import open_writer
 
 MAX_REPORTED_PROBLEMS = 200
@@ -92,7 +91,7 @@ def _fields(doc: Document) -> dict:
         "title": doc.title, "body": doc.body, "title_c": doc.title.encode("utf-8"),
         "title_f": doc.title, "all_f": (doc.title, doc.body, doc.author or ""),
         "title_a": doc.title, "accents": (doc.title, doc.body), "pairs": (doc.title, doc.body),
-        "lead": lead_text(doc.body),
+        "lead": doc.body,  # the field indexes the body's lead (DocumentTerms.lead)
     }
     key = copy_key(doc.title, doc.body)
     if key:

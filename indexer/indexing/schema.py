@@ -16,7 +16,8 @@ Layout, chosen to keep the index compact and queries cheap:
   positional phrase matching.
 * ``lead`` holds the folded syllables and pairs of the body's opening
   (:func:`indexer.text.syllables.lead_text`), without positions: where a
-  document says what it is about.
+  document says what it is about. It is given the whole body and takes the
+  opening's terms from the body's analysis (:attr:`DocumentTerms.lead`).
 
 The formats below analyse a raw string once (:func:`analyze_cached`) and each
 field takes its share, so a document is tokenised once however many fields it
@@ -125,7 +126,8 @@ class PairFrequency(_CountedTerms):
 
 
 class LeadFrequency(_CountedTerms):
-    """Counts of the folded syllables and pairs of a document's lead (its opening)."""
+    """Counts of the folded syllables and pairs of a text's lead (its opening): the
+    field's value is the whole body, so its one analysis serves this field too."""
 
     component = "lead"
 

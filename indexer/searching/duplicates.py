@@ -17,14 +17,11 @@ words moved from the title into the body make another document.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer.searching.columns import TextColumn
-
-_SPACES = re.compile(r"\s+")
 
 MAX_LISTED = 100
 """Copies listed with a hit (the count says how many there are in all)."""
@@ -40,9 +37,13 @@ def copy_key(title: str, body: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    """NFC, case folded, white space collapsed (U+001F is white space to ``\\s``, so
-    the separator never stays inside a text)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "").casefold()).strip()
+    """NFC, case folded, white space collapsed (U+001F is white space to ``str.split``,
+    so the separator never stays inside a text).
+
+    Split and join rather than a regex substitution: the same white space (``\\s`` of
+    ``re`` is ``str.isspace``) at half the cost, which every indexed document pays.
+    """
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
 
 
 @dataclass(frozen=True)

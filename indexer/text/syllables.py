@@ -84,7 +84,7 @@ def syllables(text: str) -> Iterator[Syllable]:
 
 
 LEAD_SYLLABLES = 30
-"""How many syllables of a text make its lead (see :func:`lead_text`)."""
+"""How many tokens of a text make its lead (:attr:`DocumentTerms.lead`)."""
 
 
 def lead_text(text: str, count: int = LEAD_SYLLABLES) -> str:
@@ -93,6 +93,8 @@ def lead_text(text: str, count: int = LEAD_SYLLABLES) -> str:
     Why: what a document is about is said first — a news lead, the first clause
     of a law article, the one-line summary under a help page's heading — so the
     ranking weighs words found there (``indexer.searching.planner``, ``LEAD_BOOST``).
+    The index does not cut the text: :func:`analyze` gives the terms of this
+    opening as :attr:`DocumentTerms.lead`, exactly those of ``analyze(lead_text(text))``.
     """
     end = 0
     for end_match, _ in zip(TOKEN_RE.finditer(text), range(count), strict=False):
@@ -125,6 +127,7 @@ class DocumentTerms(NamedTuple):
     pairs: list[str]  # folded adjacent pairs ("can bo"; "hop|dong" across words: chain_pairs)
     runs: list[list[str]]  # accented syllables of a sentence (accent model input)
     length: int  # number of positions
+    lead: list[str]  # folded terms, then pairs, of the first LEAD_SYLLABLES tokens (lead_text)
 
 
 def _gap(text: str, prev_end: int, start: int) -> int:
@@ -146,7 +149,7 @@ def analyze(text: str) -> DocumentTerms:
     memoised look-up per token gives its forms, so a token costs a few list
     appends; identifiers (``08-QĐi/TW``) take the slower general path.
     """
-    from indexer.text.words import chain_pairs  # words needs this module's folding
+    from indexer.text.words import run_pairs  # words needs this module's folding
 
     folded: list[tuple[str, int]] = []
     accented: list[str] = []
@@ -161,56 +164,72 @@ def analyze(text: str) -> DocumentTerms:
     pieces = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
     gaps = pieces[0::2]
     gaps[0] = None  # the first token follows no token
-    for gap, whole in zip(gaps, pieces[1::2], strict=False):
-        if gap == " ":
-            code = 2
-        elif gap is None:
-            code = 0
-        else:
-            code = _GAP_CODES.get(gap)
-            if code is None:
-                code = _gap_code(gap)
-        token = _token_forms(whole)
-        if code != 2:
+    tokens = pieces[1::2]
+    lead = None
+    # Two rounds over the tokens: the lead's, then the rest. Between them the lead's
+    # terms are taken as analysing the cut text (lead_text) would give them, its last
+    # chain cut short too, so the lead costs no second analysis.
+    for part in (slice(LEAD_SYLLABLES), slice(LEAD_SYLLABLES, None)):
+        if part.start:  # the lead's tokens are done
+            if len(tokens) <= LEAD_SYLLABLES:
+                break  # a text no longer than its lead is its own lead (below)
+            lead = [fol for fol, _ in folded]
+            lead += pairs
             if len(chain) > 1:
-                pairs += chain_pairs(chain, marked)
-            chain, marked = [], []
-            add_link, add_mark = chain.append, marked.append
-            if run and not code:
-                runs.append(run)
-                run = []
-                pos += 1  # a sentence break: phrases never span it
-        # The plain-syllable case is written out apart from the identifier loop
-        # below on purpose: folding both into one loop measured 22% slower here
-        # (0.35 -> 0.44 s for 4,000 generated documents), the build's hottest code.
-        if len(token) == 2:  # a plain syllable: (accented, folded)
-            acc, fol = token
-            add_folded((fol, pos))
-            if acc != fol and (acc[-1] != "y" or has_marks(acc)):
-                add_accented(acc)
-            add_link(fol)
-            add_mark(acc)
-            run.append(acc)
-            pos += 1
-            continue
-        whole_acc, whole_fol = token[0]
-        for i, (acc, fol) in enumerate(token[1:]):
-            add_folded((fol, pos))
-            if carries_marks(acc, fol):
-                add_accented(acc)
-            if i == 0:
-                add_folded((whole_fol, pos))
-                if carries_marks(whole_acc, whole_fol):
-                    add_accented(whole_acc)
-            add_link(fol)
-            add_mark(acc)
-            run.append(acc)
-            pos += 1
+                lead += run_pairs(chain, marked)
+        for gap, whole in zip(gaps[part], tokens[part], strict=False):
+            if gap == " ":
+                code = 2
+            elif gap is None:
+                code = 0
+            else:
+                code = _GAP_CODES.get(gap)
+                if code is None:
+                    code = _gap_code(gap)
+            token = _token_forms(whole)
+            if code != 2:
+                if len(chain) > 1:
+                    pairs += run_pairs(chain, marked)
+                chain, marked = [], []
+                add_link, add_mark = chain.append, marked.append
+                if run and not code:
+                    runs.append(run)
+                    run = []
+                    pos += 1  # a sentence break: phrases never span it
+            # The plain-syllable case is written out apart from the identifier loop
+            # below on purpose: folding both into one loop measured 22% slower here
+            # (0.35 -> 0.44 s for 4,000 generated documents), the build's hottest code.
+            if len(token) == 2:  # a plain syllable: (accented, folded)
+                acc, fol = token
+                add_folded((fol, pos))
+                if acc != fol and (acc[-1] != "y" or has_marks(acc)):
+                    add_accented(acc)
+                add_link(fol)
+                add_mark(acc)
+                run.append(acc)
+                pos += 1
+                continue
+            whole_acc, whole_fol = token[0]
+            for i, (acc, fol) in enumerate(token[1:]):
+                add_folded((fol, pos))
+                if carries_marks(acc, fol):
+                    add_accented(acc)
+                if i == 0:
+                    add_folded((whole_fol, pos))
+                    if carries_marks(whole_acc, whole_fol):
+                        add_accented(whole_acc)
+                add_link(fol)
+                add_mark(acc)
+                run.append(acc)
+                pos += 1
     if run:
         runs.append(run)
     if len(chain) > 1:
-        pairs += chain_pairs(chain, marked)
-    return DocumentTerms(folded, accented, pairs, runs, pos)
+        pairs += run_pairs(chain, marked)
+    if lead is None:
+        lead = [fol for fol, _ in folded]
+        lead += pairs
+    return DocumentTerms(folded, accented, pairs, runs, pos, lead)
 
 
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")

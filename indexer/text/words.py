@@ -124,48 +124,134 @@ def chain_pairs(folded: Sequence[str], accented: Sequence[str]) -> list[str]:
     find their proximity evidence. Words are looked up by their accented
     forms (``accented``: canonical lowercase), as written: *bộ số* is no word
     even if *bơ sờ* folds the same.
-
-    Hot path of indexing: set look-ups per pair in C, and the fewest-pieces
-    segmentation only over the few syllables where candidate words overlap
-    (segmenting whole runs made indexing several times slower).
     """
-    pairs = [f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False)]
+    return _spelt(folded, _crossings(folded, accented))
+
+
+RUN_MEMO = 50_000
+"""Distinct runs whose crossings :func:`run_pairs` remembers (about 300 bytes each)."""
+_RUN_CROSSINGS: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+
+def run_pairs(folded: Sequence[str], accented: Sequence[str]) -> list[str]:
+    """:func:`chain_pairs` for :func:`~indexer.text.syllables.analyze`, whose ``folded``
+    are always the index forms of ``accented`` (so ``accented`` alone is the key).
+
+    Why: the word boundaries are most of the cost of the pairs, and whole runs of
+    syllables recur across a corpus (formulae of laws, boilerplate, republished
+    sentences): a run seen before only has its pairs spelt again.
+    """
+    key = tuple(accented)
+    crossings = _RUN_CROSSINGS.get(key)
+    if crossings is None:
+        crossings = _crossings(folded, accented)
+        if len(_RUN_CROSSINGS) >= RUN_MEMO:
+            _RUN_CROSSINGS.clear()
+        _RUN_CROSSINGS[key] = crossings
+    return _spelt(folded, crossings)
+
+
+def _spelt(folded: Sequence[str], crossings: tuple[int, ...]) -> list[str]:
+    """The pairs of ``folded``, those at the indexes ``crossings`` spelt as crossing."""
+    pairs = list(map(" ".join, zip(folded, folded[1:], strict=False)))
+    for i in crossings:
+        pairs[i] = f"{folded[i]}{CROSSING}{folded[i + 1]}"
+    return pairs
+
+
+def _crossings(folded: Sequence[str], accented: Sequence[str]) -> tuple[int, ...]:
+    """Indexes of the pairs of a run that cross a word boundary.
+
+    Hot path of indexing: set look-ups per pair in C; the candidate words are grouped
+    into clusters of overlapping ones, and only a cluster of several is segmented
+    (fewest pieces), memoised because the same few overlaps (*trường hợp đồng*) recur
+    all over a corpus. A pair crosses a boundary exactly when it is the pair just
+    before or just after a word.
+    """
     lex = _LEXICON or lexicon()
     words = lex.accented
-    keys = [f"{a} {b}" for a, b in zip(accented, accented[1:], strict=False)]
+    keys = list(map(" ".join, zip(accented, accented[1:], strict=False)))
     if words.isdisjoint(keys):
-        return pairs
+        return ()
     count = len(folded)
     starts = list(compress(range(count - 1), map(words.__contains__, keys)))
-    longer = not lex.long_starts.isdisjoint(keys)
-    if not longer and len(starts) == 1:
-        i = starts[0]
-        if i:
-            pairs[i - 1] = pairs[i - 1].replace(" ", CROSSING)
-        if i + 2 < count:
-            pairs[i + 1] = pairs[i + 1].replace(" ", CROSSING)
-        return pairs
+    if lex.long_starts.isdisjoint(keys):
+        found = _two_syllable_words(starts, accented, folded, lex)
+    else:
+        found = _words(_long_spans(starts, keys, accented, lex), accented, folded, lex)
+    crossings = []
+    for a, b in found:
+        if a:
+            crossings.append(a - 1)
+        if b < count:
+            crossings.append(b - 1)
+    return tuple(crossings)
+
+
+def _two_syllable_words(starts: list[int], accented: Sequence[str], folded: Sequence[str],
+                        lex: Lexicon) -> list[tuple[int, int]]:
+    """Words of a run whose candidates are all two syllables long (the common case),
+    given where they start: consecutive starts overlap and make one cluster."""
+    found: list[tuple[int, int]] = []
+    first = previous = starts[0]
+    for i in [*starts[1:], -2]:
+        if i == previous + 1:
+            previous = i
+            continue
+        if first == previous:  # a lone candidate is a word
+            found.append((first, first + 2))
+        else:
+            found += _segmented(first, previous + 2, accented, folded, lex)
+        first = previous = i
+    return found
+
+
+def _long_spans(starts: list[int], keys: list[str], accented: Sequence[str],
+                lex: Lexicon) -> list[tuple[int, int]]:
+    """Candidate words ``(start, end)`` in order, three and four syllables long too."""
+    words, count = lex.accented, len(accented)
     spans = [(i, i + 2) for i in starts]
-    if longer:
-        for i in compress(range(count - 1), map(lex.long_starts.__contains__, keys)):
-            for size in (3, 4):
-                if i + size <= count and " ".join(accented[i:i + size]) in words:
-                    spans.append((i, i + size))
-        spans.sort()
-    word_of = [-1] * count
+    for i in compress(range(count - 1), map(lex.long_starts.__contains__, keys)):
+        for size in (3, 4):
+            if i + size <= count and " ".join(accented[i:i + size]) in words:
+                spans.append((i, i + size))
+    spans.sort()
+    return spans
+
+
+def _words(spans: list[tuple[int, int]], accented: Sequence[str], folded: Sequence[str],
+           lex: Lexicon) -> list[tuple[int, int]]:
+    """Words among candidate ``spans`` (in order): a cluster of overlapping ones segmented."""
+    found: list[tuple[int, int]] = []
     cluster: list[tuple[int, int]] = []
     start = end = -1
-    for span in [*spans, (count + 1, count + 1)]:
+    for span in [*spans, (len(accented) + 1, len(accented) + 1)]:
         if span[0] >= end and cluster:  # the cluster of overlapping candidates is closed
             if len(cluster) > 1:
-                cluster = [(start + a, start + b) for a, b in
-                           lex.segment(accented[start:end], folded[start:end]) if b - a > 1]
-            for a, b in cluster:
-                word_of[a:b] = [a] * (b - a)
+                cluster = _segmented(start, end, accented, folded, lex)
+            found += cluster
             cluster = []
         if not cluster:
             start = span[0]
         cluster.append(span)
         end = max(end, span[1])
-    return [pair if a == b else pair.replace(" ", CROSSING)
-            for pair, a, b in zip(pairs, word_of, word_of[1:], strict=False)]
+    return found
+
+
+_SEGMENTED: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+"""Words of clusters segmented before (relative spans), keyed by their syllables."""
+SEGMENTED_SIZE = 50_000
+
+
+def _segmented(start: int, end: int, accented: Sequence[str], folded: Sequence[str],
+               lex: Lexicon) -> list[tuple[int, int]]:
+    """The words (two or more syllables) of ``accented[start:end]``, memoised."""
+    key = (*accented[start:end], *folded[start:end])
+    spans = _SEGMENTED.get(key)
+    if spans is None:
+        spans = [(a, b) for a, b in lex.segment(accented[start:end], folded[start:end])
+                 if b - a > 1]
+        if len(_SEGMENTED) >= SEGMENTED_SIZE:
+            _SEGMENTED.clear()
+        _SEGMENTED[key] = spans
+    return [(start + a, start + b) for a, b in spans]

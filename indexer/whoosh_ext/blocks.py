@@ -14,6 +14,7 @@ import sys
 import zlib
 from array import array
 from itertools import accumulate
+from operator import sub
 
 from whoosh.system import emptybytes
 
@@ -49,28 +50,36 @@ def _from_bytes(code: int, data: bytes) -> array:
 
 
 def encode_block(ids, weights, values) -> bytes:
-    """``ids`` ascending; ``weights`` floats; ``values`` bytes per posting, or empty.
+    """``ids`` ascending; ``weights`` float32 (an ``array("f")``, as the postings writer
+    keeps them; another sequence is taken as float32); ``values`` bytes per posting,
+    or empty.
 
     Layout: three code bytes (docnum deltas, weights, value lengths; 255 =
     absent), then the arrays, then the concatenated values.
+
+    Every block of a build goes through here: the numbers are handled as lists (an
+    array converted to an array of another type, or compared, makes an object per
+    item), which halves the cost of a block.
     """
-    deltas = array("I", ids)
-    if len(deltas) > 1:
-        deltas = array("I", [deltas[0]]) + array("I", map(int.__sub__, deltas[1:], deltas[:-1]))
+    deltas = [ids[0], *map(sub, ids[1:], ids[:-1])] if len(ids) > 1 else list(ids)
     id_code = _smallest(max(deltas))
     parts = [b"", _to_bytes(array(_TYPECODES[id_code], deltas))]
-    if min(weights) == 1.0 == max(weights):
+    if not (isinstance(weights, array) and weights.typecode == "f"):
+        weights = array("f", weights)
+    floats = weights.tolist()
+    low = min(floats)
+    if low == 1.0 == max(floats):
         weight_code = 255
     else:
-        counts = array("I", map(int, weights)) if min(weights) >= 0 else None
-        if counts is not None and array("f", counts) == array("f", weights):
+        counts = list(map(int, floats)) if low >= 0 else None
+        if counts is not None and counts == floats:  # whole numbers: stored as integers
             weight_code = _smallest(max(counts))
             parts.append(_to_bytes(array(_TYPECODES[weight_code], counts)))
         else:
             weight_code = 3
-            parts.append(_to_bytes(array("f", weights)))
+            parts.append(_to_bytes(weights))
     if values:
-        lengths = array("I", map(len, values))
+        lengths = list(map(len, values))
         length_code = _smallest(max(lengths))
         parts.append(_to_bytes(array(_TYPECODES[length_code], lengths)))
         parts.append(emptybytes.join(values))

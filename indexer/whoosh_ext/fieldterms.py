@@ -105,13 +105,8 @@ def folded_positions(value) -> dict[str, list[int]]:
 
 
 def counted(value, component: str) -> Counter[str]:
-    """Term -> occurrences of one analysis component (``accented`` or ``pairs``), or
-    of the folded syllables and the pairs together (``lead``)."""
-    if component == "lead":
-        counts = Counter(term for text in texts(value)
-                         for term, _ in analyze_cached(text).folded)
-        counts.update(counted(value, "pairs"))
-        return counts
+    """Term -> occurrences of one analysis component: ``accented``, ``pairs``, or
+    ``lead`` (the folded syllables and pairs of a text's opening)."""
     found = texts(value)
     counts = Counter(getattr(analyze_cached(found[0]), component)) if found else Counter()
     for text in found[1:]:

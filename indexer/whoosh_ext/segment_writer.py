@@ -30,7 +30,12 @@ from whoosh.formats import Existence
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.indexing.schema import AccentedFrequency, FoldedPositions, PairFrequency
+from indexer.indexing.schema import (
+    AccentedFrequency,
+    FoldedPositions,
+    LeadFrequency,
+    PairFrequency,
+)
 from indexer.whoosh_ext.codec import build_codec
 from indexer.whoosh_ext.fieldterms import (
     add_counts,
@@ -71,7 +76,7 @@ class BulkWriter(SegmentWriter):
     """
 
     def __init__(self, ix, limitmb: float = 256, **kwargs) -> None:
-        # Always our codec: its postings writer takes a whole list at once (add_many).
+        # Always our codec: its field writer takes a whole term at once (add_term).
         super().__init__(ix, limitmb=limitmb, codec=build_codec(), **kwargs)
         if self.segments:
             raise ValueError("BulkWriter only writes into an empty index")
@@ -135,7 +140,7 @@ class BulkWriter(SegmentWriter):
         if isinstance(fmt, FoldedPositions):
             length = add_positions(table, docnum, folded_positions(value),
                                    fmt.field_boost, boost)
-        elif isinstance(fmt, (AccentedFrequency, PairFrequency)):
+        elif isinstance(fmt, (AccentedFrequency, PairFrequency, LeadFrequency)):
             length = add_counts(table, docnum, counted(value, fmt.component),
                                 fmt.field_boost, boost)
         else:
@@ -190,17 +195,15 @@ class BulkWriter(SegmentWriter):
                 lengths.extend(repeat(0, doccount - len(lengths)))
                 length_of = lengths.__getitem__
             writer.start_field(name, self.schema[name])
-            add_many = writer._postwriter.add_many  # one per field: made by start_field
+            add_term = writer.add_term  # our codec's field writer: a whole term a call
             text = isinstance(next(iter(table)), str)
             for term in sorted(table):
                 postings = table.pop(term)  # popped: memory shrinks as the segment is written
                 ids = postings[0]
-                writer.start_term(term.encode("utf-8") if text else term)
                 buf = postings[2] if len(postings) > 2 else None
-                values = [] if buf is None else split_values(bytes(buf), postings[3])
-                add_many(ids, postings[1], values,
+                add_term(term.encode("utf-8") if text else term, ids, postings[1],
+                         [] if buf is None else split_values(bytes(buf), postings[3]),
                          [0] * len(ids) if lengths is None else list(map(length_of, ids)))
-                writer.finish_term()
             writer.finish_field()
 
     def _next_segment(self) -> None:

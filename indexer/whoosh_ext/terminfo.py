@@ -17,11 +17,12 @@ segments written before (a pickle starts with 0x80, never with the mark).
 
 from __future__ import annotations
 
+from array import array
 from pickle import loads
 
 from whoosh.codec.whoosh3 import W3FieldCursor, W3FieldWriter, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE, _LONG_SIZE, unpack_int, unpack_long
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_ushort, unpack_int, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.whoosh_ext.blocks import decode_block, encode_block
@@ -89,6 +90,39 @@ class CompactFieldWriter(W3FieldWriter):
             raise ValueError("start_term before start_field")
         self._btext = btext
         self._postwriter.start_postings(self._fieldobj.format, CompactTermInfo())
+
+    def add_term(self, btext: bytes, ids: array, weights: array, values: list[bytes],
+                 lengths: list[int]) -> None:
+        """All postings of one term (the bulk writer's call): what ``start_term``,
+        ``add_many`` and ``finish_term`` write, with the short lists (most terms of a
+        build: rare pairs, ids, dates) written straight into the term table.
+
+        ``ids`` ascending docnums, ``weights`` their float32 weights (``array("f")``),
+        ``values`` posting values (empty for value-less formats), ``lengths`` the
+        documents' field lengths.
+        """
+        postwriter = self._postwriter
+        if len(ids) < postwriter._inlinelimit and len(ids) <= postwriter._blocklimit:
+            self._tindex.add(pack_ushort(self._fieldid) + btext,
+                             inlined_term_info(ids, weights, values, lengths))
+            return
+        self.start_term(btext)
+        postwriter.add_many(ids, weights, values, lengths)
+        self.finish_term()
+
+
+def inlined_term_info(ids: array, weights: array, values: list[bytes],
+                      lengths: list[int]) -> bytes:
+    """``CompactTermInfo.to_bytes()`` of a posting list inlined in its term entry,
+    computed as the postings writer gathers it (one block never written: its
+    statistics, then the block), without the writer and term info objects."""
+    known = list(filter(None, lengths))
+    return CompactTermInfo._struct.pack(
+        True, sum(weights), len(ids),
+        length_to_byte(min(known)) if known else 0,
+        length_to_byte(max(known) if known else 0),
+        max(0, max(weights)), ids[0], ids[-1],
+    ) + bytes((INLINE_MARK,)) + encode_block(ids, weights, values if any(values) else ())
 
 
 class CompactTermsReader(W3TermsReader):
