@@ -42,6 +42,7 @@ from indexer.searching.results import Hit, Results, ResultsDraft
 from indexer.searching.synonyms import Synonyms
 from indexer.searching.synonyms import expand as expand_synonyms
 from indexer.searching.topdocs import matches
+from indexer.text.words import lexicon
 
 
 @reads_index
@@ -88,6 +89,11 @@ def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     cached = index.results_cache.get(key)
     if cached is not None:
         return cached
+    # One-time loads are not this query's work: the word list (once per process) and the
+    # commit's accent model (once per commit) took 0.5-2 s, and inside the budget a cold
+    # process's first query timed out with no hits at all.
+    lexicon()
+    index.model()
     results = ResultsDraft(query=query or "", page=page, per_page=per_page,
                            facets=F.Facets() if facets else None)
     if (date_from and start is None) or (date_to and end is None):
