@@ -149,11 +149,40 @@ def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
         "",
         table(rows),
         "",
+    ]
+    grown = growth(rows)
+    if grown:
+        lines += ["## Growth", "",
+                  "Each paired figure of the table above at every corpus size, with its "
+                  "ratio to FTS5 at that size: how each engine's cost grows.", "",
+                  grown, ""]
+    lines += [
         "## Notes",
         "",
     ]
     lines += [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
+
+
+def growth(rows: list[Row]) -> str:
+    """The figures measured on both engines at two or more corpus sizes, one line each
+    and one column per size (``vnsearch / FTS5 = ratio``); empty with a single size."""
+    sizes = sorted({row.docs for row in rows if row.docs})
+    figures: dict[tuple[str, str], dict[int, Row]] = {}
+    for row in rows:
+        if row.docs and row.fts5 not in ("—", "n/a") and row.ratio.endswith("×"):
+            figures.setdefault((row.area, row.metric), {})[row.docs] = row
+    figures = {key: cells for key, cells in figures.items() if len(cells) > 1}
+    if len(sizes) < 2 or not figures:
+        return ""
+    lines = ["| Area | Metric | " + " | ".join(f"{n:,} docs" for n in sizes) + " |",
+             "|---|---|" + "---:|" * len(sizes)]
+    for (area, metric), cells in figures.items():
+        shown = [f"{cells[n].whoosh} / {cells[n].fts5} = {cells[n].ratio}" if n in cells
+                 else "—" for n in sizes]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|")
+                                       for cell in (area, metric, *shown)) + " |")
+    return "\n".join(lines)
 
 
 HOSTILE_HEADING = "## Hostile queries and the time budget"

@@ -288,6 +288,8 @@ class Suite:
                                       percentile(fv, p) if fv else None))
         self.rows.append(pair("query latency, cold", n, "first query after opening (ms)",
                               w["cold_ms"][0], f["cold_ms"][0] if f else None))
+        self.rows.append(pair("query latency", n, "search process peak RSS (MB)",
+                              w["peak_rss_mb"], f["peak_rss_mb"] if f else None))
         hits_w = sum(t > 0 for t in w["totals"])
         if f:
             hits_f = sum(t > 0 for t in f["totals"])

@@ -195,3 +195,23 @@ def test_formats_bench_counts_words_back_exactly_with_their_marks():
     assert word_recall(written, written) == (8, 8, 7, 7)
     assert word_recall(written, "Can bo đảng viên, guong mau cho dân.") == (4, 8, 3, 7)
     assert word_recall(written, unicodedata.normalize("NFD", written)) == (8, 8, 7, 7)
+
+
+def test_growth_table_lines_up_each_paired_figure_across_sizes():
+    """Issue 16's growth table: one line per figure both engines have at two or more
+    sizes, a column per size with the ratio at that size; nothing with one size."""
+    from bench.report import Row, growth, pair, results_md
+
+    rows = [pair("query latency, warm", 10_000, "p50 (ms)", 2.0, 4.0),
+            pair("query latency, warm", 100_000, "p50 (ms)", 30.0, 40.0),
+            Row("incremental reindex", 100_000, "1 changed doc (s)", "1.3 s"),
+            pair("index build, procs=2", 10_000, "time (s)", 16.0, 0.8)]
+    assert growth(rows).splitlines() == [
+        "| Area | Metric | 10,000 docs | 100,000 docs |",
+        "|---|---|---:|---:|",
+        "| query latency, warm | p50 (ms) | 2.00 / 4.00 = 0.500× | 30.0 / 40.0 = 0.750× |"]
+    assert growth(rows[1:3]) == ""
+    text = results_md("cmd", rows, {"nproc": "2", "cpu": "x", "ram": "1 GiB", "os": "L",
+                                    "python": "3", "whoosh": "2", "sqlite": "3"},
+                      "code", [], datetime(2026, 1, 1), 60, "0", "0")
+    assert text.index("## Growth") < text.index("## Notes")
