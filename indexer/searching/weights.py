@@ -46,6 +46,9 @@ ACCENT_TIER = 0.75
 """A form typed with marks held exactly adds idf x this x (K1 + 1): exact forms first."""
 TITLE_MATCH = 0.3
 """Rescoring: a title equal to the query gains this share of the window's best score."""
+SPAN_MATCH = 0.1
+"""Rescoring: share of the window's best score gained by a text holding the query's
+syllables close together (:func:`indexer.searching.rescore.span_match`)."""
 RESCORE_WINDOW = 50
 """Rescoring: how many of the first ranking's best are rescored by title."""
 
