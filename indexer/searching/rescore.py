@@ -7,9 +7,9 @@ ngữ tổng quát" both hold one word of ``JDBC định nghĩa``; a law's headi
 where "Tội giết người trong trạng thái tinh thần bị kích động mạnh" is the query
 plus eight. Length normalisation of titles stands in for that only roughly, and
 costs the topical queries, whose answers often have longer titles (issue 11).
-The squared Jaccard similarity of the title's and the query's syllables measures
-it directly: 1 when the title is the query, falling fast as either has syllables
-the other lacks.
+The squared similarity of the title's and the query's syllables (Jaccard's, with
+the title's extra syllables weighing ``TITLE_EXTRA``) measures it directly: 1 when
+the title is the query, falling fast as either has syllables the other lacks.
 
 A dictionary word of the query is shared only where its syllables stand together
 in the title ("Trách nhiệm dân sự" shares *trách nhiệm* with ``trách nhiệm hình
@@ -107,14 +107,22 @@ def _shared(title: Title, word: tuple[TitleWord, ...]) -> int:
 
 
 def title_match(title: Title, query: Query) -> float:
-    """Squared Jaccard similarity of the title's and the query's syllables, a query
-    word's syllables shared as :func:`_shared` says (0 when either is empty)."""
+    """Squared similarity of the title's and the query's syllables, a query word's
+    syllables shared as :func:`_shared` says (0 when either is empty): the shared ones
+    over themselves plus the query's the title lacks plus ``TITLE_EXTRA`` times the
+    title's the query lacks (Tversky's ratio model; 1 for both is Jaccard's).
+
+    A title's extra syllables weigh less than the query's missing ones: a topical page
+    is often titled more fully than its topic is asked for ("Chèn ngắt dòng hoặc ngắt
+    cột" for ``chèn ngắt cột``), while a title lacking a word the user typed is less
+    likely what was meant (chosen by cross-validation with the law headings, where
+    the title typed is the whole query, as a constraint)."""
     size = len({s.folded for word in query for s in word})
     if not title.size or not size:
         return 0.0
     # (a syllable in two query words, ``hop dong hop``, is shared once)
     shared = min(sum(_shared(title, word) for word in query), size, title.size)
-    return (shared / (title.size + size - shared)) ** 2
+    return (shared / (shared + size - shared + W.TITLE_EXTRA * (title.size - shared))) ** 2
 
 
 def query_syllables(query: Query) -> list[str]:
