@@ -14,7 +14,7 @@ import pytest
 import indexer
 from indexer.searching.query import parse
 from indexer.searching.rescore import query_words, title_match, title_words
-from indexer.searching.weights import RESCORE_WINDOW
+from indexer.searching.weights import RESCORE_WINDOW, TITLE_EXTRA
 from tests.helpers import ROOT, write_jsonl
 
 FILLER = "Văn bản này nói về một việc khác trong đời sống hằng ngày của người dân."
@@ -115,20 +115,42 @@ def test_title_match_is_one_for_the_same_words_and_zero_for_none():
     assert match("Tính", "tô sáng") == 0.0
     assert match("", "tô") == 0.0
     assert match("Giá trị", "giá trị tô sáng") == pytest.approx(0.25)
+    # a title's extra syllables weigh TITLE_EXTRA, the query's missing ones 1
+    assert match("Tô sáng giá trị", "tô sáng") == pytest.approx((2 / (2 + 2 * TITLE_EXTRA)) ** 2)
 
 
 def test_a_dictionary_word_of_the_query_is_shared_only_where_it_stands_whole():
     """"Trách nhiệm dân sự" holds *sự* but not *hình sự*: it shares two syllables of
     four with ``trách nhiệm hình sự``, not three."""
-    assert match("Trách nhiệm dân sự", "trach nhiem hinh su") == pytest.approx((2 / 6) ** 2)
+    assert match("Trách nhiệm dân sự", "trach nhiem hinh su") == \
+        pytest.approx((2 / (4 + 2 * TITLE_EXTRA)) ** 2)
     assert match("Trách nhiệm hình sự", "trach nhiem hinh su") == 1.0
 
 
 def test_typed_marks_are_shared_only_in_that_form():
-    assert match("Họ đang họp", "Đảng họp") == pytest.approx((1 / 4) ** 2)
+    assert match("Họ đang họp", "Đảng họp") == pytest.approx((1 / (2 + 2 * TITLE_EXTRA)) ** 2)
     assert match("Đảng họp", "Đảng họp") == 1.0
     assert match("Đảng họp", "dang hop") == 1.0  # no reading predicted by parse() alone
 
 
 def test_a_syllable_in_two_query_words_is_shared_once():
     assert match("Hợp đồng", "hợp đồng hợp") == 1.0
+
+
+@pytest.mark.parametrize("query", ["chèn ngắt cột", "chen ngat cot"])
+def test_a_fuller_title_holding_every_query_word_beats_a_title_lacking_one(tmp_path, query):
+    """A topical page is often titled more fully than its topic is asked for: "Chèn ngắt
+    dòng hoặc ngắt cột" holds all of ``chèn ngắt cột``, "Ngắt cột" lacks *chèn*. With
+    Jaccard's similarity (extra title syllables weighing as much as missing query
+    ones) the shorter title won, its text repeating the words; ``TITLE_EXTRA`` 0.5
+    puts the title with every word first."""
+    write_jsonl(tmp_path / "corpus" / "docs.jsonl", [
+        {"id": "partial", "title": "Ngắt cột",
+         "text": f"Chèn ngắt cột vào văn bản. {'Ngắt cột. ' * 7}{FILLER}"},
+        {"id": "fuller", "title": "Chèn ngắt dòng hoặc ngắt cột",
+         "text": f"Chèn ngắt cột vào văn bản. {FILLER}"},
+    ])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index", full=True)
+    handle = indexer.open_index(tmp_path / "index")
+    assert ids(handle, query) == ["fuller", "partial"]
+    handle.close()

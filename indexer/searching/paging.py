@@ -20,7 +20,7 @@ from indexer.searching import weights as W
 from indexer.searching.budget import Deadline
 from indexer.searching.columns import TextColumn
 from indexer.searching.duplicates import CopyIndex, Group, collapse
-from indexer.searching.rescore import rescore
+from indexer.searching.rescore import rescore, text_spans
 from indexer.searching.topdocs import matches, top_docs
 from indexer.whoosh_ext.readers import deleted_docs, filter_docnums
 
@@ -122,7 +122,8 @@ def _run(searcher, whoosh_q, page, per_page, scope: Scope, sort,
         total, items = top_docs(searcher, whoosh_q, depth, scope.allowed, scope.deleted,
                                 matched=matched, deadline=deadline)
         if scope.title_query:
-            items = rescore(items, scope.title_query, TextColumn(searcher, "title_c"))
+            items = rescore(items, scope.title_query, TextColumn(searcher, "title_c"),
+                            text_spans(searcher, scope.title_query))
         return _Page(total, items[(page - 1) * per_page:limit], matched)
     # Date order: the matches, unscored, ordered by the per-document date array.
     matched = matches(searcher, whoosh_q, scope.deleted, deadline)

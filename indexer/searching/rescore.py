@@ -7,9 +7,9 @@ ngữ tổng quát" both hold one word of ``JDBC định nghĩa``; a law's headi
 where "Tội giết người trong trạng thái tinh thần bị kích động mạnh" is the query
 plus eight. Length normalisation of titles stands in for that only roughly, and
 costs the topical queries, whose answers often have longer titles (issue 11).
-The squared Jaccard similarity of the title's and the query's syllables measures
-it directly: 1 when the title is the query, falling fast as either has syllables
-the other lacks.
+The squared similarity of the title's and the query's syllables (Jaccard's, with
+the title's extra syllables weighing ``TITLE_EXTRA``) measures it directly: 1 when
+the title is the query, falling fast as either has syllables the other lacks.
 
 A dictionary word of the query is shared only where its syllables stand together
 in the title ("Trách nhiệm dân sự" shares *trách nhiệm* with ``trách nhiệm hình
@@ -35,8 +35,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from indexer.searching import weights as W
+from indexer.searching.matching import MATCH_FIELD
 from indexer.searching.query import ParsedQuery
 from indexer.text.syllables import is_compound, syllables
+from indexer.whoosh_ext.positions import term_positions
 
 
 class TitleWord(NamedTuple):
@@ -105,26 +107,92 @@ def _shared(title: Title, word: tuple[TitleWord, ...]) -> int:
 
 
 def title_match(title: Title, query: Query) -> float:
-    """Squared Jaccard similarity of the title's and the query's syllables, a query
-    word's syllables shared as :func:`_shared` says (0 when either is empty)."""
+    """Squared similarity of the title's and the query's syllables, a query word's
+    syllables shared as :func:`_shared` says (0 when either is empty): the shared ones
+    over themselves plus the query's the title lacks plus ``TITLE_EXTRA`` times the
+    title's the query lacks (Tversky's ratio model; 1 for both is Jaccard's).
+
+    A title's extra syllables weigh less than the query's missing ones: a topical page
+    is often titled more fully than its topic is asked for ("Chèn ngắt dòng hoặc ngắt
+    cột" for ``chèn ngắt cột``), while a title lacking a word the user typed is less
+    likely what was meant (chosen by cross-validation with the law headings, where
+    the title typed is the whole query, as a constraint)."""
     size = len({s.folded for word in query for s in word})
     if not title.size or not size:
         return 0.0
     # (a syllable in two query words, ``hop dong hop``, is shared once)
     shared = min(sum(_shared(title, word) for word in query), size, title.size)
-    return (shared / (title.size + size - shared)) ** 2
+    return (shared / (shared + size - shared + W.TITLE_EXTRA * (title.size - shared))) ** 2
+
+
+def query_syllables(query: Query) -> list[str]:
+    """The query's distinct folded syllables, in order: what :func:`span_match` looks for."""
+    return list(dict.fromkeys(s.folded for word in query for s in word))
+
+
+def span_match(occurrences: list[tuple[int, str]], idf: dict[str, float]) -> float:
+    """How closely together a text holds the query's syllables: the idf share of them it
+    holds, squared, times their density in the shortest span holding all of them
+    (how many they are over the span's length); 0 with fewer than two.
+
+    ``occurrences``: (position, syllable) of the query's syllables in the text;
+    ``idf``: every query syllable's idf. A topical page says what it is about in one
+    phrase or line ("chèn ngắt cột" in "Chèn ngắt dòng hoặc ngắt cột"), where a page
+    merely mentioning the words scatters them; sentence punctuation leaves position
+    gaps, so a span across sentences is longer.
+    """
+    found = {term for _, term in occurrences}
+    total = sum(idf.values())
+    if len(found) < 2 or total <= 0:
+        return 0.0
+    ordered = sorted(occurrences)
+    counts: dict[str, int] = {}
+    held = left = 0
+    shortest = ordered[-1][0] - ordered[0][0] + 1
+    for position, term in ordered:
+        counts[term] = counts.get(term, 0) + 1
+        held += counts[term] == 1
+        while held == len(found):
+            first, first_term = ordered[left]
+            shortest = min(shortest, position - first + 1)
+            counts[first_term] -= 1
+            held -= counts[first_term] == 0
+            left += 1
+    share = sum(idf.get(term, 0.0) for term in found) / total
+    return share ** 2 * len(found) / max(shortest, len(found))
+
+
+Spans = Callable[[list[int]], dict[int, float]]
+"""The :func:`span_match` of each of some docnums (absent: 0)."""
+
+
+def text_spans(searcher, query: Query) -> Spans:
+    """:func:`span_match` of documents' texts (``MATCH_FIELD``, positions read from the
+    postings) against ``query``, the idf of a syllable being the ranking's."""
+    terms = query_syllables(query)
+    idf = {term: searcher.idf(MATCH_FIELD, term) for term in terms}
+
+    def spans(docnums: list[int]) -> dict[int, float]:
+        found = term_positions(searcher, MATCH_FIELD, terms, docnums)
+        return {docnum: span_match(occurrences, idf) for docnum, occurrences in found.items()}
+    return spans
 
 
 def rescore(items: list[tuple[int, float]], query: Query,
-            title_of: Callable[[int], str]) -> list[tuple[int, float]]:
+            title_of: Callable[[int], str],
+            spans: Spans | None = None) -> list[tuple[int, float]]:
     """``items`` (docnum, score), best first, with the top ``RESCORE_WINDOW`` rescored and
     reordered (ties: the lower docnum first, as in the first ranking); ``title_of``
-    gives a document's title from its docnum."""
-    if not items or not query or W.TITLE_MATCH <= 0:
+    gives a document's title from its docnum, ``spans`` the :func:`span_match` of
+    documents' texts (None: titles only)."""
+    if not items or not query or (W.TITLE_MATCH <= 0 and W.SPAN_MATCH <= 0):
         return items
     window, rest = items[:W.RESCORE_WINDOW], items[W.RESCORE_WINDOW:]
-    bonus = W.TITLE_MATCH * max(score for _, score in window)
-    rescored = [(docnum, score + bonus * title_match(title_words(title_of(docnum)), query))
+    best = max(score for _, score in window)
+    bonus = W.TITLE_MATCH * best
+    near = spans([docnum for docnum, _ in window]) if spans and W.SPAN_MATCH > 0 else {}
+    rescored = [(docnum, score + bonus * title_match(title_words(title_of(docnum)), query)
+                 + W.SPAN_MATCH * best * near.get(docnum, 0.0))
                 for docnum, score in window]
     rescored.sort(key=lambda item: (-item[1], item[0]))
     return rescored + rest

@@ -44,8 +44,14 @@ FOLDED_WITH_TYPED = 0.25
 form carries the rest (a form typed is surer than one predicted)."""
 ACCENT_TIER = 0.75
 """A form typed with marks held exactly adds idf x this x (K1 + 1): exact forms first."""
-TITLE_MATCH = 0.3
+TITLE_MATCH = 0.25
 """Rescoring: a title equal to the query gains this share of the window's best score."""
+TITLE_EXTRA = 0.5
+"""Rescoring: weight of a title's syllables the query lacks against the query's the
+title lacks (1), in the title-query similarity (:func:`indexer.searching.rescore.title_match`)."""
+SPAN_MATCH = 0.1
+"""Rescoring: share of the window's best score gained by a text holding the query's
+syllables close together (:func:`indexer.searching.rescore.span_match`)."""
 RESCORE_WINDOW = 50
 """Rescoring: how many of the first ranking's best are rescored by title."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from bisect import bisect_left
 from itertools import repeat
 from pickle import dumps
 
@@ -153,6 +154,21 @@ class CompactLeafMatcher(W3LeafMatcher):
             self._read_data()
         values = self._data[2]
         self._values = values if values is not None else (None,) * self._blocklength
+
+    def seek(self, target: int) -> bool:
+        """``skip_to(target)``, the block found by its last docnum and the posting in it
+        by bisection (Whoosh steps through a block one posting at a time: 80% of the
+        cost of reading a few dozen documents' positions); True if ``target`` is here."""
+        if not self.is_active():
+            return False
+        if target > self._maxid:
+            self._skip_to_block(lambda: target > self._maxid)
+            if not self.is_active():
+                return False
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect_left(self._ids, target, self._i)
+        return self._ids[self._i] == target
 
     def all_arrays(self, with_values: bool = False):
         """Every remaining (docnums, weights, values or None) of the list, block by block.
