@@ -138,3 +138,9 @@ def segment_leaves(reader):
     for leaf, _ in reader.leaf_readers():
         if isinstance(leaf, SegmentReader):
             yield leaf, leaf.segment().segment_id()
+
+
+def segment_counts(ix) -> list[tuple[str, int, int]]:
+    """(segment id, documents including deleted, deleted) of each segment of ``ix``'s
+    latest commit, in index order."""
+    return [(s.segment_id(), s.doc_count_all(), s.deleted_count()) for s in ix._segments()]
