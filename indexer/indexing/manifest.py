@@ -74,14 +74,46 @@ def entry(source: SourceFile, docs: dict[str, str], problems: list[Problem],
     return described
 
 
-def owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
-    """id -> (hash, relpath) of the file that wins each id (:class:`FirstWins`)."""
-    ids, found, sink = FirstWins(), {}, [] if problems is None else problems
-    for rel in sorted(files):
-        for doc_id, digest in files[rel]["docs"].items():
-            if ids.claim(doc_id, rel, sink):
-                found[doc_id] = (digest, rel)
-    return found
+class Owners:
+    """Which file wins each id (:class:`FirstWins`), and the content hash it has there.
+
+    Built with a dict update per file (C loops, ~0.1 s per million ids) rather than a
+    :class:`FirstWins` claim per id: the files are applied last to first, so the first
+    file holding an id writes it last. Only when some id is in several files are the
+    files gone through again, id by id, to report the losers as a claim would.
+    """
+
+    def __init__(self, files: dict[str, dict], problems: list[Problem] | None):
+        self.files, self.rel = files, {}
+        rel, total = self.rel, 0
+        for path in sorted(files, reverse=True):
+            docs = files[path]["docs"]
+            rel.update(dict.fromkeys(docs, path))
+            total += len(docs)
+        if problems is not None and total != len(rel):
+            ids = FirstWins()
+            for path in sorted(files):
+                for doc_id in files[path]["docs"]:
+                    ids.claim(doc_id, path, problems)
+
+    def __len__(self) -> int:
+        return len(self.rel)
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self.rel
+
+    def get(self, doc_id: str) -> tuple[str, str] | None:
+        """(hash, relpath) of the winning copy of ``doc_id``, None if no file has it."""
+        path = self.rel.get(doc_id)
+        return None if path is None else (self.files[path]["docs"][doc_id], path)
+
+    def in_order(self, ids: set[str]) -> list[str]:
+        """Those of ``ids`` that have an owner, in path order then file order (the order
+        a full pass over the files gives them)."""
+        rel = self.rel
+        paths = {rel[i] for i in ids if i in rel}
+        return [doc_id for path in sorted(paths) for doc_id in self.files[path]["docs"]
+                if doc_id in ids and rel[doc_id] == path]
 
 
 def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: list[Problem],
@@ -124,7 +156,7 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                      progress: Progress | None) -> Plan:
     """Compare the corpus with the manifest: only changed files are read, and only the
     documents whose hash changed are kept in memory."""
-    indexed = owners(old_files, None)
+    indexed = Owners(old_files, None)
     plan = Plan()
     entries = plan.entries
     parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
@@ -137,14 +169,14 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
             problems += [Problem.from_list(p) for p in old.get("problems", [])]
             tracker.file(source, len(old["docs"]))
         else:
-            kept = sum(1 for i in old["docs"] if indexed.get(i, ("", ""))[1] == rel) if old else 0
+            kept = sum(1 for i in old["docs"] if indexed.rel.get(i) == rel) if old else 0
             own: list[Problem] = []
             reading = read_file(source, own, limits, kept)
             docs: dict[str, str] = {}
             changed: dict[str, Document] = {}
             for doc in reading:
                 docs[doc.id] = doc.content_hash
-                if indexed.get(doc.id, ("", ""))[0] != doc.content_hash:
+                if (indexed.get(doc.id) or ("", ""))[0] != doc.content_hash:
                     changed[doc.id] = doc
                 tracker.document(reading)
             for doc_id in reading.held:  # a record too large now keeps its indexed version
@@ -158,10 +190,19 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 entries[rel] = entry(source, docs, own, bool(reading.unreadable))
                 parsed[rel] = changed
             tracker.file(source)
-    wanted = owners(entries, problems)
+    wanted = Owners(entries, problems)
+    # Only the ids of files whose entry changed (read, new or gone) can change owner or
+    # hash: every other id is unchanged, and is never looked at (one changed file of a
+    # million documents costs the ids of that file, not a pass over all of them).
+    touched: set[str] = set()
+    for rel in entries.keys() | old_files.keys():
+        if entries.get(rel) is not old_files.get(rel):
+            touched.update(entries.get(rel, {}).get("docs", ()))
+            touched.update(old_files.get(rel, {}).get("docs", ()))
+    now = [(doc_id, *wanted.get(doc_id)) for doc_id in wanted.in_order(touched)]
 
     missing: dict[str, set[str]] = {}  # ownership moved to a file not read: read it now
-    for doc_id, (digest, rel) in wanted.items():
+    for doc_id, digest, rel in now:
         before = indexed.get(doc_id)
         if not (before and before[0] == digest) and doc_id not in parsed.get(rel, {}):
             missing.setdefault(rel, set()).add(doc_id)
@@ -173,7 +214,8 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
             entries[rel] = {**entries[rel], "unread": True,
                             "docs": {**entries[rel]["docs"], **dict.fromkeys(lost, "")}}
 
-    for doc_id, (digest, rel) in wanted.items():
+    plan.unchanged = len(wanted) - len(now)
+    for doc_id, digest, rel in now:
         before = indexed.get(doc_id)
         if before and before[0] == digest:
             plan.unchanged += 1
@@ -184,6 +226,6 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 plan.replaced.append(doc_id)
             else:
                 plan.added += 1
-    plan.deletes = [doc_id for doc_id in indexed if doc_id not in wanted]
+    plan.deletes = [doc_id for doc_id in indexed.in_order(touched) if doc_id not in wanted]
     plan.documents = len(wanted)
     return plan
