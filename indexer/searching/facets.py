@@ -112,6 +112,12 @@ class Selection:
     low: int | None = None  # inclusive date keys (from/to)
     high: int | None = None
 
+    @property
+    def empty(self) -> bool:
+        """True if these filters let every document through."""
+        return not (self.sources or self.years or self.low is not None
+                    or self.high is not None)
+
     def keeps(self, cols: Columns, docnums: Iterable[int], by_source: bool = True,
               by_year: bool = True) -> set[int]:
         """The docnums these filters let through (one kind may be left out)."""
@@ -166,6 +172,15 @@ def filtered(matched: Matched, selection: Selection) -> list[tuple[Columns, int,
         cols = Columns.of(reader)
         out.append((cols, offset, selection.keeps(cols, docs)))
     return out
+
+
+def kept(matched: Matched, selection: Selection) -> list[tuple[int, set[int]]]:
+    """Per segment: (offset, matches that pass every filter). Without filters no columns
+    are read: a search that asks for no facet and no date order does not pay a segment's
+    first read of them (0.1 s per 100k documents, in the first query after opening)."""
+    if selection.empty:
+        return [(offset, docs) for _, offset, docs in matched]
+    return [(offset, docs) for _, offset, docs in filtered(matched, selection)]
 
 
 def by_date(segments: list[tuple[Columns, int, set[int]]], limit: int, newest: bool,
