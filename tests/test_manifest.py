@@ -12,8 +12,17 @@ from pathlib import Path
 
 import pytest
 
+import indexer
 from indexer.corpus.reader import scan
-from indexer.indexing.manifest import Owners, full_documents, plan_incremental
+from indexer.indexing import generations as store
+from indexer.indexing.manifest import (
+    Owners,
+    full_documents,
+    plan_incremental,
+    read_manifest,
+    write_manifest,
+)
+from tests.helpers import write_jsonl
 
 FILES = [f"f{i}.jsonl" for i in range(5)]
 
@@ -72,3 +81,42 @@ def test_owners_first_file_wins_and_losers_are_reported():
     no_report: list = []
     Owners({"a": {"docs": {"1": "x"}}, "b": {"docs": {"2": "y"}}}, no_report)
     assert no_report == []
+
+
+def _indexed(tmp_path: Path) -> tuple[Path, Path, Path]:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    write_jsonl(corpus / "a.jsonl", [{"id": "1", "title": "Hợp đồng", "text": "Điều 1."},
+                                     {"id": "2", "title": "Bộ luật", "text": "Điều 2."}])
+    write_jsonl(corpus / "b.jsonl", [{"id": "3", "title": "Dân sự", "text": "Điều 3."}])
+    indexer.reindex(corpus, index_dir)
+    return corpus, index_dir, store.current_generation(index_dir)
+
+
+def test_an_index_with_a_json_manifest_is_updated_incrementally_and_migrated(tmp_path):
+    """Indexes written before manifest.bin hold manifest.json: still read (no rebuild),
+    and replaced by the binary one at the next reindex."""
+    corpus, index_dir, generation = _indexed(tmp_path)
+    files = read_manifest(generation)["files"]
+    (generation / store.MANIFEST).unlink()
+    (generation / store.LEGACY_MANIFEST).write_text(json.dumps({"files": files}), "utf-8")
+    assert read_manifest(generation) == {"files": files}
+    write_jsonl(corpus / "b.jsonl", [{"id": "3", "title": "Dân sự", "text": "Điều 4."}])
+    report = indexer.reindex(corpus, index_dir)
+    assert (report.mode, report.updated, report.unchanged) == ("incremental", 1, 2)
+    assert store.current_generation(index_dir) == generation
+    assert not (generation / store.LEGACY_MANIFEST).exists()
+    assert read_manifest(generation)["files"].keys() == files.keys()
+
+
+def test_a_damaged_manifest_means_a_full_rebuild(tmp_path):
+    corpus, index_dir, generation = _indexed(tmp_path)
+    (generation / store.MANIFEST).write_bytes(b"\x00garbage")
+    assert read_manifest(generation) is None
+    report = indexer.reindex(corpus, index_dir)
+    assert (report.mode, report.added) == ("full", 3)
+
+
+def test_the_manifest_round_trips(tmp_path):
+    entries = {"a.jsonl": {"mtime_ns": 1, "size": 2, "docs": {"x": "h"}, "problems": [["a", "b"]]}}
+    write_manifest(tmp_path, entries)
+    assert read_manifest(tmp_path) == {"files": entries}
