@@ -184,3 +184,38 @@ def test_columns_are_read_once_per_segment(ix):
             assert all(a is b for a, b in pairs)
         finally:
             ix.manager.release(other)
+
+
+def test_columns_read_whole_hold_each_live_documents_stored_source_and_date(ix):
+    """Columns are read a posting list and a column at a time (not a matcher step per
+    document): every live document's values must be its stored ones."""
+    from whoosh.util.times import long_to_datetime
+
+    from indexer.searching.facets import UNDATED, Columns
+
+    with ix.reading() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            cols = Columns.of(reader)
+            for docnum, stored in reader.iter_docs():  # live documents only
+                source = cols.source[docnum]
+                assert (cols.names[source] if source >= 0 else None) == stored.get("source")
+                date = cols.date[docnum]
+                when = None if date == UNDATED else long_to_datetime(date)
+                assert when == stored.get("date")
+                assert cols.year[docnum] == (when.year if when else 0)
+
+
+def test_a_search_without_facets_filters_or_date_order_reads_no_columns(ix, monkeypatch):
+    """The columns cost a pass over a segment's documents the first time: a plain search
+    (the first query after opening, most often) must not pay it; asking for facets does."""
+    from indexer.searching.facets import Columns
+
+    read: list = []
+    original = Columns._read.__func__
+    monkeypatch.setattr(Columns, "_read", classmethod(
+        lambda cls, reader: read.append(reader) or original(cls, reader)))
+    plain = indexer.search(ix, "tài sản hợp đồng")
+    assert plain.total == 8 and read == []
+    assert indexer.search(ix, "tài sản hợp đồng", facets=True).total == plain.total
+    assert read

@@ -155,3 +155,22 @@ def test_array_scoring_equals_the_python_path_exactly(shipped, monkeypatch):
             arrays = top_docs(searcher, query, limit, None, deleted_docs(searcher))
             assert arrays == python, (text, limit)
     assert flat >= 10
+
+
+def test_norms_from_length_codes_equal_those_from_the_decoded_lengths(segmented_index):
+    """_norms looks each document's norm up by its length code: the same floats as the
+    arithmetic on its decoded length, in every segment."""
+    from indexer.searching.segmentscore import _norms
+
+    index = indexer.open_index(segmented_index)
+    try:
+        searcher = index.searcher()
+        for sub, _ in searcher.leaf_searchers():
+            for fieldname in ("all_f", "title_f", "pairs"):
+                norms, least = _norms(searcher, sub, fieldname, 0.75, 1.2)
+                avgfl = searcher.avg_field_length(fieldname) or 1
+                a, b = 1.2 * (1 - 0.75), 1.2 * 0.75 / avgfl
+                expected = [a + b * (n or 0) for n in field_lengths(sub, fieldname)]
+                assert norms == expected and least == min(expected, default=a)
+    finally:
+        index.close()

@@ -126,3 +126,25 @@ def test_the_shipped_word_list_is_canonical_lowercase_nfc():
            or unicodedata.normalize("NFC", line) != line or line != line.lower()]
     assert bad == []
 
+
+
+def test_the_shipped_folded_forms_are_those_of_the_word_list():
+    """words_folded.txt saves folding 60k words per process: it must be what the word list
+    gives (regenerate with ``python -m indexer.text.words``), and lexicon() must hold
+    what folding the list itself holds."""
+    from indexer.text.words import FOLDED_FILE, WORDS_FILE, Lexicon, folded_file_text
+
+    assert FOLDED_FILE.read_text("utf-8") == folded_file_text(WORDS_FILE.read_bytes())
+    computed = Lexicon(lexicon().accented)
+    assert lexicon().folded == computed.folded
+    assert lexicon().long_starts == computed.long_starts
+
+
+def test_a_stale_folded_file_is_not_used(tmp_path, monkeypatch):
+    from indexer.text import words as module
+
+    monkeypatch.setattr(module, "FOLDED_FILE", tmp_path / "folded.txt")
+    assert module._shipped_folded(b"hop dong\n") is None  # missing
+    (tmp_path / "folded.txt").write_text(module.folded_file_text(b"hop dong\n"), "utf-8")
+    assert module._shipped_folded(b"hop dong\n") == ["hop dong"]
+    assert module._shipped_folded(b"hop dong\nhoa binh\n") is None  # made from another list

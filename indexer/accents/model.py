@@ -131,9 +131,11 @@ class AccentModel(Decoding):
     # --- persistence ----------------------------------------------------
 
     def save(self, path: Path) -> None:
-        """Write atomically: readers never see half a model."""
+        """Write atomically: readers never see half a model. Compression level 1: every
+        incremental reindex rewrites the whole model, and level 5 took twice as long
+        (0.13 s instead of 0.07 s at 100k documents) for a file 10% smaller."""
         buffer = io.BytesIO()
-        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=5) as out:
+        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=1) as out:
             out.write(marshal.dumps((FORMAT, self.words, self.counts.state(),
                                      self.casing.state())))
         write_atomic(Path(path), buffer.getvalue())

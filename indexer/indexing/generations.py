@@ -5,7 +5,8 @@
     index/
       CURRENT            name of the live generation (replaced atomically)
       gen-<stamp>/       a complete Whoosh index plus our side files:
-        manifest.json      corpus file -> (mtime, size, {doc id: content hash})
+        manifest.bin       corpus file -> (mtime, size, {doc id: content hash})
+                           (indexer.indexing.manifest; manifest.json before)
         meta.json          schema version, last reindex time and report
         accents.model      accent-restoration statistics (indexer.accents.model)
       .reindex.lock      held by the one running reindex
@@ -32,7 +33,8 @@ from indexer.indexing.schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.bin"
+LEGACY_MANIFEST = "manifest.json"  # what indexes written before manifest.bin hold
 META = "meta.json"
 MODEL = "accents.model"
 INDEX_NAME = "MAIN"

@@ -8,14 +8,22 @@ incremental reindexes alike, and the losers are reported on every run.
 
 A file that cannot be read this time keeps its previous entry, so its
 documents stay indexed: a skip never deletes.
+
+The manifest is stored with :mod:`marshal` (``manifest.bin``): every incremental
+reindex reads and rewrites it whole, and at a million documents (50 MB) JSON took
+1.3 s to read and 0.9 s to write, a quarter of that with marshal. An index written
+before keeps its ``manifest.json``, read once and replaced by the next reindex.
 """
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
+from indexer.atomicfile import write_atomic
 from indexer.corpus.reader import (
     Document,
     FileRead,
@@ -25,10 +33,32 @@ from indexer.corpus.reader import (
     SourceFile,
     read_file,
 )
+from indexer.indexing import generations as store
 
+FORMAT = 2
+"""Version of ``manifest.bin`` (1: ``manifest.json``, still read)."""
 PROGRESS_EVERY = 256
 """Documents between two progress calls within one file (a JSONL collection can be the
 whole corpus: a call per file said nothing until it was read)."""
+
+
+def read_manifest(generation: Path) -> dict | None:
+    """``{"files": {relpath: entry}}`` of ``generation``, None if it has none that can be
+    read (a damaged manifest makes a full rebuild, as a missing one does)."""
+    try:
+        version, files = marshal.loads((generation / store.MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return store.read_json(generation / store.LEGACY_MANIFEST)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return {"files": files} if version == FORMAT and isinstance(files, dict) else None
+
+
+def write_manifest(generation: Path, entries: dict[str, dict]) -> None:
+    """Replace the manifest of ``generation`` atomically (a JSON one left by an older
+    version is removed once the new one is in place)."""
+    write_atomic(generation / store.MANIFEST, marshal.dumps((FORMAT, entries)))
+    (generation / store.LEGACY_MANIFEST).unlink(missing_ok=True)
 
 
 class Progress(Protocol):
@@ -74,14 +104,74 @@ def entry(source: SourceFile, docs: dict[str, str], problems: list[Problem],
     return described
 
 
-def owners(files: dict[str, dict], problems: list[Problem] | None) -> dict[str, tuple[str, str]]:
-    """id -> (hash, relpath) of the file that wins each id (:class:`FirstWins`)."""
-    ids, found, sink = FirstWins(), {}, [] if problems is None else problems
-    for rel in sorted(files):
-        for doc_id, digest in files[rel]["docs"].items():
-            if ids.claim(doc_id, rel, sink):
-                found[doc_id] = (digest, rel)
-    return found
+class Owners:
+    """Which file wins each id (:class:`FirstWins`), and the content hash it has there.
+
+    Built with a dict update per file (C loops, ~0.1 s per million ids) rather than a
+    :class:`FirstWins` claim per id: the files are applied last to first, so the first
+    file holding an id writes it last. Only when some id is in several files are the
+    files gone through again, id by id, to report the losers as a claim would.
+    """
+
+    def __init__(self, files: dict[str, dict], problems: list[Problem] | None):
+        self.files, self.rel = files, {}
+        rel, total = self.rel, 0
+        for path in sorted(files, reverse=True):
+            docs = files[path]["docs"]
+            rel.update(dict.fromkeys(docs, path))
+            total += len(docs)
+        self.duplicated = total != len(rel)  # some id is in several files
+        if problems is not None and self.duplicated:
+            self._report(problems)
+
+    def _report(self, problems: list[Problem]) -> None:
+        ids = FirstWins()
+        for path in sorted(self.files):
+            for doc_id in self.files[path]["docs"]:
+                ids.claim(doc_id, path, problems)
+
+    def updated(self, files: dict[str, dict], changed: list[str],
+                problems: list[Problem]) -> Owners:
+        """The owners of ``files``, which differ from this one's files only at the paths
+        ``changed`` (changed, new or gone): this map copied and the ids of those files
+        moved, unless an id was in several files before (then built afresh). Why: at a
+        million documents a fresh map took 0.3 s; one changed file's ids take nothing."""
+        if self.duplicated:
+            return Owners(files, problems)
+        new = Owners({}, None)
+        new.files, rel = files, self.rel.copy()
+        new.rel = rel
+        for path in changed:  # no id was in two files: each of these was its file's
+            for doc_id in self.files.get(path, {}).get("docs", ()):
+                del rel[doc_id]
+        for path in sorted(changed):
+            for doc_id in files.get(path, {}).get("docs", ()):
+                holder = rel.get(doc_id)
+                if holder is None or path < holder:
+                    rel[doc_id] = path
+        new.duplicated = sum(len(entry["docs"]) for entry in files.values()) != len(rel)
+        if new.duplicated:
+            new._report(problems)
+        return new
+
+    def __len__(self) -> int:
+        return len(self.rel)
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self.rel
+
+    def get(self, doc_id: str) -> tuple[str, str] | None:
+        """(hash, relpath) of the winning copy of ``doc_id``, None if no file has it."""
+        path = self.rel.get(doc_id)
+        return None if path is None else (self.files[path]["docs"][doc_id], path)
+
+    def in_order(self, ids: set[str]) -> list[str]:
+        """Those of ``ids`` that have an owner, in path order then file order (the order
+        a full pass over the files gives them)."""
+        rel = self.rel
+        paths = {rel[i] for i in ids if i in rel}
+        return [doc_id for path in sorted(paths) for doc_id in self.files[path]["docs"]
+                if doc_id in ids and rel[doc_id] == path]
 
 
 def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: list[Problem],
@@ -124,7 +214,7 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                      progress: Progress | None) -> Plan:
     """Compare the corpus with the manifest: only changed files are read, and only the
     documents whose hash changed are kept in memory."""
-    indexed = owners(old_files, None)
+    indexed = Owners(old_files, None)
     plan = Plan()
     entries = plan.entries
     parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
@@ -137,14 +227,14 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
             problems += [Problem.from_list(p) for p in old.get("problems", [])]
             tracker.file(source, len(old["docs"]))
         else:
-            kept = sum(1 for i in old["docs"] if indexed.get(i, ("", ""))[1] == rel) if old else 0
+            kept = sum(1 for i in old["docs"] if indexed.rel.get(i) == rel) if old else 0
             own: list[Problem] = []
             reading = read_file(source, own, limits, kept)
             docs: dict[str, str] = {}
             changed: dict[str, Document] = {}
             for doc in reading:
                 docs[doc.id] = doc.content_hash
-                if indexed.get(doc.id, ("", ""))[0] != doc.content_hash:
+                if (indexed.get(doc.id) or ("", ""))[0] != doc.content_hash:
                     changed[doc.id] = doc
                 tracker.document(reading)
             for doc_id in reading.held:  # a record too large now keeps its indexed version
@@ -158,10 +248,20 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 entries[rel] = entry(source, docs, own, bool(reading.unreadable))
                 parsed[rel] = changed
             tracker.file(source)
-    wanted = owners(entries, problems)
+    # Only the ids of files whose entry changed (read, new or gone) can change owner or
+    # hash: every other id is unchanged, and is never looked at (one changed file of a
+    # million documents costs the ids of that file, not a pass over all of them).
+    changed = [rel for rel in sorted(entries.keys() | old_files.keys())
+               if entries.get(rel) is not old_files.get(rel)]
+    wanted = indexed.updated(entries, changed, problems)
+    touched: set[str] = set()
+    for rel in changed:
+        touched.update(entries.get(rel, {}).get("docs", ()))
+        touched.update(old_files.get(rel, {}).get("docs", ()))
+    now = [(doc_id, *wanted.get(doc_id)) for doc_id in wanted.in_order(touched)]
 
     missing: dict[str, set[str]] = {}  # ownership moved to a file not read: read it now
-    for doc_id, (digest, rel) in wanted.items():
+    for doc_id, digest, rel in now:
         before = indexed.get(doc_id)
         if not (before and before[0] == digest) and doc_id not in parsed.get(rel, {}):
             missing.setdefault(rel, set()).add(doc_id)
@@ -173,7 +273,8 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
             entries[rel] = {**entries[rel], "unread": True,
                             "docs": {**entries[rel]["docs"], **dict.fromkeys(lost, "")}}
 
-    for doc_id, (digest, rel) in wanted.items():
+    plan.unchanged = len(wanted) - len(now)
+    for doc_id, digest, rel in now:
         before = indexed.get(doc_id)
         if before and before[0] == digest:
             plan.unchanged += 1
@@ -184,6 +285,6 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                 plan.replaced.append(doc_id)
             else:
                 plan.added += 1
-    plan.deletes = [doc_id for doc_id in indexed if doc_id not in wanted]
+    plan.deletes = [doc_id for doc_id in indexed.in_order(touched) if doc_id not in wanted]
     plan.documents = len(wanted)
     return plan

@@ -30,6 +30,7 @@ from indexer.errors import CorpusMissingError, IndexMissingError
 from indexer.indexing import compaction
 from indexer.indexing import fullbuild as bulkbuild
 from indexer.indexing import generations as store
+from indexer.indexing import manifest as manifests
 from indexer.indexing.census import Census, count_segments
 from indexer.indexing.lock import ReindexLock
 from indexer.indexing.manifest import Progress, full_documents, plan_incremental
@@ -127,7 +128,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
                                 + ", ".join(removed))
         generation = store.current_generation(index_dir)
         meta = store.read_json(generation / store.META, {}) if generation else {}
-        manifest = store.read_json(generation / store.MANIFEST) if generation else None
+        manifest = manifests.read_manifest(generation) if generation else None
         readers_changed = bool(generation and meta.get("readers_version", 1)
                                != formats.READERS_VERSION)
         if (not full and generation and meta.get("schema_version") == SCHEMA_VERSION
@@ -147,7 +148,6 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
             full = True
         if full:
             report = _full(corpus_dir, index_dir, procs, report, progress, limits)
-            generation = store.current_generation(index_dir)
         synonyms.install(corpus_dir, index_dir)
         report.seconds = time.perf_counter() - started  # index_bytes: at the commit
         return report
@@ -185,12 +185,12 @@ def _counted(docs: Iterator[Document], report: ReindexReport) -> Iterator[Docume
 
 def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport,
                       census: Census | None, base: set[str] | None = None) -> None:
-    """manifest.json, then meta.json: what the commit holds (the census, recounted from
+    """The manifest, then meta.json: what the commit holds (the census, recounted from
     the segments if it was not kept or does not add up), its size, its base segments
     (:mod:`indexer.indexing.compaction`; None: all of them, a full build) and this report."""
     if base is None:
         base = {s.id for s in compaction.sizes(ix)}
-    store.write_json(generation / store.MANIFEST, {"files": entries})
+    manifests.write_manifest(generation, entries)
     with ix.reader() as reader:
         live = reader.doc_count()
         if census is None or census.documents != live:

@@ -26,6 +26,8 @@ from operator import itemgetter
 from whoosh.util.times import long_to_datetime
 
 from indexer.text.collation import vn_key
+from indexer.whoosh_ext.codec import read_postings
+from indexer.whoosh_ext.readers import numeric_column_values
 from indexer.whoosh_ext.readerstate import cache_of
 
 PAIR = 10_000  # years are below this
@@ -60,6 +62,10 @@ class Columns:
 
     @classmethod
     def _read(cls, reader) -> Columns:
+        """Read whole: each source's posting list in one call and the date column in one
+        read (a matcher step and a column look-up per document took 0.25 s of the first
+        query at 100k). Deleted documents get their values too; matched sets leave them
+        out."""
         size = reader.doc_count_all()
         names: list[str] = []
         source = [-1] * size
@@ -68,13 +74,15 @@ class Columns:
                 name = term.decode("utf-8") if isinstance(term, bytes) else term
                 ident = len(names)
                 names.append(name)
-                for docnum in reader.postings("source", term).all_ids():
+                btext = term if isinstance(term, bytes) else term.encode("utf-8")
+                for docnum in read_postings(reader, "source", btext)[0]:
                     source[docnum] = ident
         date = [UNDATED] * size
         year = [0] * size
         if reader.has_column("date"):
             missing = reader.schema["date"].column_type.default_value()
-            values = list(reader.column_reader("date", translate=False))[:size]
+            column = reader.column_reader("date", translate=False)
+            values = list(numeric_column_values(column, size))[:size]
             values += [missing] * (size - len(values))
             years = {v: long_to_datetime(v).year for v in set(values) if v != missing}
             date = [UNDATED if v == missing else v for v in values]
@@ -103,6 +111,12 @@ class Selection:
     years: frozenset[int] = frozenset()
     low: int | None = None  # inclusive date keys (from/to)
     high: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True if these filters let every document through."""
+        return not (self.sources or self.years or self.low is not None
+                    or self.high is not None)
 
     def keeps(self, cols: Columns, docnums: Iterable[int], by_source: bool = True,
               by_year: bool = True) -> set[int]:
@@ -158,6 +172,15 @@ def filtered(matched: Matched, selection: Selection) -> list[tuple[Columns, int,
         cols = Columns.of(reader)
         out.append((cols, offset, selection.keeps(cols, docs)))
     return out
+
+
+def kept(matched: Matched, selection: Selection) -> list[tuple[int, set[int]]]:
+    """Per segment: (offset, matches that pass every filter). Without filters no columns
+    are read: a search that asks for no facet and no date order does not pay a segment's
+    first read of them (0.1 s per 100k documents, in the first query after opening)."""
+    if selection.empty:
+        return [(offset, docs) for _, offset, docs in matched]
+    return [(offset, docs) for _, offset, docs in filtered(matched, selection)]
 
 
 def by_date(segments: list[tuple[Columns, int, set[int]]], limit: int, newest: bool,

@@ -29,8 +29,8 @@ class Every:
     """The documents holding every word, per segment (no global set is built: only
     the total and the page's hits are asked about)."""
 
-    def __init__(self, per_segment: list) -> None:
-        self._segments = [(offset, docs) for _, offset, docs in per_segment]
+    def __init__(self, per_segment: list[tuple[int, set[int]]]) -> None:
+        self._segments = per_segment  # (docnum offset, documents)
         self.count = sum(len(docs) for _, docs in self._segments)
 
     def __contains__(self, docnum: int) -> bool:

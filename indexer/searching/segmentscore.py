@@ -21,21 +21,31 @@ from whoosh import query as Q
 from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import _add_for, add_list
 from indexer.whoosh_ext.bm25 import Coverage
-from indexer.whoosh_ext.readers import field_lengths
+from indexer.whoosh_ext.readers import BYTE_LENGTHS, field_lengths, length_codes
 from indexer.whoosh_ext.readerstate import cache_of
 
 
 def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
     """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment
     (from the same one-byte lengths Whoosh scores with), and the least of them
-    (for score bounds)."""
+    (for score bounds). From the raw length codes when the segment has them: a norm per
+    possible code (256), then a look-up per document; decoding every length first, then
+    the arithmetic per document, was most of the first query on a large index (0.3 s
+    at 300k documents)."""
     avgfl = searcher.avg_field_length(fieldname) or 1
     cache = cache_of(sub.reader(), "norms")
     key = (fieldname, B, K1, avgfl)
     norms = cache.get(key)
     if norms is None:
         a, b = K1 * (1 - B), K1 * B / avgfl
-        norms = [a + b * (length or 0) for length in field_lengths(sub, fieldname)]
+        reader = sub.reader()
+        codes = length_codes(reader, fieldname)
+        if codes is None:
+            norms = [a + b * (length or 0) for length in field_lengths(sub, fieldname)]
+        else:
+            table = [a + b * length for length in BYTE_LENGTHS]
+            norms = list(map(table.__getitem__, codes))
+            norms += [a] * (reader.doc_count_all() - len(codes))
         norms = cache[key] = (norms, min(norms, default=a))
     return norms
 

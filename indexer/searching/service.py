@@ -161,7 +161,7 @@ def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
         # Candidates hold any word; the total counts those holding every word,
         # and so do the facets (each count is the total its filter gives).
         every_matched = matches(searcher, every_q, scope.deleted, deadline)
-        every = Every(F.filtered(every_matched, scope.selection))
+        every = Every(F.kept(every_matched, scope.selection))
         results.total = every.count
         results.partial = any(group.docnum not in every for group in hits.items)
     elif every_q is not None:  # out of time: which hits hold every word is not known

@@ -20,30 +20,30 @@ It is fast (a few set look-ups per syllable), so it can run on documents too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from itertools import compress
 from pathlib import Path
 
 from indexer.whoosh_ext.analyzers import canonical, term
 
 WORDS_FILE = Path(__file__).parent.parent / "data" / "words.txt"
+FOLDED_FILE = WORDS_FILE.with_name("words_folded.txt")
+"""The folded forms of :data:`WORDS_FILE`, precomputed by ``python -m indexer.text.words``:
+folding 60k words took 0.1-0.2 s of every process's first query or reindex. Its first
+line names the digest of the word list it was made from; a stale file is not used."""
 MAX_WORD_SYLLABLES = 4
 
 
 class Lexicon:
     """Multi-syllable words, accented (canonical tones) and folded, space-joined."""
 
-    def __init__(self, words: Sequence[str]):
+    def __init__(self, words: Iterable[str], folded: Iterable[str] | None = None):
+        """``folded``: the folded forms of ``words``, when known (:data:`FOLDED_FILE`)."""
         self.accented = frozenset(words)
-        folded: dict[str, str] = {}  # 60k words share ~7k syllables: fold each once
-        for word in self.accented:
-            for syllable in word.split():
-                if syllable not in folded:
-                    folded[syllable] = term(syllable)
-        self.folded = frozenset(" ".join(map(folded.__getitem__, word.split()))
-                                for word in self.accented)
+        self.folded = frozenset(fold_words(self.accented) if folded is None else folded)
         # First two syllables of the longer words: where pair look-ups are not enough.
-        self.long_starts = frozenset(" ".join(w.split()[:2]) for w in self.accented
+        self.long_starts = frozenset(w[:w.find(" ", w.find(" ") + 1)] for w in self.accented
                                      if w.count(" ") > 1)
 
     def is_word(self, accented: Sequence[str], folded: Sequence[str]) -> bool:
@@ -100,10 +100,41 @@ def lexicon() -> Lexicon:
     if _LEXICON is None:
         # The file is shipped canonical (indexer/data/README.md; tests/test_words.py
         # checks it): re-canonicalising 140k syllables took 2 s of the first query.
-        text = WORDS_FILE.read_text("utf-8")
-        _LEXICON = Lexicon([line for line in text.splitlines() if line.strip()])
+        raw = WORDS_FILE.read_bytes()
+        words = [line for line in raw.decode("utf-8").splitlines() if line.strip()]
+        _LEXICON = Lexicon(words, _shipped_folded(raw))
     return _LEXICON
 
+
+def fold_words(words: Iterable[str]) -> list[str]:
+    """The distinct folded forms of ``words``, sorted (what :data:`FOLDED_FILE` holds)."""
+    folded: dict[str, str] = {}  # 60k words share ~7k syllables: fold each once
+    found = set()
+    for word in words:
+        syllables = word.split()
+        for syllable in syllables:
+            if syllable not in folded:
+                folded[syllable] = term(syllable)
+        found.add(" ".join(map(folded.__getitem__, syllables)))
+    return sorted(found)
+
+
+def folded_file_text(raw_words: bytes) -> str:
+    """The content of :data:`FOLDED_FILE` for the word list whose bytes are ``raw_words``."""
+    words = [line for line in raw_words.decode("utf-8").splitlines() if line.strip()]
+    digest = hashlib.sha256(raw_words).hexdigest()
+    return "".join(f"{line}\n" for line in [f"# sha256 {digest}", *fold_words(words)])
+
+
+def _shipped_folded(raw_words: bytes) -> list[str] | None:
+    """The precomputed folded forms, None if missing or made from another word list."""
+    try:
+        lines = FOLDED_FILE.read_text("utf-8").splitlines()
+    except OSError:
+        return None
+    if not lines or lines[0] != f"# sha256 {hashlib.sha256(raw_words).hexdigest()}":
+        return None
+    return lines[1:]
 
 
 def segment(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -255,3 +286,7 @@ def _segmented(start: int, end: int, accented: Sequence[str], folded: Sequence[s
             _SEGMENTED.clear()
         _SEGMENTED[key] = spans
     return [(start + a, start + b) for a, b in spans]
+
+
+if __name__ == "__main__":  # regenerate FOLDED_FILE after changing WORDS_FILE
+    FOLDED_FILE.write_text(folded_file_text(WORDS_FILE.read_bytes()), "utf-8")

@@ -37,12 +37,6 @@ _BYTE_LENGTHS = [0] + [byte_to_length(b) for b in range(1, 256)]
 _LENGTHS = np.array(_BYTE_LENGTHS, dtype=np.int64)
 
 
-def segment_counts(ix) -> list[tuple[str, int, int]]:
-    """(segment id, documents including deleted, deleted) of each segment of ``ix``'s
-    latest commit, in index order."""
-    return [(s.segment_id(), s.doc_count_all(), s.deleted_count()) for s in ix._segments()]
-
-
 class MergeWriter(SegmentWriter):
     """A writer that only merges: :meth:`write_merged` some segments, then :meth:`commit`."""
 

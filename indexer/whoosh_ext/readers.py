@@ -20,6 +20,8 @@ from whoosh.util.numeric import byte_to_length
 from indexer.whoosh_ext.readerstate import cache_of
 
 _BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
+BYTE_LENGTHS: tuple[int, ...] = (0, *_BYTE_LENGTHS[1:])
+"""The field length each one-byte code of :func:`length_codes` stands for."""
 
 
 # --- per-document columns, read whole ----------------------------------------------
@@ -60,6 +62,14 @@ def length_column(reader, fieldname: str):
     if getattr(column, "_typecode", None) != "B" or getattr(column, "_fixedlen", 0) != 1:
         return None
     return column
+
+
+def length_codes(reader, fieldname: str) -> bytes | None:
+    """The one-byte length codes of ``fieldname`` (:data:`BYTE_LENGTHS`), one per document
+    of a segment ``reader`` (fewer if the last ones have none), or None if the segment
+    does not keep them in a one-byte column."""
+    column = length_column(reader, fieldname)
+    return None if column is None else fixed_column_bytes(column, 1, reader.doc_count_all())
 
 
 def field_lengths(searcher, fieldname: str) -> list[int | None]:
@@ -138,3 +148,9 @@ def segment_leaves(reader):
     for leaf, _ in reader.leaf_readers():
         if isinstance(leaf, SegmentReader):
             yield leaf, leaf.segment().segment_id()
+
+
+def segment_counts(ix) -> list[tuple[str, int, int]]:
+    """(segment id, documents including deleted, deleted) of each segment of ``ix``'s
+    latest commit, in index order."""
+    return [(s.segment_id(), s.doc_count_all(), s.deleted_count()) for s in ix._segments()]
