@@ -207,16 +207,13 @@ def markdown(rows: list[tuple[str, dict]], command: str, seconds: float) -> str:
 
 
 def write_section(path: Path, body: str) -> None:
-    """Replace (or add) the "## Relevance" section of ``path``, leaving the rest."""
-    text = path.read_text("utf-8") if path.exists() else "# vnsearch benchmark results\n"
-    head, marker, tail = text.partition("\n## Relevance\n")
-    rest = ""
-    if marker:
-        following = re.search(r"\n## ", tail)
-        rest = tail[following.start():] if following else ""
-    section = ("\n## Relevance\n\nWritten by `python -m bench.eval_fts5 --write` (this "
-               "section only).\n\n" + body)
-    path.write_text(head.rstrip("\n") + "\n" + section + rest, "utf-8")
+    """Replace (or add) the "## Relevance" section of ``path``: the table, and the notes
+    written by hand under it (``### ``) kept, as :func:`bench.report.write_section` does
+    for every script's section (this copy of it dropped them)."""
+    from bench.report import write_section as write_named
+
+    write_named(path, "Relevance",
+                "Written by `python -m bench.eval_fts5 --write` (this section only).\n\n" + body)
 
 
 def main() -> None:

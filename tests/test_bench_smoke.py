@@ -215,3 +215,18 @@ def test_growth_table_lines_up_each_paired_figure_across_sizes():
                                     "python": "3", "whoosh": "2", "sqlite": "3"},
                       "code", [], datetime(2026, 1, 1), 60, "0", "0")
     assert text.index("## Growth") < text.index("## Notes")
+
+
+def test_the_relevance_section_keeps_the_notes_written_under_it(tmp_path):
+    """bench.eval_fts5 --write had its own copy of write_section, which replaced
+    "## Relevance" up to the next "## " and deleted the "### " notes under it."""
+    from bench.eval_fts5 import write_section
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Relevance\n\n| old |\n\n### Speed (issue 11)\n\nnotes\n"
+                       "\n## Formats\n\n- x\n", "utf-8")
+    write_section(results, "| new |\n")
+    text = results.read_text("utf-8")
+    assert "| old |" not in text and "| new |" in text
+    assert text.index("| new |") < text.index("### Speed (issue 11)\n\nnotes\n") < text.index(
+        "## Formats")
