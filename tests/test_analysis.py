@@ -256,7 +256,8 @@ def test_field_terms_agree_with_the_syllable_tokenizer(value):
     """The per-field computations the schema formats and the bulk writer share
     (indexer.whoosh_ext.fieldterms), checked against :func:`syllables`, an independent path:
     positions run on across a field's texts with a gap of one, and the accented
-    evidence is every form that carries marks."""
+    evidence is every form that carries marks (``BY`` folds to *bi* but carries none:
+    this oracle counted it, and Hypothesis found it)."""
     from collections import Counter
 
     from indexer.whoosh_ext.fieldterms import counted, folded_positions
@@ -268,7 +269,7 @@ def test_field_terms_agree_with_the_syllable_tokenizer(value):
         found = list(syllables(text))
         for syl in found:
             positions.setdefault(syl.folded, []).append(syl.pos + offset)
-            if syl.accented != syl.folded:
+            if has_marks(syl.accented):  # not an unmarked y the index spells i (ky/ki)
                 accented[syl.accented] += 1
         offset += (max(s.pos for s in found) + 1 if found else 0) + 1
     assert folded_positions(value) == {t: sorted(p) for t, p in positions.items()}
