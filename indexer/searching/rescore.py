@@ -170,9 +170,13 @@ def text_spans(searcher, query: Query) -> Spans:
     """:func:`span_match` of documents' texts (``MATCH_FIELD``, positions read from the
     postings) against ``query``, the idf of a syllable being the ranking's."""
     terms = query_syllables(query)
-    idf = {term: searcher.idf(MATCH_FIELD, term) for term in terms}
+    idf: dict[str, float] = {}
 
     def spans(docnums: list[int]) -> dict[int, float]:
+        if not docnums:
+            return {}
+        if not idf:  # asked only when there are texts: an empty index has no idf
+            idf.update((term, searcher.idf(MATCH_FIELD, term)) for term in terms)
         found = term_positions(searcher, MATCH_FIELD, terms, docnums)
         return {docnum: span_match(occurrences, idf) for docnum, occurrences in found.items()}
     return spans
