@@ -316,3 +316,22 @@ def test_generation_size_ignores_files_deleted_meanwhile(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "is_file", is_file_then_gone)
     assert store.generation_size(tmp_path) == 10
+
+
+def test_generation_size_ignores_a_folder_deleted_meanwhile(tmp_path, monkeypatch):
+    """Whoosh's ``MAIN.tmp`` pool folder, made and removed by a merge, vanished while the
+    size was summed: ``FileNotFoundError`` from stats during reindexes (seen in CI)."""
+    import os
+
+    (tmp_path / "MAIN.tmp").mkdir()
+    (tmp_path / "MAIN.tmp" / "pool").write_bytes(b"y" * 7)
+    (tmp_path / "a.seg").write_bytes(b"x" * 10)
+    real_scandir = os.scandir
+
+    def scandir_after_removal(path="."):
+        if Path(path).name == "MAIN.tmp":
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir_after_removal)
+    assert store.generation_size(tmp_path) == 10

@@ -20,6 +20,7 @@ still holding it keeps answering.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -127,14 +128,18 @@ def remove_stale(index_dir: Path, keep: set[str | None]) -> list[str]:
 
 
 def generation_size(generation: Path) -> int:
-    """Bytes of the files in ``generation``; files a writer deletes meanwhile count 0."""
+    """Bytes of the files in ``generation``; files and folders a writer deletes meanwhile
+    count 0 (``os.walk`` skips a folder gone before it is listed: Whoosh's ``MAIN.tmp``
+    pool, which a merge creates and removes, made ``rglob`` raise under a stats reader)."""
     total = 0
-    for path in Path(generation).rglob("*"):
-        try:
-            if path.is_file():
-                total += path.stat().st_size
-        except OSError:
-            pass
+    for root, _folders, files in os.walk(generation):
+        for name in files:
+            path = Path(root, name)
+            try:
+                if path.is_file():
+                    total += path.stat().st_size
+            except OSError:
+                pass
     return total
 
 
