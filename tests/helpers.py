@@ -110,7 +110,13 @@ class LiveServer:
 
         server = self.server
         # Close every socket from inside the loop thread; the loop ends when none is left.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        # Once in four CI runs the trigger's pipe was already closed (EBADF on the write,
+        # after every request of test_reindex_while_serving_fails_no_request had
+        # succeeded; cause not found): the loop then fails on its next select and ends.
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:
+            wasyncore.close_all(server._map)
         self.thread.join(timeout=10)
         server.task_dispatcher.shutdown(timeout=5)
         assert not self.thread.is_alive(), "waitress did not stop"
