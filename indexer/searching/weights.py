@@ -49,9 +49,12 @@ TITLE_MATCH = 0.25
 TITLE_EXTRA = 0.5
 """Rescoring: weight of a title's syllables the query lacks against the query's the
 title lacks (1), in the title-query similarity (:func:`indexer.searching.rescore.title_match`)."""
-SPAN_MATCH = 0.1
+SPAN_MATCH = 0.0
 """Rescoring: share of the window's best score gained by a text holding the query's
-syllables close together (:func:`indexer.searching.rescore.span_match`)."""
+syllables close together (:func:`indexer.searching.rescore.span_match`). Off: at 0.1 it
+gained 0.006 MRR@10 on the help set but doubled the median latency at 100k documents
+(warm p50 of the bench queries 30 -> 61 ms: positions of common syllables decoded for 50
+texts), which broke issue 11's speed target (1.65x FTS5)."""
 RESCORE_WINDOW = 50
 """Rescoring: how many of the first ranking's best are rescored by title."""
 
