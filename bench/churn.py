@@ -115,7 +115,8 @@ def _same(a: list, b: list, scores: bool) -> bool:
                              in zip(a, b, strict=True))
 
 
-def run(docs: int, updates: int, batch: int, workdir: Path) -> tuple[list[Row], list[str]]:
+def run(docs: int, updates: int, batch: int, workdir: Path,
+        procs: int = 1) -> tuple[list[Row], list[str]]:
     workdir.mkdir(parents=True, exist_ok=True)
     corpus, index, fresh = workdir / "corpus", workdir / "index", workdir / "fresh"
     db = workdir / "fts5.db"
@@ -123,7 +124,7 @@ def run(docs: int, updates: int, batch: int, workdir: Path) -> tuple[list[Row], 
     info = corpus_gen.write_corpus(corpus_gen.generate(docs, pool=pool), corpus)
     rows, notes = [], []
     started = time.perf_counter()
-    indexer.reindex(corpus, index, full=True)
+    indexer.reindex(corpus, index, full=True, procs=procs)
     build_s = time.perf_counter() - started
     fts5.build(db, corpus_gen.iter_records(corpus))
     conn = sqlite3.connect(db)
@@ -161,7 +162,7 @@ def run(docs: int, updates: int, batch: int, workdir: Path) -> tuple[list[Row], 
     rows.append(Row("churn", docs, "reindex of 1 changed doc, 3 runs: median / max (s)",
                     f"{num(statistics.median(one))} / {num(max(one))}"))
     started = time.perf_counter()
-    indexer.reindex(corpus, fresh, full=True)
+    indexer.reindex(corpus, fresh, full=True, procs=procs)
     fresh_s = time.perf_counter() - started
     query_set = queries.query_set(pool, 60)
     ours, theirs = _top10(index, query_set), _top10(fresh, query_set)
@@ -187,7 +188,8 @@ def run(docs: int, updates: int, batch: int, workdir: Path) -> tuple[list[Row], 
                         f"{num(time.perf_counter() - started)}; {optimized.purged:,}"))
     notes += [
         f"corpus: {info.docs:,} generated documents (seed 42), {info.text_bytes / 1e6:.1f} MB of "
-        f"title+text; full build {build_s:.1f} s; bench queries answered by the fresh build: "
+        f"title+text; full builds (the first and the fresh one) with procs={procs}: "
+        f"{build_s:.1f} s; bench queries answered by the fresh build: "
         f"{answered} of {len(query_set)}",
         "FTS5 gets the same edits as `UPDATE ... WHERE rowid = ?` in one transaction per batch,"
         " no `optimize` or `VACUUM`; sizes are the apparent bytes of the index folder (the "
@@ -209,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/vnsearch-churn"),
                         help="where the corpus and indexes go (emptied first); outside the"
                              " repository")
+    parser.add_argument("--procs", type=int, default=1,
+                        help="processes of the two full builds (1; 2 halves a 100k run)")
     parser.add_argument("--write", action="store_true",
                         help=f"put the table in the {SECTION} section of bench/RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
@@ -220,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shutil.rmtree(workdir, ignore_errors=True)
     started, load_before = time.perf_counter(), report.load_average()
-    rows, notes = run(args.docs, args.updates, args.batch, workdir)
+    rows, notes = run(args.docs, args.updates, args.batch, workdir, args.procs)
     body = "\n".join([
         f"Written by `python -m bench.churn {' '.join(sys.argv[1:])}`".rstrip() +
         f" (this section only) on {datetime.now():%Y-%m-%d %H:%M}, code: "
