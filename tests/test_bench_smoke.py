@@ -230,3 +230,22 @@ def test_the_relevance_section_keeps_the_notes_written_under_it(tmp_path):
     assert "| old |" not in text and "| new |" in text
     assert text.index("| new |") < text.index("### Speed (issue 11)\n\nnotes\n") < text.index(
         "## Formats")
+
+
+def test_the_measured_code_is_byte_compiled_as_an_installed_package_is(tmp_path):
+    # Without .pyc files every measured process compiled the library first (this
+    # machine sets PYTHONDONTWRITEBYTECODE): ~0.2 s charged to the first query.
+    import shutil
+    import subprocess
+
+    from bench import procs
+
+    if shutil.which("git") is None or subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=procs.ROOT, capture_output=True).returncode:
+        import pytest
+        pytest.skip("needs the git repository")
+    _, folder = procs.snapshot_head(tmp_path)
+    sources = {p.stem for p in (folder / "indexer" / "searching").glob("*.py")}
+    compiled = {p.name.split(".")[0]
+                for p in (folder / "indexer" / "searching" / "__pycache__").glob("*.pyc")}
+    assert sources and sources <= compiled
