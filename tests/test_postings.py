@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import indexer
 from indexer.errors import IndexDamagedError
 from indexer.indexing.generations import open_generation
 from indexer.whoosh_ext.blocks import decode_block, encode_block
@@ -242,3 +243,34 @@ def test_an_inlined_term_entry_is_what_the_postings_writer_makes(postings):
     writer.add_many(ids, weights, values, lengths)
     expected = writer.finish_postings().to_bytes()
     assert inlined_term_info(ids, weights, values, lengths) == expected
+
+
+def test_the_default_posting_cache_budget_grows_with_the_index(monkeypatch):
+    """A fixed 128 MB cache was emptied by every pass of the bench's queries on a 1M-document
+    index (their lists are 742 MB): warm queries decoded everything again."""
+    from indexer.searching import postcache
+    from indexer.searching.postcache import PostingCache
+
+    monkeypatch.delenv("VNSEARCH_POSTING_CACHE_MB", raising=False)
+    cache = PostingCache()
+    assert cache.budget == postcache.LEAST  # nothing opened yet
+    cache.fit(10_000)
+    assert cache.budget == postcache.LEAST  # a small index keeps the floor
+    cache.fit(1_000_000)
+    assert cache.budget == 1_000_000 * postcache.PER_DOCUMENT > 4 * postcache.LEAST
+    cache.fit(50_000)
+    assert cache.budget == 1_000_000 * postcache.PER_DOCUMENT  # never shrinks
+    cache.fit(100_000_000)
+    assert cache.budget == postcache.MOST
+    monkeypatch.setenv("VNSEARCH_POSTING_CACHE_MB", "3")
+    assert PostingCache().budget == 3 * 125_000  # the variable wins
+
+
+def test_opening_an_index_fits_the_process_posting_cache(shipped_index, monkeypatch):
+    from indexer.searching import postcache
+
+    fitted = []
+    monkeypatch.setattr(postcache.POSTING_CACHE, "fit", fitted.append)
+    handle = indexer.open_index(shipped_index)
+    indexer.search(handle, "hợp đồng", per_page=1)
+    assert fitted and fitted[-1] == indexer.stats(handle).documents > 0

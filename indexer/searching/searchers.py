@@ -66,6 +66,7 @@ class Commit:
         self.toc = toc
         self.key = (generation.name, toc.generation)
         self.documents = sum(segment.doc_count() for segment in toc.segments)
+        POSTING_CACHE.fit(self.documents)
         self.retired = False
         self.extras: dict = {}  # per-commit values computed once (see indexer.searching.lookups)
         self._shared = shared
