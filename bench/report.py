@@ -223,9 +223,10 @@ def with_section(path: Path, section: str) -> str:
     return head + section
 
 
-KEPT_SECTIONS = ("Relevance", "Formats", "Compaction")
+KEPT_SECTIONS = ("Scale", "Relevance", "Formats", "Compaction")
 """Sections written by their own scripts (``bench.eval_fts5``, ``bench.formats_bench``,
-``bench.churn``)."""
+``bench.churn``), or by hand from a longer run (``Scale``: ``make bench-1m``'s growth table
+to a million documents, which the default 10k/100k run must not overwrite)."""
 
 
 def sections(text: str) -> dict[str, str]:

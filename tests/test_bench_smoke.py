@@ -275,3 +275,16 @@ def test_the_memory_sampler_reads_private_and_anonymous_memory():
 
     private, anonymous = tree_private(os.getpid())
     assert 0 < anonymous <= tree_rss(os.getpid()) and 0 < private <= tree_rss(os.getpid())
+
+
+def test_the_scale_section_survives_a_default_bench_run(tmp_path):
+    """make bench-1m's growth table is copied by hand into "## Scale": the 10k/100k run,
+    which rewrites the top of RESULTS.md, keeps it, with the notes under it."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Notes\n\n- old\n\n## Scale\n\n| growth |\n\n### Targets\n\n"
+                       "- met\n\n## Relevance\n\n| rel |\n", "utf-8")
+    report.write_results(results, "# vnsearch benchmark results\n\n## Notes\n\n- new\n")
+    text = results.read_text("utf-8")
+    assert "- old" not in text and "- new" in text
+    assert "## Scale\n\n| growth |\n\n### Targets\n\n- met\n" in text
+    assert text.index("## Scale") < text.index("## Relevance")
