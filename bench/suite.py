@@ -62,6 +62,7 @@ class Settings:
     http_seconds: float
     code: str  # head | worktree
     hostile_only: bool = False
+    http_only: bool = False
     procs1_max_docs: int = PROCS1_MAX_DOCS
 
 
@@ -90,6 +91,10 @@ def parse_args(argv: list[str] | None) -> Settings:
                         help="only the hostile-query step, on the largest size (reusing its "
                              "corpus and index in --workdir when present); replaces that "
                              "section of --out")
+    parser.add_argument("--http", action="store_true",
+                        help="only the HTTP load (with the server's memory) on the largest "
+                             "size's index left in --workdir by a full run; prints its rows "
+                             "and writes nothing")
     parser.add_argument("--budget-minutes", type=float, default=28.0,
                         help="skip a procs=2 build projected to end past this, and the HTTP "
                              "load of a size above --procs1-max-docs if less than 4 min of it "
@@ -116,6 +121,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         budget_s=args.budget_minutes * 60, query_count=20 if args.quick else 60,
         http_requests=(40, 120) if args.quick else (150, 480),
         http_seconds=10.0 if args.quick else 20.0, code=args.code, hostile_only=args.hostile,
+        http_only=args.http,
         procs1_max_docs=args.procs1_max_docs,
     )
 
@@ -194,6 +200,14 @@ class Suite:
         else:
             query_set = queries.query_set(pool, self.s.query_count)
         self.queries = query_set
+        if self.s.http_only:
+            largest = max(self.s.sizes)
+            if not (self.index_of(largest) / "CURRENT").exists():
+                self.fail("HTTP", largest, "server", StepFailed(
+                    f"no index at {self.index_of(largest)}: run the full suite first"))
+            else:
+                self.http(self.index_of(largest), largest)
+            return
         for n in self.s.sizes:
             self.size(n, pool, largest=n == max(self.s.sizes))
         smallest, largest = min(self.s.sizes), max(self.s.sizes)
@@ -524,6 +538,13 @@ def main(argv: list[str] | None = None) -> int:
         suite.hostile_rows, failed + suite.hostile_notes if settings.hostile_only
         else suite.hostile_notes, command.strip() if settings.hostile_only else None,
         started_at, load_before, report.load_average(), code)
+    if settings.http_only:
+        print(f"- command: `{command.strip()}`; date: {started_at:%Y-%m-%d %H:%M} (local); "
+              f"code measured: {code}; load average before: {load_before}; after: "
+              f"{report.load_average()}\n")
+        print(report.table(suite.rows))
+        print("\n".join(f"- {note}" for note in failed + suite.notes))
+        return 1 if suite.failures else 0
     if settings.hostile_only:
         text = report.with_section(settings.out, section)
         print(report.table(suite.hostile_rows))

@@ -288,3 +288,14 @@ def test_the_scale_section_survives_a_default_bench_run(tmp_path):
     assert "- old" not in text and "- new" in text
     assert "## Scale\n\n| growth |\n\n### Targets\n\n- met\n" in text
     assert text.index("## Scale") < text.index("## Relevance")
+
+
+def test_the_http_step_alone_needs_a_full_runs_index(tmp_path, capsys):
+    from bench import suite
+
+    assert suite.main(["--http", "--docs", "1000000", "--code", "worktree",
+                       "--workdir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "| HTTP | 1,000,000 | server | FAILED |" in out
+    assert f"no index at {tmp_path / 'n1000000' / 'whoosh-p2'}" in out
+    assert not (tmp_path / "RESULTS.md").exists()
