@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench index clean
+.PHONY: install run test lint bench bench-1m index clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,8 +31,14 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
+# make bench BENCH_ARGS='--docs 10000 --quick'   (python -m bench --help)
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Issue 16's growth run: 10k, 100k and 1M documents (1M builds with procs=2 only), ~45 min
+# on 2 cores, ~10 GB under /tmp/vnsearch-bench.
+bench-1m: $(STAMP)
+	$(PY) -m bench --docs 10000,100000,1000000 --budget-minutes 45 $(BENCH_ARGS)
 
 clean:
 	rm -rf index/gen-* index/CURRENT index/PREVIOUS index/.reindex.lock test-artifacts

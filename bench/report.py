@@ -154,7 +154,8 @@ def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
     if grown:
         lines += ["## Growth", "",
                   "Each paired figure of the table above at every corpus size, with its "
-                  "ratio to FTS5 at that size: how each engine's cost grows.", "",
+                  "ratio to FTS5 at that size: how each engine's cost grows. Incremental "
+                  "reindex and HTTP figures are vnsearch's alone.", "",
                   grown, ""]
     lines += [
         "## Notes",
@@ -164,13 +165,22 @@ def results_md(command: str, rows: list[Row], info: dict[str, str], code: str,
     return "\n".join(lines) + "\n"
 
 
+GROWN_ALONE = ("incremental reindex |", "HTTP |")
+"""Areas (prefixes of ``area | metric``) of Whoosh-only figures the growth table shows too:
+FTS5 has no change detection of its own, and it is not served over HTTP."""
+
+
 def growth(rows: list[Row]) -> str:
-    """The figures measured on both engines at two or more corpus sizes, one line each
-    and one column per size (``vnsearch / FTS5 = ratio``); empty with a single size."""
+    """The figures measured on both engines (or in :data:`GROWN_ALONE`) at two or more
+    corpus sizes, one line each and one column per size (``vnsearch / FTS5 = ratio``, or
+    the vnsearch figure alone); empty with a single size."""
     sizes = sorted({row.docs for row in rows if row.docs})
     figures: dict[tuple[str, str], dict[int, Row]] = {}
     for row in rows:
-        if row.docs and row.fts5 not in ("—", "n/a") and row.ratio.endswith("×"):
+        paired = row.fts5 not in ("—", "n/a") and row.ratio.endswith("×")
+        alone = f"{row.area} | {row.metric}".startswith(GROWN_ALONE) and \
+            row.whoosh not in ("—", "FAILED")
+        if row.docs and (paired or alone):
             figures.setdefault((row.area, row.metric), {})[row.docs] = row
     figures = {key: cells for key, cells in figures.items() if len(cells) > 1}
     if len(sizes) < 2 or not figures:
@@ -178,8 +188,9 @@ def growth(rows: list[Row]) -> str:
     lines = ["| Area | Metric | " + " | ".join(f"{n:,} docs" for n in sizes) + " |",
              "|---|---|" + "---:|" * len(sizes)]
     for (area, metric), cells in figures.items():
-        shown = [f"{cells[n].whoosh} / {cells[n].fts5} = {cells[n].ratio}" if n in cells
-                 else "—" for n in sizes]
+        shown = [("—" if n not in cells else cells[n].whoosh if cells[n].ratio == "—"
+                  else f"{cells[n].whoosh} / {cells[n].fts5} = {cells[n].ratio}")
+                 for n in sizes]
         lines.append("| " + " | ".join(cell.replace("|", "\\|")
                                        for cell in (area, metric, *shown)) + " |")
     return "\n".join(lines)
@@ -212,9 +223,10 @@ def with_section(path: Path, section: str) -> str:
     return head + section
 
 
-KEPT_SECTIONS = ("Relevance", "Formats", "Compaction")
+KEPT_SECTIONS = ("Scale", "Relevance", "Formats", "Compaction")
 """Sections written by their own scripts (``bench.eval_fts5``, ``bench.formats_bench``,
-``bench.churn``)."""
+``bench.churn``), or by hand from a longer run (``Scale``: ``make bench-1m``'s growth table
+to a million documents, which the default 10k/100k run must not overwrite)."""
 
 
 def sections(text: str) -> dict[str, str]:

@@ -1,18 +1,24 @@
 """The benchmark suite: ``python -m bench [--docs 10000,100000] [--quick] [--hostile] [--out ...]``.
 
 For each corpus size: generate the corpus, build FTS5 and Whoosh (``procs=1``
-and ``procs=2``) indexes, measure cold and warm query latency on both; on the
-largest size, run the hostile queries (:mod:`bench.hostile`: worst case with
-the time budget, and a probe's latency while they load the server) and time
-incremental reindexes of 1 and 100 changed documents; on the smallest, load
-``vnsearch serve`` over HTTP. Prints one Markdown table and writes it, with
-the machine and the command, to ``--out``. ``--hostile`` runs the hostile step
-alone (reusing the largest corpus and index in ``--workdir``) and replaces
-only that section of ``--out``.
+and ``procs=2``) indexes, measure cold and warm query latency on both and time
+incremental reindexes of 1 and 100 changed documents; on the largest size, run
+the hostile queries (:mod:`bench.hostile`: worst case with the time budget, and
+a probe's latency while they load the server) first; on the smallest, load
+``vnsearch serve`` over HTTP, sampling its memory. Sizes above
+``--procs1-max-docs`` (default 100,000; a procs=1 build of a million documents
+takes ~50 min on 2 cores) build with ``procs=2`` only, and that index is the one
+searched, reindexed and (for the largest such size) loaded over HTTP too.
+Prints one Markdown table and a growth table (each figure at every size, with
+its ratio to FTS5) and writes them, with the machine and the command, to
+``--out``. ``--hostile`` runs the hostile step alone (reusing the largest
+corpus and index in ``--workdir``) and replaces only that section of ``--out``.
 
 A step that fails is reported in the table and the notes and the run goes on;
 the exit status is then 1. ``--budget-minutes`` may skip a ``procs=2`` build
-projected to overrun the budget (noted as such); everything else always runs.
+projected to overrun the budget (never the only build of a size) and the HTTP
+load of a size above ``--procs1-max-docs`` (noted as such); everything else
+always runs.
 """
 
 from __future__ import annotations
@@ -38,6 +44,13 @@ from .report import Row, num, pair
 DEFAULT_SIZES = (10_000, 100_000)
 QUICK_SIZES = (2_000,)
 RESERVE_S = 300  # kept for latency, incremental and HTTP runs when budgeting a procs=2 build
+PROCS1_MAX_DOCS = 100_000
+"""Sizes above this build only with ``procs=2`` (procs=1 takes ~265 s for 100k documents
+here, ~50 min for 1M): that index is then the one searched, reindexed and loaded."""
+HTTP_RESERVE_S = 180  # the HTTP load of a size above PROCS1_MAX_DOCS runs if this is left
+FACETS_LARGE = 40
+"""Requests per side of the facets comparison above PROCS1_MAX_DOCS: at 1M docs a search
+takes ~0.7 s at c=1, and 150+150 took 3.8 min, more than the rest of the HTTP step."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,8 @@ class Settings:
     http_seconds: float
     code: str  # head | worktree
     hostile_only: bool = False
+    http_only: bool = False
+    procs1_max_docs: int = PROCS1_MAX_DOCS
 
 
 class StepFailed(RuntimeError):
@@ -79,8 +94,18 @@ def parse_args(argv: list[str] | None) -> Settings:
                         help="only the hostile-query step, on the largest size (reusing its "
                              "corpus and index in --workdir when present); replaces that "
                              "section of --out")
+    parser.add_argument("--http", action="store_true",
+                        help="only the HTTP load (with the server's memory) on the largest "
+                             "size's index left in --workdir by a full run; prints its rows "
+                             "and writes nothing")
     parser.add_argument("--budget-minutes", type=float, default=28.0,
-                        help="skip a procs=2 build projected to end past this (default 28)")
+                        help="skip a procs=2 build projected to end past this, and the HTTP "
+                             "load of a size above --procs1-max-docs if less than 3 min of it "
+                             "is left (default 28)")
+    parser.add_argument("--procs1-max-docs", type=int, default=PROCS1_MAX_DOCS,
+                        help="sizes above this build only with procs=2 and search, reindex "
+                             "and load that index; the largest such size is also loaded over "
+                             f"HTTP (default {PROCS1_MAX_DOCS:,})")
     args = parser.parse_args(argv)
     if args.docs:
         try:
@@ -99,7 +124,14 @@ def parse_args(argv: list[str] | None) -> Settings:
         budget_s=args.budget_minutes * 60, query_count=20 if args.quick else 60,
         http_requests=(40, 120) if args.quick else (150, 480),
         http_seconds=10.0 if args.quick else 20.0, code=args.code, hostile_only=args.hostile,
+        http_only=args.http,
+        procs1_max_docs=args.procs1_max_docs,
     )
+
+
+def build_procs(n: int, procs1_max_docs: int) -> tuple[int, ...]:
+    """The Whoosh builds made at ``n`` documents: procs=1 and 2, or 2 alone above the limit."""
+    return (1, 2) if n <= procs1_max_docs else (2,)
 
 
 class Suite:
@@ -152,6 +184,14 @@ class Suite:
         rows.append(Row(area, docs, what, "FAILED"))
         self.log("FAILED " + message)
 
+    def index_of(self, n: int) -> Path:
+        """The index searched, reindexed and loaded at ``n`` documents."""
+        procs = build_procs(n, self.s.procs1_max_docs)[0]
+        return self.s.workdir / f"n{n}" / f"whoosh-p{procs}"
+
+    def left_s(self) -> float:
+        return self.s.budget_s - (time.monotonic() - self.started)
+
     # -- the run -----------------------------------------------------------
     def run(self) -> None:
         if self.s.hostile_only:
@@ -163,12 +203,29 @@ class Suite:
         else:
             query_set = queries.query_set(pool, self.s.query_count)
         self.queries = query_set
+        if self.s.http_only:
+            largest = max(self.s.sizes)
+            if not (self.index_of(largest) / "CURRENT").exists():
+                self.fail("HTTP", largest, "server", StepFailed(
+                    f"no index at {self.index_of(largest)}: run the full suite first"))
+            else:
+                self.http(self.index_of(largest), largest)
+            return
         for n in self.s.sizes:
-            self.size(n, pool, incremental=n == max(self.s.sizes))
-        smallest = self.s.workdir / f"n{min(self.s.sizes)}" / "whoosh-p1"
-        self.http(smallest, min(self.s.sizes))
+            self.size(n, pool, largest=n == max(self.s.sizes))
+        smallest, largest = min(self.s.sizes), max(self.s.sizes)
+        self.http(self.index_of(smallest), smallest)
+        if largest != smallest and largest > self.s.procs1_max_docs:
+            if self.left_s() < HTTP_RESERVE_S:
+                note = (f"HTTP load of {largest:,} docs skipped: {self.left_s():.0f} s left of "
+                        f"the {self.s.budget_s / 60:.0f} min budget")
+                self.notes.append(note)
+                self.rows.append(Row("HTTP", largest, "skipped (time budget)", "—"))
+                self.log(note)
+            else:
+                self.http(self.index_of(largest), largest)
 
-    def size(self, n: int, pool: corpus_gen.Pool, incremental: bool) -> None:
+    def size(self, n: int, pool: corpus_gen.Pool, largest: bool) -> None:
         base = self.s.workdir / f"n{n}"
         corpus = base / "corpus"
         self.log(f"generating {n:,} documents")
@@ -189,13 +246,21 @@ class Suite:
         except (ChildError, StepFailed) as exc:
             self.fail("index build", n, "FTS5 build", exc)
             fts = None
-        for procs in (1, 2):
+        procs_built = build_procs(n, self.s.procs1_max_docs)
+        if 1 not in procs_built:
+            self.rows.append(Row("index build, procs=1", n, f"not run: above "
+                                 f"{self.s.procs1_max_docs:,} docs only procs=2 builds", "—"))
+        for procs in procs_built:
             self.build_whoosh(n, corpus, base, procs, mb, fts)
-        self.latency(n, base, fts is not None)
-        if incremental:
-            hostile.measure(self, base / "whoosh-p1", n)
-            self.incremental(n, corpus, base / "whoosh-p1")
-        shutil.rmtree(base / "whoosh-p2", ignore_errors=True)
+        index = self.index_of(n)
+        self.latency(n, index, fts is not None)
+        if largest:
+            hostile.measure(self, index, n)
+            self.incremental(n, corpus, index)
+        else:  # on the procs=2 index, deleted next: the one loaded over HTTP stays as built
+            self.incremental(n, corpus, base / "whoosh-p2")
+        if index.name != "whoosh-p2":
+            shutil.rmtree(base / "whoosh-p2", ignore_errors=True)
 
     def hostile_only(self, n: int) -> None:
         """The hostile step alone, on the corpus and index a full run left in the workdir
@@ -255,10 +320,11 @@ class Suite:
                  f["index_bytes"] / 1e6 if f else None),
         ]
 
-    def latency(self, n: int, base: Path, have_fts: bool) -> None:
+    def latency(self, n: int, index: Path, have_fts: bool) -> None:
+        base = index.parent
         w = f = None
         try:
-            w = self.child("latency-whoosh", {"index": str(base / "whoosh-p1"),
+            w = self.child("latency-whoosh", {"index": str(index),
                                               "queries": self.queries},
                            f"n{n}-latency-whoosh", timeout=1800)
             if not w["cache_cleared"]:
@@ -334,11 +400,15 @@ class Suite:
                 ("/search", 16, c16, False), ("/api/search", 16, c16, False)]
         lap, cached = 0, False
         self.check_code("HTTP")
-        self.log(f"HTTP load against the {n:,}-doc index")
+        self.log(f"HTTP load against the {n:,}-doc index ({index.name})")
+        sampler = None
         try:
-            with http_load.Server(index, self.s.workdir / "logs" / "serve.log") as server:
-                self.notes.append(f"HTTP: `vnsearch serve --threads {server.threads}` (waitress)"
-                                  f" on 127.0.0.1:{server.port}, client in the bench process")
+            with http_load.Server(index, self.s.workdir / "logs" / f"serve-n{n}.log") as server:
+                sampler = procs_mod.MemorySampler(server.proc.pid)
+                sampler.start()
+                self.notes.append(f"HTTP at {n:,} docs: `vnsearch serve --threads "
+                                  f"{server.threads}` (waitress) on 127.0.0.1:{server.port}, "
+                                  f"the {index.name} index, client in the bench process")
                 http_load.load(server.port, "/api/search", self.queries[:8], 8, 16)  # warm-up
                 for path, c, count, unique in runs:
                     if not unique and not cached:  # one unmeasured lap fills the result cache
@@ -359,15 +429,31 @@ class Suite:
                     if res.errors:
                         self.failures.append(f"HTTP {path} c={c}: {res.errors} errors")
                 self.log("HTTP /api/search with facets vs without")
-                compared = facets.compare(server.port, self.queries, c1)
+                large = n > self.s.procs1_max_docs
+                compared = facets.compare(server.port, self.queries,
+                                          min(c1, FACETS_LARGE) if large else c1)
                 self.rows.append(Row("HTTP", n, "GET /api/search with facets ÷ without, c=1, "
                                      "unique queries, alternating batches", compared.summary()))
                 self.log(f"HTTP facets: {compared.summary()}")
                 if compared.errors:
                     self.failures.append(f"HTTP facets: {compared.errors} errors "
                                          f"({compared.first_error})")
+                self.server_memory(n, sampler)
         except (RuntimeError, OSError) as exc:
             self.fail("HTTP", n, "server", exc)
+        finally:
+            if sampler is not None and sampler.is_alive():
+                sampler.stop()
+
+    def server_memory(self, n: int, sampler: procs_mod.MemorySampler) -> None:
+        sampler.stop()
+        cell = (f"{num(sampler.peak / 2**20)} MB RSS; {num(sampler.peak_private / 2**20)} MB "
+                f"private ({num(sampler.peak_anonymous / 2**20)} MB of it anonymous)")
+        self.rows.append(Row("HTTP", n, SERVER_MEMORY, cell))
+        self.log(f"HTTP server memory: {cell}")
+
+
+SERVER_MEMORY = "server peak RSS; peak private memory, during the HTTP load above"
 
 
 def methodology(s: Settings, queries_used: list[str]) -> list[str]:
@@ -393,15 +479,29 @@ def methodology(s: Settings, queries_used: list[str]) -> list[str]:
         "FTS5 queries: AND of quoted tokens, phrases quoted, `tok *` prefixes; unicode61 "
         "does not fold đ, so unaccented queries with d (e.g. 'hop dong') miss *đồng* in FTS5: "
         "totals differ there.",
-        "Incremental reindex: on the largest corpus's procs=1 index, after the latency runs; "
-        "1 record's text changed in one JSONL file, then 100 records spread over up to 50 files; "
-        "each file is rewritten whole. Checked: report.updated equals the number changed.",
+        f"Sizes above {s.procs1_max_docs:,} docs build with procs=2 only (procs=1 would take "
+        "~50 min for 1M docs on 2 cores): their latency, hostile, incremental and HTTP figures "
+        "are on that procs=2 index; at and below it, on the procs=1 index as before. The time "
+        "budget never skips a size's only build.",
+        "Incremental reindex: at every size, after the latency runs (and, on the largest, the "
+        "hostile queries), on the index searched there, except on smaller sizes that also built "
+        "procs=1: there on the procs=2 index, deleted next, so the index loaded over HTTP stays "
+        "as built. 1 record's text changed in one JSONL file, then 100 records spread over up "
+        "to 50 files; each file is rewritten whole. Checked: report.updated equals the number "
+        "changed. FTS5 has no change detection of its own: no FTS5 figure.",
         "HTTP: a fixed request count per run, stopped after "
         f"{s.http_seconds:.0f} s if not done; 'unique' requests use a distinct letter-case "
         "variant of each query (same search work, new key for the library's result cache); "
         "'cycled' repeats the plain query set after one unmeasured lap has filled the "
         "library's result cache: cache hits, i.e. the web layer's own cost. Client and server "
-        "share the machine's CPUs.",
+        "share the machine's CPUs. Runs on the smallest size, and on the largest if it is above "
+        f"{s.procs1_max_docs:,} docs (there the facets comparison makes {FACETS_LARGE}+"
+        f"{FACETS_LARGE} requests, not {s.http_requests[0]}+{s.http_requests[0]}). "
+        "Server memory: the server's process tree sampled every "
+        "0.5 s from its start to the end of the load: peak RSS (statm), peak private memory "
+        "(smaps_rollup Private_Clean + Private_Dirty: resident pages no other process maps, "
+        "which includes pages of mapped index files only it maps) and peak anonymous memory "
+        "(smaps_rollup Anonymous: the heap, no file pages).",
         f"Query set ({len(queries_used)}): " + ", ".join(f"`{q}`" for q in queries_used),
     ]
 
@@ -445,6 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         suite.hostile_rows, failed + suite.hostile_notes if settings.hostile_only
         else suite.hostile_notes, command.strip() if settings.hostile_only else None,
         started_at, load_before, report.load_average(), code)
+    if settings.http_only:
+        print(f"- command: `{command.strip()}`; date: {started_at:%Y-%m-%d %H:%M} (local); "
+              f"code measured: {code}; load average before: {load_before}; after: "
+              f"{report.load_average()}\n")
+        print(report.table(suite.rows))
+        print("\n".join(f"- {note}" for note in failed + suite.notes))
+        return 1 if suite.failures else 0
     if settings.hostile_only:
         text = report.with_section(settings.out, section)
         print(report.table(suite.hostile_rows))

@@ -249,3 +249,72 @@ def test_the_measured_code_is_byte_compiled_as_an_installed_package_is(tmp_path)
     compiled = {p.name.split(".")[0]
                 for p in (folder / "indexer" / "searching" / "__pycache__").glob("*.pyc")}
     assert sources and sources <= compiled
+
+
+def test_sizes_above_the_procs1_limit_build_with_procs_2_alone(tmp_path):
+    """Issue 16: a procs=1 build of 1M documents takes ~50 min on this 2-core machine, so
+    sizes above the limit build with procs=2 only and search, reindex and load that index."""
+    from bench import suite
+
+    settings = suite.parse_args(["--docs", "10000,100000,1000000", "--workdir",
+                                 str(tmp_path)])
+    assert settings.sizes == (10_000, 100_000, 1_000_000)
+    assert settings.procs1_max_docs == suite.PROCS1_MAX_DOCS == 100_000
+    assert [suite.build_procs(n, settings.procs1_max_docs) for n in settings.sizes] == [
+        (1, 2), (1, 2), (2,)]
+    runner = suite.Suite(settings)
+    assert runner.index_of(100_000) == tmp_path / "n100000" / "whoosh-p1"
+    assert runner.index_of(1_000_000) == tmp_path / "n1000000" / "whoosh-p2"
+    lowered = suite.parse_args(["--docs", "200,500", "--procs1-max-docs", "300",
+                                "--workdir", str(tmp_path)])
+    assert suite.Suite(lowered).index_of(500).name == "whoosh-p2"
+
+
+def test_growth_shows_incremental_and_http_figures_alone():
+    from bench.report import Row, growth, pair
+
+    rows = [pair("query latency, warm", 10_000, "p50 (ms)", 2.0, 4.0),
+            Row("incremental reindex", 10_000, "1 changed doc (s)", "0.5 s"),
+            Row("HTTP", 10_000, "server peak RSS", "90 MB"),
+            Row("index build, procs=1", 1_000_000, "not run", "—"),
+            pair("query latency, warm", 1_000_000, "p50 (ms)", 30.0, 40.0),
+            Row("incremental reindex", 1_000_000, "1 changed doc (s)", "1.2 s"),
+            Row("HTTP", 1_000_000, "server peak RSS", "900 MB")]
+    lines = growth(rows).splitlines()
+    assert lines[0] == "| Area | Metric | 10,000 docs | 1,000,000 docs |"
+    assert lines[3] == "| incremental reindex | 1 changed doc (s) | 0.5 s | 1.2 s |"
+    assert lines[4] == "| HTTP | server peak RSS | 90 MB | 900 MB |"
+    assert len(lines) == 5
+
+
+def test_the_memory_sampler_reads_private_and_anonymous_memory():
+    import os
+
+    from bench.procs import tree_private, tree_rss
+
+    private, anonymous = tree_private(os.getpid())
+    assert 0 < anonymous <= tree_rss(os.getpid()) and 0 < private <= tree_rss(os.getpid())
+
+
+def test_the_scale_section_survives_a_default_bench_run(tmp_path):
+    """make bench-1m's growth table is copied by hand into "## Scale": the 10k/100k run,
+    which rewrites the top of RESULTS.md, keeps it, with the notes under it."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# r\n\n## Notes\n\n- old\n\n## Scale\n\n| growth |\n\n### Targets\n\n"
+                       "- met\n\n## Relevance\n\n| rel |\n", "utf-8")
+    report.write_results(results, "# vnsearch benchmark results\n\n## Notes\n\n- new\n")
+    text = results.read_text("utf-8")
+    assert "- old" not in text and "- new" in text
+    assert "## Scale\n\n| growth |\n\n### Targets\n\n- met\n" in text
+    assert text.index("## Scale") < text.index("## Relevance")
+
+
+def test_the_http_step_alone_needs_a_full_runs_index(tmp_path, capsys):
+    from bench import suite
+
+    assert suite.main(["--http", "--docs", "1000000", "--code", "worktree",
+                       "--workdir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "| HTTP | 1,000,000 | server | FAILED |" in out
+    assert f"no index at {tmp_path / 'n1000000' / 'whoosh-p2'}" in out
+    assert not (tmp_path / "RESULTS.md").exists()
