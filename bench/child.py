@@ -90,20 +90,24 @@ def latency_whoosh(index: str, queries: list[str]) -> dict:
     handle = indexer.open_index(Path(index))
     passes: list[list[float]] = []
     totals: list[int] = []
+    timed_out: list[list[str]] = []  # per pass: the queries that hit the time budget
     cleared = True
     for _ in range(2):
         cleared = _clear_cache(handle) and cleared
         times = []
         totals = []
+        timed_out.append([])
         for query in queries:
             started = time.perf_counter()
             results = indexer.search(handle, query, per_page=10)  # snippets included
             times.append((time.perf_counter() - started) * 1000)
             totals.append(results.total)
+            if results.timed_out:
+                timed_out[-1].append(query)
         passes.append(times)
     handle.close()
     return {"cold_ms": passes[0], "warm_ms": passes[1], "totals": totals,
-            "cache_cleared": cleared, **_rusage()}
+            "timed_out": timed_out, "cache_cleared": cleared, **_rusage()}
 
 
 def latency_fts5(db: str, queries: list[str]) -> dict:

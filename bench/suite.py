@@ -330,6 +330,13 @@ class Suite:
             if not w["cache_cleared"]:
                 self.notes.append("could not clear the library's result cache between passes:"
                                   " warm figures may include cache hits")
+            cold_out, warm_out = w.get("timed_out", [[], []])
+            if cold_out or warm_out:  # their times are the budget's, their totals cut short
+                self.notes.append(
+                    f"queries that hit the time budget at {n:,} docs: {len(cold_out)} cold, "
+                    f"{len(warm_out)} warm ({', '.join(map(repr, (cold_out or warm_out)[:4]))}"
+                    f"{' …' if len(cold_out or warm_out) > 4 else ''}): those latencies are the"
+                    " budget's, their totals incomplete")
         except ChildError as exc:
             self.fail("query latency", n, "Whoosh queries", exc)
         if have_fts:

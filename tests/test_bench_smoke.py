@@ -186,6 +186,18 @@ def test_the_warm_latency_pass_searches_again(shipped_index):
     found = child.latency_whoosh(str(shipped_index), ["hop dong", "cán bộ đảng viên"])
     assert found["cache_cleared"]
     assert min(found["warm_ms"]) > 0.5  # searched, not recalled (a cache hit is ~0.05 ms)
+    assert found["timed_out"] == [[], []]
+
+
+def test_the_latency_child_says_which_queries_hit_the_time_budget(shipped_index, monkeypatch):
+    """At 1M documents some bench queries stopped at the 2 s budget: their latency was the
+    budget's and their totals cut short, and nothing in the table said so."""
+    from bench import child
+
+    monkeypatch.setenv("VNSEARCH_QUERY_BUDGET_MS", "1")  # under any real search's time
+    found = child.latency_whoosh(str(shipped_index), ["hợp đồng lao động", "tòa án nhân dân"])
+    assert found["timed_out"][0] and found["timed_out"][1]
+    assert set(found["timed_out"][1]) <= {"hợp đồng lao động", "tòa án nhân dân"}
 
 
 def test_formats_bench_counts_words_back_exactly_with_their_marks():
