@@ -29,13 +29,17 @@ from math import log
 
 import numpy as np
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from indexer.whoosh_ext.codec import read_postings
-from indexer.whoosh_ext.readers import field_lengths, fixed_column_bytes, length_column
+from indexer.whoosh_ext.readers import (
+    BYTE_LENGTHS,
+    field_lengths,
+    fixed_column_bytes,
+    length_column,
+)
 from indexer.whoosh_ext.readerstate import cache_of
 
-_BYTE_LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)
+_BYTE_LENGTHS = np.array(BYTE_LENGTHS, dtype=np.int64)  # readers' table, as an array
 LENGTH_SUMS = "length_sums"
 """The per-segment cache of each field's one-byte length total (shared by the readers of
 a segment: see :data:`indexer.searching.searchers.SHARED_CACHES`)."""
