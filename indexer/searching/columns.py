@@ -9,7 +9,11 @@ compares with the query (:mod:`indexer.searching.rescore`) are read this way.
 
 from __future__ import annotations
 
+from indexer.errors import IndexDamagedError
 from indexer.whoosh_ext.readerstate import state_of
+
+DAMAGED = ("a column of the index is damaged; rebuild it with "
+           "`vnsearch reindex --full`")
 
 
 def _column(leaf, name: str):
@@ -48,5 +52,8 @@ class TextColumn:
                 return ""
         value = column[docnum - offset]
         if isinstance(value, bytes):
-            value = value.decode("utf-8")
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError as exc:  # damaged bytes: a message, not a crash (500)
+                raise IndexDamagedError(DAMAGED) from exc
         return value or ""
