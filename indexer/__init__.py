@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from indexer.searching.budget import limit_heavy_queries, query_scope
     from indexer.searching.engine import SearchIndex, open_index
     from indexer.searching.facets import Facets
+    from indexer.searching.heap import tune_server_heap
     from indexer.searching.lookups import (
         DocumentView,
         Stats,
@@ -57,6 +58,7 @@ _HOMES = {
     "indexer.searching.budget": ("limit_heavy_queries", "query_scope"),
     "indexer.searching.engine": ("SearchIndex", "open_index"),
     "indexer.searching.facets": ("Facets",),
+    "indexer.searching.heap": ("tune_server_heap",),
     "indexer.searching.lookups": ("DocumentView", "Stats", "document", "health", "restore",
                                   "sources", "stats", "suggest"),
     "indexer.searching.results": ("Hit", "Results"),
@@ -73,7 +75,7 @@ __all__ = [
     "SearchIndex", "Stats", "VnsearchError", "current_generation", "document", "fold",
     "health", "limit_heavy_queries", "open_index", "optimize", "query_scope", "read_corpus",
     "reindex",
-    "restore", "search", "sources", "stats", "suggest",
+    "restore", "search", "sources", "stats", "suggest", "tune_server_heap",
 ]
 
 

@@ -97,6 +97,7 @@ def _run(index_dir: str, threads: int, log: bool, budget_ms: int | None, **liste
     # Every search ends at its time budget, but with every thread on a long one a
     # cheap request would still queue: long searches may hold all threads but one.
     indexer.limit_heavy_queries(max(1, threads - 1))
+    indexer.tune_server_heap()  # before waitress starts its threads (their arenas)
     # A thread waiting for the GIL (waitress's I/O loop, a cheap request) waits up to
     # this long each time a CPU-bound search holds it (Python's default: 5 ms).
     sys.setswitchinterval(SWITCH_INTERVAL_S)

@@ -111,10 +111,31 @@ def test_whole_lists_read_back_as_the_matcher_sees_them(shipped_index):
                 ids, weights, values = read_postings(segment, fieldname, btext)
                 assert (list(ids), list(weights), values) == (*expected[:2], None)
                 ids, weights, values = read_postings(segment, fieldname, btext, True)
-                assert (list(ids), list(weights), values) == expected
+                assert (list(ids), list(weights), list(values)) == expected
+                assert [values[i] for i in range(len(values))] == expected[2]
                 checked += 1
         assert checked > 40
         assert list(map(len, read_postings(segment, "all_f", b"no-such-term")[:2])) == [0, 0]
+    finally:
+        ix.close()
+
+
+def test_a_cached_posting_list_takes_about_five_bytes_a_posting(shipped_index):
+    """The posting cache held 8 bytes a posting (weights widened to float32) and a bytes
+    object per posting value (41 bytes of overhead for one or two of positions): at 1M
+    documents that took the server past 1.5 GB of private memory."""
+    from indexer.searching import postcache
+
+    _, ix = open_generation(shipped_index)
+    try:
+        reader = ix.reader()
+        segment = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        ids, weights, values = read_postings(segment, "all_f", b"nguoi", True)
+        assert len(ids) > 100 and weights.typecode == "B"
+        assert postcache._size((ids, weights, None)) * 8 <= 5 * len(ids)
+        held = sum(map(len, values))  # the encoded positions themselves
+        assert postcache._size((ids, weights, values)) * 8 <= 9 * len(ids) + held
+        assert list(ids)[:3] and values[0] == list(values)[0] and values[-1] == list(values)[-1]
     finally:
         ix.close()
 

@@ -19,6 +19,16 @@ from whoosh import query as Q
 from indexer.searching.maxscore import ordered_plans
 from indexer.whoosh_ext.readerstate import cache_of
 
+_WEIGHT_DTYPES = {"B": np.uint8, "H": np.uint16, "I": np.uint32, "f": np.float32}
+
+
+def _weights_array(weights) -> np.ndarray:
+    """Posting weights (an array of any of the codec's type codes, or a list) as float64."""
+    dtype = _WEIGHT_DTYPES.get(getattr(weights, "typecode", None))
+    if dtype is None:
+        return np.asarray(weights, dtype=np.float64)
+    return np.frombuffer(weights, dtype=dtype).astype(np.float64)
+
 
 def _as_array(values, dtype) -> np.ndarray:
     """A posting array (``array('I')``/``array('f')``) or list, as numpy, without a
@@ -83,7 +93,7 @@ def scores(segment, terms: list[Q.Term], size: int) -> np.ndarray:
         if segment.deadline.expired():
             break  # the largest contributions came first: the best ranking so far
         docs = _as_array(ids, np.uint32)
-        tf = _as_array(tfs, np.float32).astype(np.float64)
+        tf = _weights_array(tfs)
         acc[docs] += const + scale * tf / (tf + _norms_array(segment, norms)[docs])
     return acc
 

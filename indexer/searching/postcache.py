@@ -12,18 +12,20 @@ from indexer.whoosh_ext.readers import storage_folder
 from indexer.whoosh_ext.readerstate import state_of
 
 LEAST = 16_000_000
-"""The posting cache's default budget, in postings (128 MB), whatever the index."""
-PER_DOCUMENT = 120
-"""Postings of budget per document of the largest index opened (960 MB at 1M documents)."""
+"""The posting cache's default budget, in units of 8 bytes (128 MB), whatever the index."""
+PER_DOCUMENT = 75
+"""Units of budget per document of the largest index opened (600 MB at 1M documents:
+the bench's 60 queries hold 477 MB of lists there, and the server stays under 1.5 GB)."""
 MOST = 125_000_000
 """The default budget's ceiling (1 GB); ``VNSEARCH_POSTING_CACHE_MB`` may set more."""
 
 
 class PostingCache:
     """Decoded posting lists shared by every searcher of the process, least recently
-    used out first, bounded by postings held (8 bytes each as arrays): 16M postings
-    (128 MB), or :data:`PER_DOCUMENT` per document of the largest index opened, up to
-    :data:`MOST` (1 GB), unless ``VNSEARCH_POSTING_CACHE_MB`` says otherwise.
+    used out first, bounded by the bytes its lists hold (counted in units of 8; a posting
+    takes 5: see ``_size``): 128 MB, or :data:`PER_DOCUMENT` units per document of the
+    largest index opened, up to :data:`MOST` (1 GB), unless ``VNSEARCH_POSTING_CACHE_MB``
+    says otherwise.
 
     Frequent syllables (*của*, *người*, *đồng*) appear in query after query;
     decoding their long lists is half of a query's cost. A segment's postings
@@ -40,7 +42,7 @@ class PostingCache:
 
     @property
     def budget(self) -> int:
-        """Postings held at most. The process-wide cache is made at import, so the
+        """Units of 8 bytes held at most. The process-wide cache is made at import, so the
         environment is read on first use: a variable set after ``import indexer`` (a
         test, a server's start-up code) still counts."""
         if self._budget is None:
@@ -56,8 +58,8 @@ class PostingCache:
         process (never shrink: the cache is shared by every index of the process).
 
         The lists a set of queries reads grow with the collection: the bench's 60
-        queries read 93M postings (742 MB) on a 1M-document index, so a fixed 128 MB
-        cache was emptied by each pass and every query decoded its lists again
+        queries read 93M postings (477 MB as cached) on a 1M-document index, so a fixed
+        128 MB cache was emptied by each pass and every query decoded its lists again
         (warm median 799 ms against 244 ms with a 1 GB cache, FTS5 321 ms)."""
         self._documents = max(self._documents, documents)
 
@@ -114,17 +116,19 @@ class PostingCache:
 
     @property
     def _held(self) -> int:
-        """Postings held now."""
+        """Units of 8 bytes held now."""
         return self._lru.held
 
 
 def _size(found) -> int:
-    """A cached list's weight in postings (8 bytes): values count their bytes and
-    a Python object each."""
-    ids, _, values = found
-    if values is None:
-        return len(ids)
-    return len(ids) * 7 + sum(map(len, values)) // 8
+    """A cached list's weight in postings of 8 bytes: its arrays' bytes (4 a docnum and
+    1 a weight for most lists) and its values' (packed: see ``read_postings``)."""
+    ids, weights, values = found
+    size = len(ids) * ids.itemsize + len(weights) * weights.itemsize
+    if values is not None:
+        size += values.nbytes if hasattr(values, "nbytes") else (
+            len(ids) * 41 + sum(map(len, values)))
+    return size // 8
 
 
 POSTING_CACHE = PostingCache()

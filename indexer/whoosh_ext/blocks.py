@@ -128,3 +128,66 @@ def _decode_block(data: bytes, count: int, want_values: bool, raw: bool):
         ends = list(accumulate(_from_bytes(length_code, data[pos:end]), initial=end))
         values = list(map(data.__getitem__, map(slice, ends[:-1], ends[1:])))
     return ids, weights, values
+
+
+_RANK = {code: rank for rank, code in enumerate(_TYPECODES)}
+
+
+def extend_weights(weights: array, more: array) -> array:
+    """``weights`` with ``more`` appended, widened to ``more``'s type code when that is
+    wider ('B' < 'H' < 'I' < 'f'); returns the array that holds them (maybe a new one)."""
+    if more.typecode != weights.typecode:
+        if _RANK[more.typecode] > _RANK[weights.typecode]:
+            weights = array(more.typecode, weights)
+        else:
+            more = array(weights.typecode, more)
+    weights.extend(more)
+    return weights
+
+
+def narrowest(weights) -> array:
+    """Weights (floats) as the narrowest array holding them exactly: 'B', 'H' or 'I'
+    for whole numbers, else 'f'."""
+    floats = list(weights)
+    counts = list(map(int, floats)) if floats and min(floats) >= 0 else None
+    if counts is None or counts != floats or max(counts) >= 1 << 32:
+        return array("f", floats)
+    return array(_TYPECODES[_smallest(max(counts))], counts)
+
+
+class PackedValues:
+    """Posting values (encoded positions) as one buffer and an end offset each: what a
+    cached posting list keeps instead of one ``bytes`` object per posting (41 bytes of
+    object and pointer for a value of one or two bytes).
+
+    Reads like the list it replaces: ``len``, ``values[i]`` and iteration give bytes.
+    """
+
+    __slots__ = ("_data", "_ends")
+
+    def __init__(self, values=()):
+        chunks, ends, end = [], array("I"), 0
+        for value in values:
+            chunks.append(value)
+            end += len(value)
+            ends.append(end)
+        self._data = emptybytes.join(chunks)
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self._ends)
+        return self._data[self._ends[i - 1] if i else 0:self._ends[i]]
+
+    def __iter__(self):
+        starts = array("I", [0])
+        starts.extend(self._ends[:-1])
+        return map(self._data.__getitem__, map(slice, starts, self._ends))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held, in bytes (buffer and offsets)."""
+        return len(self._data) + 4 * len(self._ends)

@@ -27,7 +27,13 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.matching import ListMatcher
 
-from indexer.whoosh_ext.blocks import decode_block, encode_block
+from indexer.whoosh_ext.blocks import (
+    PackedValues,
+    decode_block,
+    encode_block,
+    extend_weights,
+    narrowest,
+)
 from indexer.whoosh_ext.segfiles import CompactSegment
 from indexer.whoosh_ext.terminfo import CompactFieldWriter, CompactTermsReader
 
@@ -170,13 +176,16 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._i = bisect_left(self._ids, target, self._i)
         return self._ids[self._i] == target
 
-    def all_arrays(self, with_values: bool = False):
+    def all_arrays(self, with_values: bool = False, narrow: bool = False):
         """Every remaining (docnums, weights, values or None) of the list, block by block.
 
-        Docnums and weights come back as compact arrays ('I' and 'f').
+        Docnums come back as an array('I'), weights as an array('f'), or with
+        ``narrow`` as the narrowest array the blocks stored them in ('B' for most
+        lists: vnsearch's weights are small whole numbers), so a cached list takes
+        5 bytes a posting instead of 8, and values as one :class:`PackedValues`.
         """
         ids = array("I")
-        weights = array("f")
+        weights = array("B" if narrow else "f")
         values: list[bytes] | None = [] if with_values else None
         get = self._postfile.get
         while self.is_active():
@@ -186,9 +195,10 @@ class CompactLeafMatcher(W3LeafMatcher):
             start = self._i
             ids.extend(block_ids[start:] if start else block_ids)
             if block_weights is None:
-                weights.extend(repeat(1.0, self._blocklength - start))
+                weights.extend(repeat(1, self._blocklength - start))
             else:
-                weights.fromlist(block_weights[start:].tolist())
+                weights = extend_weights(weights, block_weights[start:] if start
+                                         else block_weights)
             if values is not None:
                 values += (block_values or [b""] * self._blocklength)[start:]
             self._i = self._blocklength
@@ -196,6 +206,8 @@ class CompactLeafMatcher(W3LeafMatcher):
                 self._atend = True
             else:
                 self._goto(self._nextoffset)
+        if narrow and values is not None:
+            values = PackedValues(values)
         return ids, weights, values
 
 
@@ -255,6 +267,9 @@ def open_writer(ix, **kwargs):
 def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = False):
     """All (docnums, weights, values) of a term in one segment ``reader``.
 
+    Weights are the narrowest array holding them (see ``all_arrays``): whole
+    numbers as 'B', 'H' or 'I', else 'f'; read them as numbers, never as raw bytes.
+
     ``values`` (the encoded positions) is None unless ``with_values``; an
     absent term gives empty lists. For scoring many documents at once: one
     call per posting list instead of a matcher method call per posting.
@@ -265,7 +280,7 @@ def read_postings(reader, fieldname: str, btext: bytes, with_values: bool = Fals
     terminfo = terms.term_info(fieldname, btext)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
-        values = (list(values) or [b""] * len(ids)) if with_values else None
-        return array("I", ids), array("f", weights), values
+        values = PackedValues(values or [b""] * len(ids)) if with_values else None
+        return array("I", ids), narrowest(weights), values
     return terms.matcher(fieldname, btext, reader.schema[fieldname].format).all_arrays(
-        with_values)
+        with_values, narrow=True)
