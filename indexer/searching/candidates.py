@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+import numpy as np
 from whoosh import query as Q
 
+from indexer.indexing.schema import FoldedPositions
+from indexer.searching import phrasecheck
 from indexer.searching.budget import NEVER, Deadline
 from indexer.searching.postcache import POSTING_CACHE
+from indexer.whoosh_ext.blocks import PackedValues
 
 Scores = dict[int, float]
 
@@ -159,23 +163,32 @@ class SegmentCandidates:
         if len(terms) == 1:
             return found
         # Positions take a while to decode: the deadline is looked at between lists.
-        decode = field.format.decode_positions
-        values = []
+        docs = sorted(found)
+        lists = []
         for term in terms:
             if self.deadline.expired():
                 return found if negative else set()
             ids, _, vals = self.postings(term, with_values=True)
-            values.append(_values_of(found, ids, vals))
+            lists.append((ids, vals))
+        if isinstance(field.format, FoldedPositions) and all(
+                isinstance(vals, PackedValues) for _, vals in lists):
+            ranked = np.asarray(docs, dtype=np.int64)
+            ranks = phrasecheck.adjacent([phrasecheck.gather(ranked, ids, vals)
+                                          for ids, vals in lists], self.deadline.expired)
+            if ranks is None:  # the deadline passed
+                return found if negative else set()
+            return set(ranked[ranks].tolist())
+        decode = field.format.decode_positions
+        columns = [_values_at(docs, ids, vals) for ids, vals in lists]
         matched = set()
-        docs = list(found)
         for i, docnum in enumerate(docs):
             if not i & 255 and self.deadline.expired():
                 if negative:
                     matched.update(docs[i:])
                 break
-            starts = set(decode(values[0][docnum]))
-            for offset, by_doc in enumerate(values[1:], 1):
-                starts &= {p - offset for p in decode(by_doc[docnum])}
+            starts = set(decode(columns[0][i]))
+            for offset, column in enumerate(columns[1:], 1):
+                starts &= {p - offset for p in decode(column[i])}
                 if not starts:
                     break
             else:
@@ -187,9 +200,9 @@ class SegmentCandidates:
         return isinstance(node, Q.Term) and self._scorable(node.fieldname) is not None
 
 
-def _values_of(docs: set[int], ids, values) -> dict[int, bytes]:
-    """The posting values of ``docs`` (each in the sorted ``ids``): looked up by binary
-    search when they are few, else from the whole list."""
+def _values_at(docs: list[int], ids, values) -> list[bytes]:
+    """The posting values of ``docs`` (ascending, each in the ascending ``ids``), in order."""
     if len(docs) * 24 < len(ids):
-        return {docnum: values[bisect_left(ids, docnum)] for docnum in docs}
-    return dict(zip(ids, values, strict=False))
+        return [values[bisect_left(ids, docnum)] for docnum in docs]
+    by_doc = dict(zip(ids, values, strict=False))
+    return [by_doc[docnum] for docnum in docs]

@@ -38,6 +38,9 @@ from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import flat_terms, top_flat
 from indexer.searching.segmentscore import SegmentScorer
 
+FEW_CANDIDATES = 8
+"""Candidates fewer than a segment's documents divided by this are "few" (see top_docs)."""
+
 
 def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = None,
              excluded: set[int] | None = None, matched: list | None = None,
@@ -81,7 +84,11 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         if terms is not None:
             candidates = top_flat(segment, terms, candidates, limit, acc)
         else:
-            segment.add_scores(query, acc, None, exact=True)
+            # Few candidates (a phrase, a rare word): the evidence lists are scored for
+            # them alone (a binary search each), not walked whole. Only candidates'
+            # totals are read, so any other document may collect anything.
+            few = candidates if len(candidates) * FEW_CANDIDATES < size else None
+            segment.add_scores(query, acc, few, exact=True)
         docs = list(candidates)
         values = map(acc.__getitem__, docs)
         shifted = map(add, docs, repeat(offset))

@@ -95,7 +95,8 @@ def decode_block(data: bytes, count: int, compressed: bool, want_values: bool = 
 
     ``values`` is None when the block has none (or when not wanted). Damaged
     bytes raise :class:`IndexDamagedError`, a message for the user, not a bug.
-    ``raw``: weights as the stored array (None if all are 1), not float lists.
+    ``raw``: weights as the stored array (None if all are 1), not float lists, and
+    values (if wanted) as ``(lengths array, the values end to end)``, not a list.
     """
     try:
         return _decode_block(zlib.decompress(data) if compressed else bytes(data),
@@ -125,6 +126,8 @@ def _decode_block(data: bytes, count: int, want_values: bool, raw: bool):
     values = None
     if length_code != 255 and want_values:
         end = pos + count * array(_TYPECODES[length_code]).itemsize
+        if raw:
+            return ids, weights, (_from_bytes(length_code, data[pos:end]), data[end:])
         ends = list(accumulate(_from_bytes(length_code, data[pos:end]), initial=end))
         values = list(map(data.__getitem__, map(slice, ends[:-1], ends[1:])))
     return ids, weights, values
@@ -165,7 +168,10 @@ class PackedValues:
 
     __slots__ = ("_data", "_ends")
 
-    def __init__(self, values=()):
+    def __init__(self, values=(), *, data: bytes | None = None, ends: array | None = None):
+        if data is not None:
+            self._data, self._ends = data, ends
+            return
         chunks, ends, end = [], array("I"), 0
         for value in values:
             chunks.append(value)
@@ -186,6 +192,16 @@ class PackedValues:
         starts = array("I", [0])
         starts.extend(self._ends[:-1])
         return map(self._data.__getitem__, map(slice, starts, self._ends))
+
+    @property
+    def data(self) -> bytes:
+        """The values, end to end."""
+        return self._data
+
+    @property
+    def ends(self) -> array:
+        """Where each value ends in :attr:`data` (an array('I'))."""
+        return self._ends
 
     @property
     def nbytes(self) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left
-from itertools import repeat
+from itertools import accumulate, repeat
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
@@ -187,6 +187,8 @@ class CompactLeafMatcher(W3LeafMatcher):
         ids = array("I")
         weights = array("B" if narrow else "f")
         values: list[bytes] | None = [] if with_values else None
+        chunks: list[bytes] = []  # narrow: the values end to end, block by block
+        ends = array("I")
         get = self._postfile.get
         while self.is_active():
             data = get(self._dataoffset, self._nextoffset - self._dataoffset)
@@ -199,15 +201,24 @@ class CompactLeafMatcher(W3LeafMatcher):
             else:
                 weights = extend_weights(weights, block_weights[start:] if start
                                          else block_weights)
-            if values is not None:
-                values += (block_values or [b""] * self._blocklength)[start:]
+            if with_values:
+                lengths, joined = block_values or (repeat(0, self._blocklength), b"")
+                lengths = list(lengths)
+                skipped = sum(lengths[:start])
+                if narrow:
+                    edges = list(accumulate(lengths[start:], initial=ends[-1] if ends else 0))
+                    ends.extend(edges[1:])
+                    chunks.append(joined[skipped:])
+                else:
+                    edges = list(accumulate(lengths[start:], initial=skipped))
+                    values += map(joined.__getitem__, map(slice, edges[:-1], edges[1:]))
             self._i = self._blocklength
             if self._lastblock:
                 self._atend = True
             else:
                 self._goto(self._nextoffset)
-        if narrow and values is not None:
-            values = PackedValues(values)
+        if narrow and with_values:
+            values = PackedValues(data=b"".join(chunks), ends=ends)
         return ids, weights, values
 
 
