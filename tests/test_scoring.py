@@ -159,7 +159,11 @@ def test_array_scoring_equals_the_python_path_exactly(shipped, monkeypatch):
 
 def test_norms_from_length_codes_equal_those_from_the_decoded_lengths(segmented_index):
     """_norms looks each document's norm up by its length code: the same floats as the
-    arithmetic on its decoded length, in every segment."""
+    arithmetic on its decoded length, in every segment; so does the numpy copy the array
+    scoring reads (made from the codes, not from the list)."""
+    from types import SimpleNamespace
+
+    from indexer.searching.arrayscore import _norms_array
     from indexer.searching.segmentscore import _norms
 
     index = indexer.open_index(segmented_index)
@@ -172,5 +176,7 @@ def test_norms_from_length_codes_equal_those_from_the_decoded_lengths(segmented_
                 a, b = 1.2 * (1 - 0.75), 1.2 * 0.75 / avgfl
                 expected = [a + b * (n or 0) for n in field_lengths(sub, fieldname)]
                 assert norms == expected and least == min(expected, default=a)
+                as_array = _norms_array(SimpleNamespace(reader=sub.reader()), norms)
+                assert as_array.tolist() == expected
     finally:
         index.close()

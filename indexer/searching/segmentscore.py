@@ -42,11 +42,18 @@ def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[flo
         codes = length_codes(reader, fieldname)
         if codes is None:
             norms = [a + b * (length or 0) for length in field_lengths(sub, fieldname)]
+            least = min(norms, default=a)
         else:
             table = [a + b * length for length in BYTE_LENGTHS]
             norms = list(map(table.__getitem__, codes))
             norms += [a] * (reader.doc_count_all() - len(codes))
-        norms = cache[key] = (norms, min(norms, default=a))
+            # A norm grows with the length code: the least is the least code's (or that of
+            # a document without one), found without walking the list.
+            least = table[min(codes)] if codes else a
+            if len(norms) > len(codes):
+                least = min(least, a)
+            cache_of(reader, "norm_codes")[id(norms)] = (norms, table, codes)
+        norms = cache[key] = (norms, least)
     return norms
 
 
