@@ -158,25 +158,22 @@ def test_array_scoring_equals_the_python_path_exactly(shipped, monkeypatch):
 
 
 def test_norms_from_length_codes_equal_those_from_the_decoded_lengths(segmented_index):
-    """_norms looks each document's norm up by its length code: the same floats as the
+    """norms_of looks each document's norm up by its length code: the same floats as the
     arithmetic on its decoded length, in every segment; so does the numpy copy the array
     scoring reads (made from the codes, not from the list)."""
-    from types import SimpleNamespace
-
-    from indexer.searching.arrayscore import _norms_array
-    from indexer.searching.segmentscore import _norms
+    from indexer.searching.norms import norms_of
 
     index = indexer.open_index(segmented_index)
     try:
         searcher = index.searcher()
         for sub, _ in searcher.leaf_searchers():
             for fieldname in ("all_f", "title_f", "pairs"):
-                norms, least = _norms(searcher, sub, fieldname, 0.75, 1.2)
+                norms = norms_of(searcher, sub, fieldname, 0.75, 1.2)
                 avgfl = searcher.avg_field_length(fieldname) or 1
                 a, b = 1.2 * (1 - 0.75), 1.2 * 0.75 / avgfl
                 expected = [a + b * (n or 0) for n in field_lengths(sub, fieldname)]
-                assert norms == expected and least == min(expected, default=a)
-                as_array = _norms_array(SimpleNamespace(reader=sub.reader()), norms)
-                assert as_array.tolist() == expected
+                assert norms.least == min(expected, default=a)
+                assert norms.as_array().tolist() == expected  # made first: from the codes
+                assert norms.as_list() == expected
     finally:
         index.close()

@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query as Q
 
 from indexer.searching.maxscore import ordered_plans
+from indexer.searching.norms import Norms
 from indexer.whoosh_ext.readerstate import cache_of
 
 _WEIGHT_DTYPES = {"B": np.uint8, "H": np.uint16, "I": np.uint32, "f": np.float32}
@@ -39,25 +40,15 @@ def _as_array(values, dtype) -> np.ndarray:
         return np.asarray(values, dtype=dtype)
 
 
-def _norms_array(segment, norms: list[float]) -> np.ndarray:
-    """``norms`` as a float64 array, made once per reader (norms are cached per reader by
-    :func:`indexer.searching.segmentscore._norms`, so their identity is a good key): from
-    the length codes they came from when known (a table look-up in C; converting the
-    lists was a tenth of the first query on a 1M-document index)."""
+def _norms_array(segment, norms) -> np.ndarray:
+    """A plan's norms as a float64 array: a :class:`~indexer.searching.norms.Norms`'s own,
+    or a list's (the zeros of constant plans) converted once per reader."""
+    if isinstance(norms, Norms):
+        return norms.as_array()
     cache = cache_of(segment.reader, "np_norms")
     found = cache.get(id(norms))
     if found is None or found[0] is not norms:
-        source = cache_of(segment.reader, "norm_codes").get(id(norms))
-        if source is not None and source[0] is norms:
-            _, table, codes = source
-            array = np.empty(len(norms), dtype=np.float64)
-            array[:len(codes)] = np.asarray(table, dtype=np.float64)[
-                np.frombuffer(codes, dtype=np.uint8)]
-            if len(norms) > len(codes):
-                array[len(codes):] = norms[len(codes)]  # documents without a length code
-        else:
-            array = np.asarray(norms, dtype=np.float64)
-        found = cache[id(norms)] = (norms, array)
+        found = cache[id(norms)] = (norms, np.asarray(norms, dtype=np.float64))
     return found[1]
 
 

@@ -18,6 +18,8 @@ from itertools import compress
 
 from whoosh import query as Q
 
+from indexer.searching.norms import as_list
+
 # Bounds are sums of floats added in another order than the scores: a margin
 # keeps rounding from ever pruning a document that ties the N-th one.
 _MARGIN = 1e-9
@@ -53,6 +55,7 @@ def add_list(ids, tfs, scale: float, norms, acc: list[float], const: float = 0.0
     posting of one list (:meth:`~indexer.searching.segmentscore.SegmentScorer.term_plan`
     says what ``scale`` and ``norms`` are). A plain loop: in CPython 3.11 it beats chains
     of map(operator...)."""
+    norms = as_list(norms)
     if const:
         for docnum, tf in zip(ids, tfs, strict=True):
             acc[docnum] += const + scale * tf / (tf + norms[docnum])
@@ -68,6 +71,7 @@ def _add_for(pool: set[int], ids, tfs, scale: float, norms, acc: list[float],
     A small pool looks its documents up in the sorted docnums (binary search,
     in C) instead of walking a list that may hold most of the collection.
     """
+    norms = as_list(norms)
     if len(pool) * 24 < len(ids):
         size = len(ids)
         for docnum in pool:

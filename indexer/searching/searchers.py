@@ -48,7 +48,7 @@ from indexer.whoosh_ext.readerstate import share
 
 TOC_NAME = re.compile(rf"^_{store.INDEX_NAME}_([0-9]+)\.toc$")
 # readerstate caches per segment, shared by its readers (one per searcher: a thread each)
-SHARED_CACHES = ("lengths", "norms", "norm_codes", "np_norms", "columns", LENGTH_SUMS)
+SHARED_CACHES = ("lengths", "norms", "np_norms", "columns", LENGTH_SUMS)
 MAX_IDLE = 16  # searchers kept open per commit, beyond that closed when given back
 MAX_IDF_TERMS = 50_000  # a searcher's idf cache grows with every distinct query term
 ATTEMPTS = 5  # a commit superseded while we open it: try the newer one

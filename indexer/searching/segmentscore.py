@@ -20,41 +20,9 @@ from whoosh import query as Q
 
 from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import _add_for, add_list
+from indexer.searching.norms import norms_of
 from indexer.whoosh_ext.bm25 import Coverage
-from indexer.whoosh_ext.readers import BYTE_LENGTHS, field_lengths, length_codes
 from indexer.whoosh_ext.readerstate import cache_of
-
-
-def _norms(searcher, sub, fieldname: str, B: float, K1: float) -> tuple[list[float], float]:
-    """``K1 * (1 - B + B * length / avgfl)`` of every document of ``sub``'s segment
-    (from the same one-byte lengths Whoosh scores with), and the least of them
-    (for score bounds). From the raw length codes when the segment has them: a norm per
-    possible code (256), then a look-up per document; decoding every length first, then
-    the arithmetic per document, was most of the first query on a large index (0.3 s
-    at 300k documents)."""
-    avgfl = searcher.avg_field_length(fieldname) or 1
-    cache = cache_of(sub.reader(), "norms")
-    key = (fieldname, B, K1, avgfl)
-    norms = cache.get(key)
-    if norms is None:
-        a, b = K1 * (1 - B), K1 * B / avgfl
-        reader = sub.reader()
-        codes = length_codes(reader, fieldname)
-        if codes is None:
-            norms = [a + b * (length or 0) for length in field_lengths(sub, fieldname)]
-            least = min(norms, default=a)
-        else:
-            table = [a + b * length for length in BYTE_LENGTHS]
-            norms = list(map(table.__getitem__, codes))
-            norms += [a] * (reader.doc_count_all() - len(codes))
-            # A norm grows with the length code: the least is the least code's (or that of
-            # a document without one), found without walking the list.
-            least = table[min(codes)] if codes else a
-            if len(norms) > len(codes):
-                least = min(least, a)
-            cache_of(reader, "norm_codes")[id(norms)] = (norms, table, codes)
-        norms = cache[key] = (norms, least)
-    return norms
 
 
 class SegmentScorer(SegmentCandidates):
@@ -137,7 +105,8 @@ class SegmentScorer(SegmentCandidates):
         fieldname = node.fieldname
         B = weighting.b_of(fieldname)
         K1 = weighting.K1
-        norms, least = _norms(self.searcher, self.sub, fieldname, B, K1)
+        norms = norms_of(self.searcher, self.sub, fieldname, B, K1)
+        least = norms.least
         btext = self.searcher.schema[fieldname].to_bytes(node.text)
         scale = self.searcher.idf(fieldname, btext) * (K1 + 1) * node.boost
         top = self.reader.term_info(fieldname, btext).max_weight() or max(tfs)
