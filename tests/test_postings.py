@@ -295,3 +295,33 @@ def test_opening_an_index_fits_the_process_posting_cache(shipped_index, monkeypa
     handle = indexer.open_index(shipped_index)
     indexer.search(handle, "hợp đồng", per_page=1)
     assert fitted and fitted[-1] == indexer.stats(handle).documents > 0
+
+
+def test_block_headers_read_from_one_slice_equal_whooshs(shipped_index):
+    """CompactLeafMatcher._goto reads a block's pickled header from one slice of the file
+    instead of Whoosh's twenty small reads: every block's header fields must be Whoosh's."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    fields = ("_blocklength", "_maxid", "_maxweight", "_compression", "_minlength",
+              "_maxlength", "_lastblock", "_nextoffset", "_dataoffset")
+    _, ix = open_generation(shipped_index)
+    try:
+        reader = ix.reader()
+        segment = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        blocks = 0
+        for btext in (b"nguoi", b"hop", b"dong", b"cua", b"toa"):
+            ours = segment.postings("all_f", btext)
+            if not hasattr(ours, "_goto"):
+                continue  # inlined in its term entry: no blocks
+            theirs = segment.postings("all_f", btext)
+            W3LeafMatcher._goto(theirs, theirs._baseoffset)
+            while True:
+                assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+                blocks += 1
+                if ours._lastblock:
+                    break
+                ours._goto(ours._nextoffset)
+                W3LeafMatcher._goto(theirs, theirs._nextoffset)
+        assert blocks >= 5
+    finally:
+        ix.close()
