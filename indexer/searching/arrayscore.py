@@ -52,6 +52,20 @@ def _norms_array(segment, norms) -> np.ndarray:
     return found[1]
 
 
+def add_array(segment, ids, tfs, scale: float, norms, acc: np.ndarray,
+              pool: set[int] | None = None) -> None:
+    """:func:`indexer.searching.maxscore.add_list` (or ``_add_for`` with ``pool``) on a numpy
+    accumulator: the same float operations in the same order, per posting, in C."""
+    docs = _as_array(ids, np.uint32)
+    tf = _weights_array(tfs)
+    if pool is not None:
+        wanted = np.zeros(len(acc), dtype=bool)
+        wanted[np.fromiter(pool, dtype=np.int64, count=len(pool))] = True
+        keep = wanted[docs]
+        docs, tf = docs[keep], tf[keep]
+    acc[docs] += scale * tf / (tf + _norms_array(segment, norms)[docs])
+
+
 def candidate_mask(segment, node: Q.Query, size: int) -> np.ndarray | None:
     """The documents ``node`` matches, as a mask, for the flat shapes the ranking
     builds (``[AndNot(] AndMaybe(And|Or of terms, …) [)]``); None for any other."""

@@ -16,8 +16,10 @@ from __future__ import annotations
 from itertools import repeat
 from operator import add, mul
 
+import numpy as np
 from whoosh import query as Q
 
+from indexer.searching import arrayscore
 from indexer.searching.candidates import SegmentCandidates
 from indexer.searching.maxscore import _add_for, add_list
 from indexer.searching.norms import norms_of
@@ -41,6 +43,11 @@ class SegmentScorer(SegmentCandidates):
         """
         boost = 1.0 if isinstance(node, Q.Term) else getattr(node, "boost", 1.0)
         if boost != 1.0:  # a synonym expansion's phrase or Or, boosted by its weight (planner)
+            if isinstance(acc, np.ndarray):
+                part = np.zeros(len(acc), dtype=np.float64)
+                self._add(node, part, restrict, exact)
+                acc += part * boost
+                return
             part = [0.0] * len(acc)
             self._add(node, part, restrict, exact)
             acc[:] = map(add, acc, map(mul, part, repeat(boost)))
@@ -126,6 +133,9 @@ class SegmentScorer(SegmentCandidates):
         if plan is None:
             return
         _, ids, tfs, scale, norms = plan
+        if isinstance(acc, np.ndarray) and (restrict is None or len(restrict) * 24 >= len(ids)):
+            arrayscore.add_array(self, ids, tfs, scale, norms, acc, restrict)
+            return
         if restrict is not None:
             _add_for(restrict, ids, tfs, scale, norms, acc)
             return

@@ -80,17 +80,22 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
         if not candidates:
             continue
         total += len(candidates)
-        acc = [0.0] * size
         if terms is not None:
+            acc = [0.0] * size
             candidates = top_flat(segment, terms, candidates, limit, acc)
+            docs = list(candidates)
+            values = map(acc.__getitem__, docs)
         else:
             # Few candidates (a phrase, a rare word): the evidence lists are scored for
             # them alone (a binary search each), not walked whole. Only candidates'
-            # totals are read, so any other document may collect anything.
+            # totals are read, so any other document may collect anything. Many: whole
+            # lists are added into a numpy array (a prefix's or an OR's dozens of lists).
             few = candidates if len(candidates) * FEW_CANDIDATES < size else None
+            acc = [0.0] * size if few is not None else arrayscore.np.zeros(size)
             segment.add_scores(query, acc, few, exact=True)
-        docs = list(candidates)
-        values = map(acc.__getitem__, docs)
+            docs = list(candidates)
+            values = (acc[docs].tolist() if few is None
+                      else list(map(acc.__getitem__, docs)))
         shifted = map(add, docs, repeat(offset))
         best += heapq.nlargest(limit, zip(values, map(neg, shifted), strict=False))
     best = heapq.nlargest(limit, best)
