@@ -53,7 +53,7 @@ def _norms_array(segment, norms) -> np.ndarray:
 
 
 def add_array(segment, ids, tfs, scale: float, norms, acc: np.ndarray,
-              pool: set[int] | None = None) -> None:
+              pool: set[int] | None = None, const: float = 0.0) -> None:
     """:func:`indexer.searching.maxscore.add_list` (or ``_add_for`` with ``pool``) on a numpy
     accumulator: the same float operations in the same order, per posting, in C."""
     docs = _as_array(ids, np.uint32)
@@ -63,7 +63,7 @@ def add_array(segment, ids, tfs, scale: float, norms, acc: np.ndarray,
         wanted[np.fromiter(pool, dtype=np.int64, count=len(pool))] = True
         keep = wanted[docs]
         docs, tf = docs[keep], tf[keep]
-    acc[docs] += scale * tf / (tf + _norms_array(segment, norms)[docs])
+    acc[docs] += const + scale * tf / (tf + _norms_array(segment, norms)[docs])
 
 
 def candidate_mask(segment, node: Q.Query, size: int) -> np.ndarray | None:
@@ -109,9 +109,7 @@ def scores(segment, terms: list[Q.Term], size: int) -> np.ndarray:
     for _, ids, tfs, scale, norms, const in plans:
         if segment.deadline.expired():
             break  # the largest contributions came first: the best ranking so far
-        docs = _as_array(ids, np.uint32)
-        tf = _weights_array(tfs)
-        acc[docs] += const + scale * tf / (tf + _norms_array(segment, norms)[docs])
+        add_array(segment, ids, tfs, scale, norms, acc, const=const)
     return acc
 
 

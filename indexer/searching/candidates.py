@@ -17,8 +17,6 @@ evaluation here are run through Whoosh's own matcher (:meth:`fallback`).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import numpy as np
 from whoosh import query as Q
 
@@ -26,7 +24,6 @@ from indexer.indexing.schema import FoldedPositions
 from indexer.searching import phrasecheck
 from indexer.searching.budget import NEVER, Deadline
 from indexer.searching.postcache import POSTING_CACHE
-from indexer.whoosh_ext.blocks import PackedValues
 
 Scores = dict[int, float]
 
@@ -139,8 +136,10 @@ class SegmentCandidates:
 
     def _bulk_phrase(self, node: Q.Phrase) -> bool:
         field = self._scorable(node.fieldname)
+        # Positions as FoldedPositions encodes them, read back packed (read_postings):
+        # what phrasecheck decodes. Any other format goes through Whoosh's matcher.
         return (field is not None and node.slop == 1 and bool(node.words)
-                and field.format.supports("positions"))
+                and isinstance(field.format, FoldedPositions))
 
     def _phrase_matches(self, node: Q.Phrase, negative: bool = False,
                         within: set[int] | None = None) -> set[int]:
@@ -151,7 +150,6 @@ class SegmentCandidates:
         """
         if not negative and self.deadline.expired():
             return set()
-        field = self.searcher.schema[node.fieldname]
         terms = [Q.Term(node.fieldname, word) for word in node.words]
         found = within
         for ids in sorted((self.postings(term)[0] for term in terms), key=len):
@@ -163,46 +161,19 @@ class SegmentCandidates:
         if len(terms) == 1:
             return found
         # Positions take a while to decode: the deadline is looked at between lists.
-        docs = sorted(found)
         lists = []
         for term in terms:
             if self.deadline.expired():
                 return found if negative else set()
             ids, _, vals = self.postings(term, with_values=True)
             lists.append((ids, vals))
-        if isinstance(field.format, FoldedPositions) and all(
-                isinstance(vals, PackedValues) for _, vals in lists):
-            ranked = np.asarray(docs, dtype=np.int64)
-            ranks = phrasecheck.adjacent([phrasecheck.gather(ranked, ids, vals)
-                                          for ids, vals in lists], self.deadline.expired)
-            if ranks is None:  # the deadline passed
-                return found if negative else set()
-            return set(ranked[ranks].tolist())
-        decode = field.format.decode_positions
-        columns = [_values_at(docs, ids, vals) for ids, vals in lists]
-        matched = set()
-        for i, docnum in enumerate(docs):
-            if not i & 255 and self.deadline.expired():
-                if negative:
-                    matched.update(docs[i:])
-                break
-            starts = set(decode(columns[0][i]))
-            for offset, column in enumerate(columns[1:], 1):
-                starts &= {p - offset for p in decode(column[i])}
-                if not starts:
-                    break
-            else:
-                matched.add(docnum)
-        return matched
+        ranked = np.asarray(sorted(found), dtype=np.int64)
+        ranks = phrasecheck.adjacent([phrasecheck.gather(ranked, ids, vals)
+                                      for ids, vals in lists], self.deadline.expired)
+        if ranks is None:  # the deadline passed
+            return found if negative else set()
+        return set(ranked[ranks].tolist())
 
     def _is_term(self, node: Q.Query) -> bool:
         """A term this module scores itself (scorable field)."""
         return isinstance(node, Q.Term) and self._scorable(node.fieldname) is not None
-
-
-def _values_at(docs: list[int], ids, values) -> list[bytes]:
-    """The posting values of ``docs`` (ascending, each in the ascending ``ids``), in order."""
-    if len(docs) * 24 < len(ids):
-        return [values[bisect_left(ids, docnum)] for docnum in docs]
-    by_doc = dict(zip(ids, values, strict=False))
-    return [by_doc[docnum] for docnum in docs]

@@ -30,6 +30,7 @@ import heapq
 from itertools import repeat
 from operator import add, neg
 
+import numpy as np
 from whoosh import query as Q
 
 from indexer.searching import arrayscore
@@ -91,7 +92,7 @@ def top_docs(searcher, query: Q.Query, limit: int, allowed: set[int] | None = No
             # totals are read, so any other document may collect anything. Many: whole
             # lists are added into a numpy array (a prefix's or an OR's dozens of lists).
             few = candidates if len(candidates) * FEW_CANDIDATES < size else None
-            acc = [0.0] * size if few is not None else arrayscore.np.zeros(size)
+            acc = [0.0] * size if few is not None else np.zeros(size)
             segment.add_scores(query, acc, few, exact=True)
             docs = list(candidates)
             values = (acc[docs].tolist() if few is None
