@@ -7,6 +7,8 @@
       gen-<stamp>/       a complete Whoosh index plus our side files:
         manifest.bin       corpus file -> (mtime, size, {doc id: content hash})
                            (indexer.indexing.manifest; manifest.json before)
+        manifest.log       entries changed since manifest.bin was written
+                           (indexer.indexing.manifestfile)
         meta.json          schema version, last reindex time and report
         accents.model      accent-restoration statistics (indexer.accents.model)
       .reindex.lock      held by the one running reindex

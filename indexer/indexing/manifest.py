@@ -9,21 +9,17 @@ incremental reindexes alike, and the losers are reported on every run.
 A file that cannot be read this time keeps its previous entry, so its
 documents stay indexed: a skip never deletes.
 
-The manifest is stored with :mod:`marshal` (``manifest.bin``): every incremental
-reindex reads and rewrites it whole, and at a million documents (50 MB) JSON took
-1.3 s to read and 0.9 s to write, a quarter of that with marshal. An index written
-before keeps its ``manifest.json``, read once and replaced by the next reindex.
+How it is stored (a :mod:`marshal` base and a log of changed entries, so that an
+incremental reindex does not rewrite 50 MB for one file) is
+:mod:`indexer.indexing.manifestfile`'s.
 """
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
-from indexer.atomicfile import write_atomic
 from indexer.corpus.reader import (
     Document,
     FileRead,
@@ -33,32 +29,14 @@ from indexer.corpus.reader import (
     SourceFile,
     read_file,
 )
-from indexer.indexing import generations as store
+from indexer.indexing.manifestfile import read_manifest, write_manifest
 
-FORMAT = 2
-"""Version of ``manifest.bin`` (1: ``manifest.json``, still read)."""
+__all__ = ["read_manifest", "write_manifest", "Owners", "Plan", "full_documents",
+           "plan_incremental"]
+
 PROGRESS_EVERY = 256
 """Documents between two progress calls within one file (a JSONL collection can be the
 whole corpus: a call per file said nothing until it was read)."""
-
-
-def read_manifest(generation: Path) -> dict | None:
-    """``{"files": {relpath: entry}}`` of ``generation``, None if it has none that can be
-    read (a damaged manifest makes a full rebuild, as a missing one does)."""
-    try:
-        version, files = marshal.loads((generation / store.MANIFEST).read_bytes())
-    except FileNotFoundError:
-        return store.read_json(generation / store.LEGACY_MANIFEST)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    return {"files": files} if version == FORMAT and isinstance(files, dict) else None
-
-
-def write_manifest(generation: Path, entries: dict[str, dict]) -> None:
-    """Replace the manifest of ``generation`` atomically (a JSON one left by an older
-    version is removed once the new one is in place)."""
-    write_atomic(generation / store.MANIFEST, marshal.dumps((FORMAT, entries)))
-    (generation / store.LEGACY_MANIFEST).unlink(missing_ok=True)
 
 
 class Progress(Protocol):

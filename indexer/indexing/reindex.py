@@ -184,13 +184,14 @@ def _counted(docs: Iterator[Document], report: ReindexReport) -> Iterator[Docume
 
 
 def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport,
-                      census: Census | None, base: set[str] | None = None) -> None:
+                      census: Census | None, base: set[str] | None = None,
+                      previous: dict[str, dict] | None = None) -> None:
     """The manifest, then meta.json: what the commit holds (the census, recounted from
     the segments if it was not kept or does not add up), its size, its base segments
     (:mod:`indexer.indexing.compaction`; None: all of them, a full build) and this report."""
     if base is None:
         base = {s.id for s in compaction.sizes(ix)}
-    manifests.write_manifest(generation, entries)
+    manifests.write_manifest(generation, entries, previous)
     with ix.reader() as reader:
         live = reader.doc_count()
         if census is None or census.documents != live:
@@ -255,7 +256,8 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
             writer.commit(merge=False)  # merging is compaction's, below
             model.save(generation / store.MODEL)
         base = compaction.base_segments(ix, meta)
-        _write_side_files(generation, ix, entries, report, census, base)
+        _write_side_files(generation, ix, entries, report, census, base,
+                          manifest.get("files"))
         before = ix.latest_generation()
         compacted = compaction.compact(ix, base)
         if compacted.merges:
