@@ -5,6 +5,7 @@ read back is always the manifest last written, whatever a crash left in the log.
 from __future__ import annotations
 
 import marshal
+import os
 from pathlib import Path
 
 import indexer
@@ -132,3 +133,61 @@ def test_the_log_is_kept_out_of_a_full_rebuild(tmp_path):
     generation = store.current_generation(index_dir)
     assert report.mode == "full" and not (generation / LOG).exists()
     assert Path(generation / store.MANIFEST).read_bytes().startswith(manifestfile.MAGIC)
+
+
+def test_a_bad_record_with_more_after_it_makes_the_manifest_unreadable(tmp_path):
+    """Entries lost in the middle of the log cannot be told from a complete manifest
+    (a file added, then deleted, would keep its documents for ever): rebuild instead."""
+    write_manifest(tmp_path, _base())
+    for n in (101, 102):
+        previous = read_manifest(tmp_path)["files"]
+        write_manifest(tmp_path, {**previous, f"f{n - 100:02}.jsonl": _entry(n)}, previous)
+    log = bytearray((tmp_path / LOG).read_bytes())
+    log[12] ^= 0xFF  # inside the first record's payload
+    (tmp_path / LOG).write_bytes(bytes(log))
+    assert read_manifest(tmp_path) is None
+
+
+def test_the_log_is_readable_by_another_user(tmp_path):
+    write_manifest(tmp_path, _base())
+    previous = read_manifest(tmp_path)["files"]
+    old = os.umask(0o077)
+    try:
+        write_manifest(tmp_path, {**previous, "f01.jsonl": _entry(101)}, previous)
+    finally:
+        os.umask(old)
+    assert (tmp_path / LOG).stat().st_mode & 0o777 == 0o644
+
+
+def test_documents_of_a_reindex_stopped_before_its_manifest_are_deleted_later(
+        tmp_path, monkeypatch):
+    """A reindex that committed its documents but stopped before writing the manifest
+    leaves the manifest unaware of a new file; once that file is deleted, its documents
+    must still go (they used to stay searchable for ever)."""
+    from indexer.indexing import manifest as manifests
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_jsonl(corpus / "a.jsonl", [{"id": "1", "title": "Hợp đồng", "text": "Điều 1."}])
+    indexer.reindex(corpus, index_dir)
+    write_jsonl(corpus / "b.jsonl", [{"id": "9", "title": "Thừa kế", "text": "di chúc"}])
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were stopped right after its commit
+
+    with monkeypatch.context() as patch:
+        patch.setattr(manifests, "write_manifest", stopped)
+        try:
+            indexer.reindex(corpus, index_dir)
+        except KeyboardInterrupt:
+            pass
+    handle = indexer.open_index(index_dir)
+    assert [h.id for h in indexer.search(handle, "di chúc").hits] == ["9"]  # committed
+    handle.close()
+    (corpus / "b.jsonl").unlink()
+    report = indexer.reindex(corpus, index_dir)
+    assert (report.mode, report.deleted, report.documents) == ("incremental", 1, 1)
+    handle = indexer.open_index(index_dir)
+    assert indexer.search(handle, "di chúc").hits == []
+    assert [h.id for h in indexer.search(handle, "hợp đồng").hits] == ["1"]
+    handle.close()

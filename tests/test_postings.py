@@ -78,6 +78,18 @@ def test_blocks_are_the_bytes_they_always_were(block):
     assert encode_block(ids, weights, values) == reference_encode_block(ids, weights, values)
 
 
+@given(st.integers(0, 2**32 - 1),
+       st.one_of(st.sampled_from([1.0, 0.0, 2.0, 255.0, 256.0, 70_000.0, 0.5, -1.0]),
+                 st.floats(-1e6, 1e6, allow_nan=False, width=32)),
+       st.one_of(st.none(), st.binary(max_size=300)))
+def test_a_one_posting_block_is_the_bytes_of_the_general_path(docnum, weight, value):
+    """Most terms of a segment occur once; their blocks take a shortcut that must give
+    the very bytes of any other block (its own values included: an empty one)."""
+    ids, weights, values = array("I", [docnum]), array("f", [weight]), (
+        [] if value is None else [value])
+    assert encode_block(ids, weights, values) == reference_encode_block(ids, weights, values)
+
+
 def test_integer_weights_take_one_byte_each():
     ids, weights = list(range(0, 1280, 10)), [float(n % 5 + 1) for n in range(128)]
     assert len(encode_block(ids, weights, [])) == 3 + 128 + 128

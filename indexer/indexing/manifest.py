@@ -16,7 +16,7 @@ incremental reindex does not rewrite 50 MB for one file) is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,7 +32,7 @@ from indexer.corpus.reader import (
 from indexer.indexing.manifestfile import read_manifest, write_manifest
 
 __all__ = ["read_manifest", "write_manifest", "Owners", "Plan", "full_documents",
-           "plan_incremental"]
+           "plan_incremental", "unlisted"]
 
 PROGRESS_EVERY = 256
 """Documents between two progress calls within one file (a JSONL collection can be the
@@ -266,3 +266,16 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
     plan.deletes = [doc_id for doc_id in indexed.in_order(touched) if doc_id not in wanted]
     plan.documents = len(wanted)
     return plan
+
+
+def unlisted(indexed: Iterable[str], entries: dict[str, dict]) -> list[str]:
+    """Those of the ``indexed`` ids that no file of ``entries`` lists.
+
+    Why: a reindex stopped between its index commit and its manifest leaves documents
+    of files the manifest never heard of; if such a file is then deleted, no later
+    plan would delete them (the plan only deletes what the manifest lists).
+    """
+    listed: set[str] = set()
+    for described in entries.values():
+        listed.update(described["docs"])
+    return [doc_id for doc_id in indexed if doc_id not in listed]

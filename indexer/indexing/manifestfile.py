@@ -14,7 +14,9 @@ files, so it appends just those entries (``manifest.log``) and rewrites the base
   carrying the base's token apply, in order: a base rewritten after them (crash
   before the log was removed) ignores them. A torn last record (crash while
   appending) is ignored when read, and the next write rewrites the base rather
-  than appending after it.
+  than appending after it. A log that cannot be read, or a bad record with more
+  after it, makes the manifest unreadable: entries may be lost in the middle, so the
+  reindex rebuilds in full (as for a damaged ``manifest.bin``).
 
 Only the reindex reads the manifest (under the reindex lock), so there is one writer
 and no concurrent reader.
@@ -59,7 +61,9 @@ def read_manifest(generation: Path) -> dict | None:
         return None
     if not isinstance(files, dict):
         return None
-    records, _ = _log_records(generation) if token else ([], True)
+    records, state = _log_records(generation) if token else ([], INTACT)
+    if state == DAMAGED:  # entries lost in the middle: only a full rebuild is sure
+        return None
     for record_token, changes in records:
         if record_token == token:
             for path, described in changes.items():
@@ -110,8 +114,8 @@ def _append(generation: Path, entries: dict[str, dict], previous: dict[str, dict
     if not head.startswith(MAGIC) or len(head) != len(MAGIC) + TOKEN:
         return False
     token = head[len(MAGIC):].decode("ascii", "replace")
-    records, intact = _log_records(generation)
-    if not intact or any(t != token for t, _ in records):
+    records, state = _log_records(generation)
+    if state != INTACT or any(t != token for t, _ in records):
         return False
     changes = changed_entries(entries, previous)
     if not changes:
@@ -121,33 +125,48 @@ def _append(generation: Path, entries: dict[str, dict], previous: dict[str, dict
     size = log.stat().st_size if log.exists() else 0
     if size + _HEAD.size + len(payload) > base_size // LOG_SHARE:
         return False
-    with open(log, "ab") as fh:
-        fh.write(_HEAD.pack(len(payload), zlib.crc32(payload)) + payload)
-        fh.flush()
-        os.fsync(fh.fileno())
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.fchmod(fd, 0o644)  # as write_atomic: a reindex run as another user reads it too
+        record = memoryview(_HEAD.pack(len(payload), zlib.crc32(payload)) + payload)
+        while record:
+            record = record[os.write(fd, record):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return True
 
 
-def _log_records(generation: Path) -> tuple[list[tuple[str, dict]], bool]:
-    """The log's whole records, and whether nothing else follows them (no torn tail)."""
+INTACT, TORN, DAMAGED = "intact", "torn", "damaged"
+"""A log's state: whole records only; a last record cut short (a crash while appending:
+its reindex never finished, and the entries before it hold); or unreadable, or a bad
+record with more after it (entries lost in the middle)."""
+
+
+def _log_records(generation: Path) -> tuple[list[tuple[str, dict]], str]:
+    """The log's whole records up to the first bad one, and the log's state."""
     try:
         data = (generation / LOG).read_bytes()
     except FileNotFoundError:
-        return [], True
+        return [], INTACT
     except OSError:
-        return [], False
+        return [], DAMAGED
     records, at = [], 0
-    while at + _HEAD.size <= len(data):
+    while at < len(data):
+        if at + _HEAD.size > len(data):
+            return records, TORN
         length, crc = _HEAD.unpack_from(data, at)
-        payload = data[at + _HEAD.size:at + _HEAD.size + length]
-        if len(payload) != length or zlib.crc32(payload) != crc:
-            return records, False
-        try:
-            token, changes = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return records, False
-        if not isinstance(changes, dict):
-            return records, False
+        end = at + _HEAD.size + length
+        payload = data[at + _HEAD.size:end]
+        bad = len(payload) != length or zlib.crc32(payload) != crc
+        if not bad:
+            try:
+                token, changes = marshal.loads(payload)
+                bad = not isinstance(changes, dict)
+            except (ValueError, EOFError, TypeError):
+                bad = True
+        if bad:
+            return records, TORN if end >= len(data) else DAMAGED
         records.append((token, changes))
-        at += _HEAD.size + length
-    return records, at == len(data)
+        at = end
+    return records, INTACT

@@ -33,7 +33,7 @@ from indexer.indexing import generations as store
 from indexer.indexing import manifest as manifests
 from indexer.indexing.census import Census, count_segments
 from indexer.indexing.lock import ReindexLock
-from indexer.indexing.manifest import Progress, full_documents, plan_incremental
+from indexer.indexing.manifest import Progress, full_documents, plan_incremental, unlisted
 from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.searching import synonyms
 from indexer.searching.duplicates import copy_key
@@ -234,6 +234,9 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
     try:
         model = _load_model(generation, ix, meta, report)
         census = _previous_census(ix, meta)
+        if meta.get("whoosh_generation") != ix.latest_generation():  # side files behind
+            deletes = deletes + _unlisted_live(ix, entries)
+            report.deleted = len(deletes)
         if writes or deletes:
             with ix.searcher() as searcher:
                 for doc_id in deletes + plan.replaced:
@@ -268,6 +271,14 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                     "seconds": round(time.perf_counter() - report.started, 3)})
     finally:
         ix.close()
+
+
+def _unlisted_live(ix, entries: dict) -> list[str]:
+    """Live documents no manifest entry lists (see :func:`manifests.unlisted`)."""
+    with ix.searcher() as searcher:
+        ids = (term.decode("utf-8") for term in searcher.reader().lexicon("id"))
+        return [doc_id for doc_id in unlisted(ids, entries)
+                if searcher.document_number(id=doc_id) is not None]
 
 
 def _previous_census(ix, meta: dict) -> Census | None:

@@ -10,6 +10,7 @@ decoding are a handful of C calls whatever the block's length.
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
@@ -25,6 +26,7 @@ DAMAGED = ("a posting block of the index is damaged; rebuild it with "
 
 _TYPECODES = ("B", "H", "I", "f")
 _SWAP = sys.byteorder != "little"  # blocks are little-endian on every machine
+_PACK = tuple(struct.Struct(f"<{code}").pack for code in _TYPECODES)
 
 
 def _smallest(largest: float) -> int:
@@ -61,6 +63,8 @@ def encode_block(ids, weights, values) -> bytes:
     array converted to an array of another type, or compared, makes an object per
     item), which halves the cost of a block.
     """
+    if len(ids) == 1 and isinstance(weights, array) and weights.typecode == "f":
+        return _encode_one(ids[0], weights[0], values[0] if values else None)
     deltas = [ids[0], *map(sub, ids[1:], ids[:-1])] if len(ids) > 1 else list(ids)
     id_code = _smallest(max(deltas))
     parts = [b"", _to_bytes(array(_TYPECODES[id_code], deltas))]
@@ -85,6 +89,29 @@ def encode_block(ids, weights, values) -> bytes:
         parts.append(emptybytes.join(values))
     else:
         length_code = 255
+    parts[0] = bytes((id_code, weight_code, length_code))
+    return emptybytes.join(parts)
+
+
+def _encode_one(docnum: int, weight: float, value: bytes | None) -> bytes:
+    """:func:`encode_block` of a one-posting block, byte for byte, packed directly: most
+    terms of a segment occur in one document (rare pairs, names, numbers), and the
+    general path's lists and arrays were most of their cost."""
+    id_code = _smallest(docnum)
+    parts = [b"", _PACK[id_code](docnum)]
+    if weight == 1.0:
+        weight_code = 255
+    elif weight >= 0 and int(weight) == weight:  # whole numbers: stored as integers
+        weight_code = _smallest(int(weight))
+        parts.append(_PACK[weight_code](int(weight)))
+    else:
+        weight_code = 3
+        parts.append(_PACK[3](weight))
+    if value is None:
+        length_code = 255
+    else:
+        length_code = _smallest(len(value))
+        parts += (_PACK[length_code](len(value)), value)
     parts[0] = bytes((id_code, weight_code, length_code))
     return emptybytes.join(parts)
 
