@@ -147,7 +147,8 @@ def _many(args, name: str) -> list[str]:
 def _years(args, strict: bool, notes: list[str]) -> list[int]:
     years = []
     for raw in _many(args, "year"):
-        if raw.isdigit() and 1 <= int(raw) <= 9999:
+        # isdecimal, not isdigit: "²" is a digit int() refuses (a 500 with a traceback)
+        if raw.isdecimal() and raw.isascii() and 1 <= int(raw) <= 9999:
             years.append(int(raw))
         elif strict:
             raise ParamError(f"Năm (year) phải là một số từ 1 đến 9999 (nhận được “{raw[:20]}”)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import socket
 import sys
@@ -66,7 +67,9 @@ class RequestLog:
         path = environ.get("PATH_INFO", "")
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
-        line = f"{environ.get('REQUEST_METHOD', '-')} {path[:500]} {status} {ms:.1f} ms\n"
+        path = _UNSAFE_IN_LOG.sub(lambda m: "%" + m.group().encode("utf-8").hex("%").upper(),
+                                  path[:500])
+        line = f"{environ.get('REQUEST_METHOD', '-')} {path} {status} {ms:.1f} ms\n"
         stream = self.stream or sys.stderr
         with self._lock:
             try:
@@ -75,6 +78,10 @@ class RequestLog:
             except (OSError, ValueError):
                 pass  # a closed stderr must not fail requests
 
+
+_UNSAFE_IN_LOG = re.compile(r"[\x00-\x20\x7f-\x9f]")
+"""Characters a request path may carry once decoded (``%0a``, ``%1b``, ``%00``, a space)
+that would forge a log line or drive the terminal: written percent-encoded again."""
 
 SWITCH_INTERVAL_S = 0.001
 

@@ -101,6 +101,8 @@ def assert_error(response, code: int) -> str:
     ("q=a&from=yesterday", "from"),
     ("q=a&to=2020-13-45", "to"),
     ("q=" + "a" * 501, "500"),
+    ("q=a&year=%C2%B2", "year"),  # "²" is a digit to str.isdigit, not to int(): was a 500
+    ("q=a&year=%D9%A1%D9%A2", "year"),  # Arabic-Indic digits
 ])
 def test_bad_parameters_are_400(client, query, needle):
     assert needle in assert_error(client.get("/api/search?" + query), 400)
@@ -151,6 +153,13 @@ def test_healthz(client):
     data = response.get_json()
     assert data["status"] == "ok" and data["documents"] == TOTAL_DOCS
     assert data["generation"].startswith("gen-") and data["commit"] >= 1
+
+
+@pytest.mark.parametrize("q", ["\x00", "\x01trach", "trach\x00nhi"])
+def test_suggest_never_completes_control_characters(client, q):
+    """``/api/suggest?q=%00`` answered suggestions starting with a NUL."""
+    data = client.get("/api/suggest", query_string={"q": q}).get_json()
+    assert not any(ch < " " for s in data["suggestions"] for ch in s)
 
 
 def test_suggest_completes_without_accents(client):

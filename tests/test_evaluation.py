@@ -158,3 +158,20 @@ def test_eval_missing_files_exit_non_zero(eval_set, tmp_path, which, code, messa
                                       "--index", str(paths["index"])])
     assert result.exit_code == code and message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("which, content, message", [
+    ("queries", b"\xff\xfeq1\th\xe1\n", "queries file"),  # not UTF-8: was blamed on the index
+    ("qrels", b"q1 0 contract \xff\n", "qrels file"),
+    ("queries", b"no tab here\n", "no query to evaluate"),  # nothing judged: was all zeros
+    ("qrels", b"", "no query to evaluate"),
+])
+def test_eval_names_the_file_that_cannot_be_used(eval_set, tmp_path, which, content, message):
+    paths = {"queries": eval_set / "queries.tsv", "qrels": eval_set / "qrels.tsv"}
+    paths[which] = tmp_path / f"bad-{which}.tsv"
+    paths[which].write_bytes(content)
+    result = CliRunner().invoke(cli, ["eval", str(paths["queries"]), str(paths["qrels"]),
+                                      "--index", str(eval_set / "index")])
+    assert result.exit_code == 1 and message in result.output
+    assert "index" not in result.output.replace(str(eval_set / "index"), "")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -186,6 +186,9 @@ def test_user_synonym_works_after_a_plain_reindex(synonyms_corpus):
         assert _ids(handle, "ô tô") == ["car1", "car2"]
         assert _ids(handle, "xe hơi") == ["car2", "car1"]
         assert indexer.search(handle, "synonyms").total == 0  # the file is no document
+    # ... nor a problem: `--strict` must not fail a clean corpus for its own configuration
+    again = indexer.reindex(root, index_dir)
+    assert [p.path for p in again.skipped + again.warnings] == []
 
 
 def test_synonyms_file_given_directly_needs_no_reindex(synonyms_corpus, tmp_path):

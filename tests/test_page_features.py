@@ -128,6 +128,19 @@ def test_request_log_line():
     assert re.fullmatch(r"GET /api/search\?q=a&page=x 400 \d+\.\d ms\n", stream.getvalue())
 
 
+def test_request_log_lines_cannot_be_forged():
+    """A decoded path with a newline wrote a second, made-up request line (and ESC or NUL
+    went raw to the terminal): each request is one line, its path re-encoded."""
+    stream = io.StringIO()
+    app = RequestLog(search_app.create_app({"INDEX_DIR": "/nonexistent"}), stream)
+    from werkzeug.test import Client
+
+    Client(app).get("/api/doc/x%0aGET%20/forged%20200%201.0%20ms%1b%00").close()
+    line = stream.getvalue()
+    assert line.count("\n") == 1 and "\x1b" not in line and "\x00" not in line
+    assert line.startswith("GET /api/doc/x%0AGET%20/forged%20200%201.0%20ms%1B%00 404 ")
+
+
 def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(VNSEARCH), *args], capture_output=True, text=True, timeout=120,
                           **kwargs)

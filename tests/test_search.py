@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -182,6 +183,24 @@ def test_did_you_mean_restores_accents_and_only_when_useful(index):
     assert indexer.search(index, "trach nhiem hinh su").suggestion == "trách nhiệm hình sự"
     assert indexer.search(index, "trách nhiệm hình sự").suggestion is None
     assert indexer.search(index, "zzzqqq").suggestion is None
+
+
+@pytest.mark.parametrize("typed", [
+    unicodedata.normalize("NFD", "trách nhiệm hình sự"),  # decomposed marks
+    "TRÁCH NHIỆM HÌNH SỰ",  # case alone
+])
+def test_did_you_mean_never_repeats_the_query_in_another_spelling(index, typed):
+    """A suggestion equal to the query but for NFC/NFD, case, tone placement (hoà/hòa) or
+    i/y (kĩ/kỹ) shows the user their own query as a correction."""
+    assert indexer.search(index, typed).suggestion is None
+
+
+def test_tone_placement_and_i_y_spellings_are_alike():
+    from indexer.searching.didyoumean import spelt_alike
+
+    assert spelt_alike("hoà giải", "hòa giải") and spelt_alike("kĩ sư", "KỸ SƯ")
+    assert spelt_alike("Thuỷ lợi", unicodedata.normalize("NFD", "thủy lợi"))
+    assert not spelt_alike("hoa giai", "hòa giải") and not spelt_alike("tuy", "tui")
 
 
 def test_restore_command(index):

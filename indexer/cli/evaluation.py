@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer import fold, search
+from indexer.errors import VnsearchError
 
 if TYPE_CHECKING:
     from indexer import SearchIndex
@@ -45,10 +46,26 @@ class QueryResult:
     first_relevant: int | None = None  # rank (1-based) within the cutoff
 
 
+class EvalInputError(VnsearchError):
+    """A queries or qrels file that cannot be used; the message names the file."""
+
+
+def _lines(path: Path, what: str) -> list[str]:
+    """The file's lines, or an :class:`EvalInputError` naming it (not the index)."""
+    try:
+        return Path(path).read_text("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise EvalInputError(f"the {what} file {path} is not UTF-8 text (byte {exc.start})"
+                             ) from None
+    except OSError as exc:
+        raise EvalInputError(f"cannot read the {what} file {path}: {exc.strerror or exc}"
+                             ) from None
+
+
 def read_queries(path: Path) -> list[tuple[str, str]]:
     """``qid<TAB>query`` lines; lines without a tab or a query are skipped."""
     pairs = []
-    for line in Path(path).read_text("utf-8").splitlines():
+    for line in _lines(path, "queries"):
         qid, sep, text = line.partition("\t")
         if sep and text.strip():
             pairs.append((qid.strip(), text.strip()))
@@ -58,7 +75,7 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     """TREC qrels: ``qid 0 docid relevance`` (tab or space separated)."""
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    for line in Path(path).read_text("utf-8").splitlines():
+    for line in _lines(path, "qrels"):
         parts = line.split()
         if len(parts) >= 4 and parts[3].lstrip("-").isdigit():
             qrels[parts[0]][parts[2]] = int(parts[3])
@@ -130,8 +147,13 @@ def run(index: SearchIndex, queries_path: Path, qrels_path: Path, *, unaccent: b
         progress: Callable[[int, int], None] | None = None) -> list[QueryResult]:
     """Search every judged query (top :data:`CUTOFF`) and score it."""
     qrels = read_qrels(qrels_path)
-    queries = judged(read_queries(queries_path), qrels, unaccent=unaccent, clean=clean,
-                     limit=limit)
+    read = read_queries(queries_path)
+    queries = judged(read, qrels, unaccent=unaccent, clean=clean, limit=limit)
+    if not queries:  # all-zero figures would look like a result
+        raise EvalInputError(
+            f"no query to evaluate: {len(read):,} queries read from {queries_path}"
+            f" (lines `qid<TAB>query`), {len(qrels):,} judged in {qrels_path}"
+            " (lines `qid 0 docid relevance`), none in both")
     results = []
     for done, (qid, text) in enumerate(queries, 1):
         started = time.perf_counter()

@@ -78,9 +78,9 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
 
     def visit(entry: os.DirEntry, depth: int) -> None:
         path = Path(entry.path)
-        # corpus/synonyms.txt is configuration (indexer.searching.synonyms), not a document
-        wanted = path.suffix.lower() in SUFFIXES and not (depth == 0
-                                                          and entry.name == "synonyms.txt")
+        if depth == 0 and entry.name == "synonyms.txt":
+            return  # configuration (indexer.searching.synonyms), not a document nor a problem
+        wanted = path.suffix.lower() in SUFFIXES
         target = path
         try:
             if entry.is_symlink():

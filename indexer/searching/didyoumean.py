@@ -16,6 +16,7 @@ from indexer.searching.query import ParsedQuery, clean, parse
 from indexer.searching.results import ResultsDraft
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
+from indexer.text.syllables import syllables
 
 
 def restored_query(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
@@ -36,11 +37,31 @@ def suggestion(index: SearchIndex, searcher, query: str, restored: str, results:
     if not attested(model, restored):
         return None
     restored = model.cased(restored)
-    if restored.strip() == query.strip():
+    if spelt_alike(restored, query):
         return None
     if fold(restored) == fold(query) and results.total:
         return restored  # same letters: it finds what this query found
     return _finds_results(searcher, restored, scope, deadline)
+
+
+_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
+
+
+def spelt_alike(a: str, b: str) -> bool:
+    """True if ``a`` and ``b`` are the same words as Vietnamese writes them: letter case,
+    NFC/NFD, tone placement (``hoà``/``hòa``) and i/y (``kĩ``/``kỹ``) aside. Suggesting
+    one for the other repeats the query to the user."""
+    return _spelling_key(a) == _spelling_key(b)
+
+
+def _spelling_key(text: str) -> list[str]:
+    key = []
+    for syllable in syllables(text):
+        accented = syllable.accented  # lowercase NFC, canonical tone placement
+        if syllable.folded.endswith("i") and accented[-1:].translate(_Y_TO_I) != accented[-1:]:
+            accented = accented[:-1] + accented[-1].translate(_Y_TO_I)  # kỹ -> kĩ, as ky -> ki
+        key.append(accented)
+    return key
 
 
 def _finds_results(searcher, restored: str, scope: Scope, deadline: Deadline) -> str | None:

@@ -14,7 +14,7 @@ from indexer.indexing import generations as store
 from indexer.indexing.census import Census, count_segments
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all
-from indexer.searching.query import parse
+from indexer.searching.query import clean, parse
 from indexer.text.collation import vn_key
 
 MAX_SUGGEST = 8
@@ -139,12 +139,13 @@ def _census(index: SearchIndex) -> Census:
 
 def suggest(index: SearchIndex, prefix: str, limit: int = MAX_SUGGEST) -> list[str]:
     """Accented completions of what the user is typing (autocomplete)."""
-    prefix = (prefix or "")[:MAX_PREFIX_CHARS]
+    # control characters (%00 in a URL) were completed as if they were letters
+    prefix = clean(prefix or "")[:MAX_PREFIX_CHARS]
     if not prefix.strip():
         return []
     try:
         return index.model().complete(prefix, limit=max(1, min(limit, MAX_SUGGEST)))
-    except Exception:  # autocomplete is a nicety: an empty list, never an error
+    except Exception:  # autocomplete is a nicety (no index too): an empty list, never an error
         return []
 
 
