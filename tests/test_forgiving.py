@@ -175,6 +175,16 @@ def test_a_synonym_does_not_narrow_the_typed_words_to_a_phrase(make_corpus, tmp_
         assert all_ids == ["phrase", "scattered", "abbr"]
 
 
+def test_an_expansion_is_marked_where_it_stands_whole(make_corpus, tmp_path):
+    """``UBND`` finds *Ủy ban nhân dân* and marked every lone *nhân*, *dân* and *ban*."""
+    _, index_dir = _index(make_corpus, tmp_path, [
+        _doc("long", "Quyết định", "Ủy ban nhân dân tỉnh họp với nhân dân và ban ngành.")])
+    with _open(index_dir) as handle:
+        hit = indexer.search(handle, "UBND").hits[0]
+    assert hit.id == "long" and "<mark>Ủy ban nhân dân</mark> tỉnh" in hit.snippet
+    assert hit.snippet.count("<mark>") == 1
+
+
 def test_user_synonym_works_after_a_plain_reindex(synonyms_corpus):
     root, index_dir = synonyms_corpus
     with _open(index_dir) as handle:

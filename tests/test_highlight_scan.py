@@ -39,7 +39,8 @@ terms = st.builds(
 def test_fast_scan_marks_what_the_token_scan_marks(text, query_terms):
     """NFC, NFD and mixed text: the regex scan over folded text (offsets mapped back
     past decomposed marks) finds the spans the token-by-token scan finds."""
-    assert _matches(text, query_terms) == _select(_scan_tokens(text, query_terms), query_terms)
+    assert _matches(text, query_terms) == [
+        (s, e, f) for s, e, _, f in _select(_scan_tokens(text, query_terms), query_terms)]
 
 
 def test_decomposed_text_marks_the_same_words():
@@ -50,3 +51,30 @@ def test_decomposed_text_marks_the_same_words():
     marked = highlight_all(text, query_terms)
     assert marked == "<mark>Cán</mark> bộ, <mark>đảng</mark> viên <mark>08-QĐi/TW</mark>"
     assert unicodedata.normalize("NFC", highlight_all(nfd, query_terms)) == marked
+
+
+def _marked(query: str, text: str) -> str:
+    from indexer.searching.query import parse
+
+    return highlight_all(text, Terms(*parse(query).highlight_terms()))
+
+
+def test_a_quoted_phrase_is_marked_only_where_it_stands_whole():
+    """``"Hồ Chí Minh"`` marked *chí* in *ý chí*, and ``"ủy ban nhân dân"`` every lone
+    *nhân*, *dân*, *bản*: a phrase's syllables are marked where the phrase is."""
+    text = "Tư tưởng Hồ Chí Minh và ý chí. Hồ. Chí Minh; ban nhận bản sao, nhân dân"
+    assert _marked('"Hồ Chí Minh"', text) == (
+        "Tư tưởng <mark>Hồ Chí Minh</mark> và ý chí. Hồ. Chí Minh; ban nhận bản sao, nhân dân")
+    assert _marked('"ủy ban nhân dân"', "Ủy ban nhân dân tỉnh; ban nhân dân, ủy ban") == (
+        "<mark>Ủy ban nhân dân</mark> tỉnh; ban nhân dân, ủy ban")
+    # typed with marks: only those marks; without: any
+    assert _marked('"hồ chí minh"', "hồ chỉ minh, hồ chí minh") == (
+        "hồ chỉ minh, <mark>hồ chí minh</mark>")
+    assert _marked('"ho chi minh"', "hồ chỉ minh") == "<mark>hồ chỉ minh</mark>"
+
+
+def test_words_outside_the_phrase_are_still_marked_anywhere():
+    assert _marked('"Hồ Chí Minh" ý chí', "Hồ Chí Minh có ý chí") == (
+        "<mark>Hồ Chí Minh</mark> có <mark>ý chí</mark>")
+    assert _marked("chí minh", "Hồ Chí Minh và ý chí") == (
+        "Hồ <mark>Chí Minh</mark> và ý <mark>chí</mark>")

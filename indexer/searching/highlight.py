@@ -32,6 +32,12 @@ class Terms:
 
     words: dict[str, set[str | None]]
     prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[tuple[str, str | None], ...], ...] = ()
+    """Runs of (folded, accented or None) whose syllables are marked only where the
+    whole run stands, side by side in that order (a quoted phrase: *chí* alone in *ý chí*
+    is not ``"Hồ Chí Minh"``)."""
+    free: frozenset[str] | None = None
+    """The folded syllables marked wherever they are; None: every one of ``words``."""
 
 
 def _hit(folded: str, terms: Terms) -> bool:
@@ -49,14 +55,17 @@ def _matches(text: str, terms: Terms) -> list[tuple[int, int, str]]:
     """
     folded_text = fold(text)
     if len(folded_text) == len(text):
-        return _select(_scan_folded(text, folded_text, terms), terms)
-    # Decomposed marks (NFD, cp1258-style) vanish when folding: map the folded
-    # offsets back past them, if nothing else changed the length.
-    removed = [m.start() for m in COMBINING_RE.finditer(text)]
-    if len(folded_text) == len(text) - len(removed):
-        slots = [position - i for i, position in enumerate(removed)]
-        return _select(_scan_folded(text, folded_text, terms, slots), terms)
-    return _select(_scan_tokens(text, terms), terms)
+        found = _scan_folded(text, folded_text, terms)
+    else:
+        # Decomposed marks (NFD, cp1258-style) vanish when folding: map the folded
+        # offsets back past them, if nothing else changed the length.
+        removed = [m.start() for m in COMBINING_RE.finditer(text)]
+        if len(folded_text) == len(text) - len(removed):
+            slots = [position - i for i, position in enumerate(removed)]
+            found = _scan_folded(text, folded_text, terms, slots)
+        else:
+            found = _scan_tokens(text, terms)
+    return _in_phrases(text, _select(found, terms), terms)
 
 
 _WORD = r"[^\W_]"
@@ -118,7 +127,7 @@ def _scan_tokens(text: str, terms: Terms):
     return candidates
 
 
-def _select(candidates, terms: Terms) -> list[tuple[int, int, str]]:
+def _select(candidates, terms: Terms) -> list[tuple[int, int, str, str]]:
     """Drop other spellings of a word typed with marks when the text has the exact one."""
     present = {accented for _, _, accented, _ in candidates}
     result = []
@@ -126,8 +135,33 @@ def _select(candidates, terms: Terms) -> list[tuple[int, int, str]]:
         wanted = terms.words.get(folded)
         if wanted and None not in wanted and accented not in wanted and wanted & present:
             continue  # the text has the exact spelling asked for: mark only that
-        result.append((start, end, folded))
+        result.append((start, end, accented, folded))
     return result
+
+
+_SIDE_BY_SIDE = re.compile(r"[ \t\u00a0]+")
+"""What may stand between two syllables of a phrase (no punctuation, no line break)."""
+
+
+def _in_phrases(text: str, spans: list[tuple[int, int, str, str]], terms: Terms,
+                ) -> list[tuple[int, int, str]]:
+    """(start, end, folded) of the matches to mark: a syllable asked for on its own
+    anywhere, a phrase's only inside a whole occurrence of the phrase (its syllables
+    side by side, in order, in the accented forms typed)."""
+    if not terms.phrases or terms.free is None:
+        return [(s, e, f) for s, e, _, f in spans]
+    free, prefixes = terms.free, tuple(terms.prefixes)
+    keep = [f in free or (prefixes and f.startswith(prefixes)) for _, _, _, f in spans]
+    for phrase in terms.phrases:
+        size = len(phrase)
+        for i in range(len(spans) - size + 1):
+            if all(spans[i + k][3] == folded and (accented is None
+                                                  or spans[i + k][2] == accented)
+                   and (not k or _SIDE_BY_SIDE.fullmatch(text, spans[i + k - 1][1],
+                                                          spans[i + k][0]))
+                   for k, (folded, accented) in enumerate(phrase)):
+                keep[i:i + size] = [True] * size
+    return [(s, e, f) for (s, e, _, f), kept in zip(spans, keep, strict=True) if kept]
 
 
 def mark(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,

@@ -90,21 +90,31 @@ class ParsedQuery:
     def positive(self) -> list[Unit]:
         return [u for u in self.units if not u.negated]
 
-    def highlight_terms(self) -> tuple[dict[str, set[str | None]], list[str]]:
-        """{folded: accented forms asked for (None = any)} and folded prefixes, for snippets."""
+    def highlight_terms(self) -> tuple:
+        """For snippets: {folded: accented forms asked for (None = any)}, folded prefixes,
+        the phrases (quoted, or a synonym's expansion) as ((folded, accented), ...) runs,
+        and the folded syllables asked for outside any phrase (marked wherever they are;
+        a phrase's are marked only where the whole phrase stands)."""
         terms: dict[str, set[str | None]] = {}
         prefixes: list[str] = []
+        phrases: list[tuple[tuple[str, str | None], ...]] = []
+        free: set[str] = set()
         for unit in self.positive:
             for alt in unit.leaves():
                 if alt.scope == "source":
                     continue
+                phrase = alt.kind == "phrase" and len(alt.words) > 1
+                if phrase:
+                    phrases.append(tuple((w.folded, w.accented) for w in alt.words))
                 for i, word in enumerate(alt.words):
                     if alt.kind == "prefix" and i == len(alt.words) - 1:
                         prefixes.append(word.folded)
-                    else:  # every spelling of the index form (ki: kĩ and kỹ)
-                        for spelling in spellings(word.folded):
-                            terms.setdefault(spelling, set()).add(word.accented)
-        return terms, prefixes
+                        continue
+                    for spelling in spellings(word.folded):  # ki: kĩ and kỹ
+                        terms.setdefault(spelling, set()).add(word.accented)
+                        if not phrase:
+                            free.add(spelling)
+        return terms, prefixes, tuple(phrases), frozenset(free)
 
     def text(self) -> str:
         return " ".join(w.folded for u in self.positive for w in u.words)
