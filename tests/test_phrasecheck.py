@@ -55,6 +55,21 @@ def test_array_phrase_check_matches_the_document_by_document_check(docs, data):
         assert [decode(held[a:b]) for a, b in zip(cut, cut[1:], strict=False)] == [
             d[place] for d in docs]
     assert phrasecheck.adjacent(columns).tolist() == one_by_one(docs)
+    for slop in (2, 3):
+        assert phrasecheck.adjacent(columns, slop=slop).tolist() == near(docs, slop)
+
+
+def near(positions: list[list[list[int]]], slop: int) -> list[int]:
+    """The reference with gaps: each word 1 to ``slop`` positions after the one before
+    (Whoosh's ``SpanNear2(ordered=True, mindist=1)``)."""
+    found = []
+    for rank, words in enumerate(positions):
+        reached = set(words[0])
+        for held in words[1:]:
+            reached = {p for p in held if any(p - gap in reached for gap in range(1, slop + 1))}
+        if reached:
+            found.append(rank)
+    return found
 
 
 def test_an_expired_deadline_between_words_gives_none():

@@ -216,3 +216,28 @@ def test_hostile_queries_answer_without_exceptions(index, query):
     assert results.total >= 0
     for hit in results.hits:
         assert not re.search(r"<(?!/?mark>)", hit.snippet + hit.title_html)
+
+
+def test_words_joined_by_a_dash_find_the_spaced_dash_form(tmp_path):
+    """``kinh tế-xã hội`` found nothing where the text has ``kinh tế - xã hội`` (how it is
+    mostly written: the spaced dash ends a run), nor ``Mác-Lênin`` ``Mác – Lênin``; both are
+    found, whole and spaced, and marked as they stand."""
+    from tests.helpers import write_jsonl
+
+    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+        {"id": "spaced", "title": "Phát triển", "text": "Phát triển kinh tế - xã hội của tỉnh."},
+        {"id": "joined", "title": "Kế hoạch", "text": "Kế hoạch kinh tế-xã hội năm nay."},
+        {"id": "far", "title": "Ghi chép", "text": "Kinh tế tăng. Người dân ở xã nói về hội."},
+        {"id": "ml", "title": "Học thuyết", "text": "Học thuyết Mác – Lênin và tư tưởng."}])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        found = indexer.search(handle, "kinh tế-xã hội")
+        assert found.total == 2 and {h.id for h in found.hits[:2]} == {"spaced", "joined"}
+        spaced = next(h for h in found.hits if h.id == "spaced")
+        assert "<mark>kinh tế</mark> - <mark>xã hội</mark>" in spaced.snippet
+        ml = indexer.search(handle, "Mác-Lênin")
+        assert [h.id for h in ml.hits] == ["ml"] and ml.total == 1
+        assert "<mark>Mác</mark> – <mark>Lênin</mark>" in ml.hits[0].snippet
+    finally:
+        handle.close()

@@ -138,7 +138,8 @@ class SegmentCandidates:
         field = self._scorable(node.fieldname)
         # Positions as FoldedPositions encodes them, read back packed (read_postings):
         # what phrasecheck decodes. Any other format goes through Whoosh's matcher.
-        return (field is not None and node.slop == 1 and bool(node.words)
+        return (field is not None and 1 <= node.slop <= phrasecheck.MAX_SLOP
+                and bool(node.words)
                 and isinstance(field.format, FoldedPositions))
 
     def _phrase_matches(self, node: Q.Phrase, negative: bool = False,
@@ -169,7 +170,8 @@ class SegmentCandidates:
             lists.append((ids, vals))
         ranked = np.asarray(sorted(found), dtype=np.int64)
         ranks = phrasecheck.adjacent([phrasecheck.gather(ranked, ids, vals)
-                                      for ids, vals in lists], self.deadline.expired)
+                                      for ids, vals in lists], self.deadline.expired,
+                                     node.slop)
         if ranks is None:  # the deadline passed
             return found if negative else set()
         return set(ranked[ranks].tolist())

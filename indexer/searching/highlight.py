@@ -139,8 +139,9 @@ def _select(candidates, terms: Terms) -> list[tuple[int, int, str, str]]:
     return result
 
 
-_SIDE_BY_SIDE = re.compile(r"[ \t\u00a0]+")
-"""What may stand between two syllables of a phrase (no punctuation, no line break)."""
+_SIDE_BY_SIDE = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*[-\u2013\u2014][ \t\u00a0]*")
+"""What may stand between two syllables of a phrase: blanks, or a dash (``kinh tế - xã
+hội`` for ``kinh tế-xã hội``); no other punctuation, no line break."""
 
 
 def _in_phrases(text: str, spans: list[tuple[int, int, str, str]], terms: Terms,

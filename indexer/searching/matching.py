@@ -43,12 +43,18 @@ def plain(unit: Unit) -> bool:
             and not any(w.parts for w in unit.words))
 
 
+PARTS_SLOP = 2
+"""An identifier's parts may stand one position apart: ``kinh tế-xã hội`` is mostly
+written ``kinh tế - xã hội``, where the spaced dash ends a run (a phrase break, one
+position) and the whole ``tế-xã`` is not a term."""
+
+
 def _word_query(word: Word, field: str) -> Q.Query:
     # With an accented reading, the folded match only says "same letters":
     # part of its weight moves to the exact-accent evidence.
     term = Term(field, word.folded, boost=W.folded_share(word))
     if word.parts and field != "source_f":
-        return or_([term, Q.Phrase(field, list(word.parts))])
+        return or_([term, Q.Phrase(field, list(word.parts), slop=PARTS_SLOP)])
     return term
 
 

@@ -19,6 +19,10 @@ import numpy as np
 
 from indexer.whoosh_ext.blocks import PackedValues
 
+MAX_SLOP = 3
+"""The largest ``Phrase.slop`` checked here (gaps tried one by one); Whoosh's matcher
+does the rest."""
+
 
 def gather(docs: np.ndarray, ids, values: PackedValues) -> tuple[np.ndarray, np.ndarray]:
     """(the posting values of ``docs`` end to end, as bytes; each one's length).
@@ -52,10 +56,15 @@ def positions(data: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def adjacent(columns: list[tuple[np.ndarray, np.ndarray]], expired=lambda: False,
-             ) -> np.ndarray | None:
+             slop: int = 1) -> np.ndarray | None:
     """Ranks of the documents where word ``k`` of the phrase is at ``p + k`` for some
     ``p`` and every ``k``: ``columns[k]`` is word ``k``'s :func:`gather` output.
-    None if ``expired()`` turned true between words."""
+    None if ``expired()`` turned true between words.
+
+    ``slop`` > 1 (Whoosh's ``Phrase.slop``): each word 1 to ``slop`` positions after
+    the one before it (an identifier's parts across a spaced dash: ``tế - xã``)."""
+    if slop > 1:
+        return _near(columns, expired, slop)
     common = None
     shift = len(columns)  # keeps position - place non-negative
     for place, (data, lengths) in enumerate(columns):
@@ -67,6 +76,26 @@ def adjacent(columns: list[tuple[np.ndarray, np.ndarray]], expired=lambda: False
         if not len(common):
             break
     return _distinct(common >> 32)
+
+
+def _near(columns, expired, slop: int) -> np.ndarray | None:
+    """:func:`adjacent` with gaps of 1 to ``slop`` positions: the (document, position)
+    keys each word can be reached at, word by word."""
+    reached = None
+    for data, lengths in columns:
+        if expired():
+            return None
+        docs, found = positions(data, lengths)
+        keys = _distinct((docs << 32) | found)  # ascending: documents, then positions
+        if reached is None:
+            reached = keys
+        else:
+            steps = [np.intersect1d(reached + gap, keys, assume_unique=True)
+                     for gap in range(1, slop + 1)]
+            reached = np.unique(np.concatenate(steps))
+        if not len(reached):
+            break
+    return _distinct(reached >> 32)
 
 
 def _distinct(ascending: np.ndarray) -> np.ndarray:

@@ -114,6 +114,10 @@ class ParsedQuery:
                         terms.setdefault(spelling, set()).add(word.accented)
                         if not phrase:
                             free.add(spelling)
+                    if len(word.parts) > 1:  # an identifier found by its parts: Mác – Lênin
+                        phrases.append(tuple((part, None) for part in word.parts))
+                        for part in word.parts:
+                            terms.setdefault(part, set()).add(None)
         return terms, prefixes, tuple(phrases), frozenset(free)
 
     def text(self) -> str:
