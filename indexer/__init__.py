@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from indexer.indexing.compaction import CompactionReport, optimize
     from indexer.indexing.generations import current_generation
     from indexer.indexing.reindex import ReindexReport, reindex
-    from indexer.searching.arguments import MAX_PAGE, MAX_PER_PAGE, SORT_ALIASES, SORTS
+    from indexer.searching.arguments import (
+        MAX_PAGE,
+        MAX_PER_PAGE,
+        SORT_ALIASES,
+        SORTS,
+        date_bound,
+    )
     from indexer.searching.budget import limit_heavy_queries, query_scope
     from indexer.searching.engine import SearchIndex, open_index
     from indexer.searching.facets import Facets
@@ -54,7 +60,8 @@ _HOMES = {
     "indexer.indexing.compaction": ("CompactionReport", "optimize"),
     "indexer.indexing.generations": ("current_generation",),
     "indexer.indexing.reindex": ("ReindexReport", "reindex"),
-    "indexer.searching.arguments": ("MAX_PAGE", "MAX_PER_PAGE", "SORT_ALIASES", "SORTS"),
+    "indexer.searching.arguments": ("MAX_PAGE", "MAX_PER_PAGE", "SORT_ALIASES", "SORTS",
+                                    "date_bound"),
     "indexer.searching.budget": ("limit_heavy_queries", "query_scope"),
     "indexer.searching.engine": ("SearchIndex", "open_index"),
     "indexer.searching.facets": ("Facets",),
@@ -72,7 +79,8 @@ __all__ = [
     "CompactionReport", "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit",
     "IndexDamagedError", "IndexMissingError",
     "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
-    "SearchIndex", "Stats", "VnsearchError", "current_generation", "document", "fold",
+    "SearchIndex", "Stats", "VnsearchError", "current_generation", "date_bound", "document",
+    "fold",
     "health", "limit_heavy_queries", "open_index", "optimize", "query_scope", "read_corpus",
     "reindex",
     "restore", "search", "sources", "stats", "suggest", "tune_server_heap",

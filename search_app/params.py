@@ -21,7 +21,6 @@ In both, ``per_page`` above ``MAX_PER_PAGE`` is capped (the answer says the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import indexer
 
@@ -94,18 +93,14 @@ def _date(args, name: str, strict: bool, notes: list[str]) -> str | None:
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    try:
-        if "/" in raw:  # what the page's date boxes show: dd/mm/yyyy
-            day, month, year = (int(part) for part in raw.split("/"))
-            return date(year, month, day).isoformat()
-        return date.fromisoformat(raw).isoformat()
-    except ValueError:
-        message = f"{LABELS[name]} “{raw[:20]}” không hợp lệ (dạng dd/mm/yyyy hoặc YYYY-MM-DD)"
+    bound = indexer.date_bound(raw)  # dd/mm/yyyy, or ISO 8601 (a time and offset too)
+    if bound is None:
+        message = f"{LABELS[name]} “{raw[:40]}” không hợp lệ (dạng dd/mm/yyyy hoặc YYYY-MM-DD)"
         if strict:
-            raise ParamError(f"{LABELS[name]} ({name}) “{raw[:20]}” không hợp lệ"
-                             " (dạng dd/mm/yyyy hoặc YYYY-MM-DD)") from None
+            raise ParamError(f"{LABELS[name]} ({name}) “{raw[:40]}” không hợp lệ"
+                             " (dạng dd/mm/yyyy hoặc YYYY-MM-DD)")
         notes.append(message + "; đã bỏ qua.")
-        return None
+    return bound
 
 
 def parse_search_args(args, config, strict: bool) -> SearchParams:

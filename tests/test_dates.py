@@ -85,6 +85,10 @@ def test_dates_leave_the_library_with_their_offset(tmp_path):
     assert client.get("/api/doc/utc").get_json()["date"] == "2024-08-15T16:00:00+07:00"
     (hit,) = client.get("/api/search?q=lua+gao").get_json()["hits"]
     assert hit["date"] == "2024-08-15T16:00:00+07:00"
+    # a bound with a time and an offset (the README's promise) was a 400 in the API
+    for bound, hits in (("2024-08-15T08:30:00%2B00:00", 1), ("2024-08-15T17:00:00%2B07:00", 0)):
+        response = client.get(f"/api/search?q=lua+gao&from={bound}")
+        assert response.status_code == 200 and len(response.get_json()["hits"]) == hits
     stats = json.loads(CliRunner().invoke(cli, ["stats", "--index", str(index_dir),
                                                 "--json"]).output)
     assert stats["date_min"] == stats["date_max"] == "2024-08-15T16:00:00+07:00"
@@ -98,5 +102,8 @@ def test_dates_leave_the_library_with_their_offset(tmp_path):
             date_to="2024-08-15T08:30:00+00:00")
         assert found(date_from=datetime(2024, 8, 15, 8, 30, tzinfo=UTC)) and not found(
             date_from=datetime(2024, 8, 15, 9, 30, tzinfo=UTC))
+        # day first, as the page shows dates: the library (and so the CLI) took only ISO
+        assert found(date_from="15/08/2024") and not found(date_to="14/08/2024")
+        assert found(date_to="15-08-2024") and not found(date_from="16-08-2024")
     finally:
         handle.close()

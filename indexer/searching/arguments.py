@@ -10,6 +10,7 @@ front end reads them without loading the engine.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from datetime import time as dtime
 
@@ -29,6 +30,26 @@ def clamp(value, low: int, high: int, default: int) -> int:
     return min(max(number, low), high)
 
 
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\Z")
+
+
+def date_bound(raw: str) -> str | None:
+    """A ``from``/``to`` bound as typed, in ISO form: day first (``15/08/2024``,
+    ``15-08-2024``, what the page's date boxes show) or ISO 8601, a date or a time with or
+    without an offset (``2024-08-15T16:00:00+07:00``); None if it is none of these. One
+    rule for the CLI, the page and the API."""
+    raw = str(raw).strip()
+    day_first = _DAY_FIRST.match(raw)
+    try:
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day).isoformat()
+        return datetime.fromisoformat(raw).isoformat() if len(raw) > 10 else \
+            date.fromisoformat(raw).isoformat()
+    except ValueError:
+        return None
+
+
 def as_datetime(value, end: bool = False) -> datetime | None:
     if value is None or value == "":
         return None
@@ -36,11 +57,11 @@ def as_datetime(value, end: bool = False) -> datetime | None:
         return to_local(value)  # stored dates are naive Vietnam time
     if isinstance(value, date):
         return datetime.combine(value, dtime.max if end else dtime.min)
-    try:
-        parsed = datetime.fromisoformat(str(value).strip())
-    except ValueError:
+    value = date_bound(str(value))
+    if value is None:
         return None
-    if len(str(value).strip()) <= 10 and end:
+    parsed = datetime.fromisoformat(value)
+    if len(value) <= 10 and end:
         parsed = datetime.combine(parsed.date(), dtime.max)
     return to_local(parsed)
 
