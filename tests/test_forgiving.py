@@ -270,6 +270,19 @@ def test_typo_is_corrected_in_the_search(typing_index):
     assert exact.partial and exact.corrected_query is None
 
 
+@pytest.mark.parametrize("query", ["HCM", "hcm", "Đảng HCM"])
+def test_initials_are_not_corrected_into_a_word(make_corpus, tmp_path, query):
+    """``HCM`` (Hồ Chí Minh) was searched as *hầm*, one edit away: a word without a vowel
+    is initials, unless its neighbours say a vowel was dropped (``hnh su``, above)."""
+    _, index_dir = _index(make_corpus, tmp_path, [
+        _doc("tunnel", "Đường hầm", "Hầm chui qua sông; đường hầm."),
+        _doc("party", "Đảng viên", "Đảng bộ họp.")])
+    with _open(index_dir) as handle:
+        results = indexer.search(handle, query)
+    assert results.corrected_query is None
+    assert "tunnel" not in [hit.id for hit in results.hits]
+
+
 def test_run_together_word_is_split(typing_index):
     results = indexer.search(typing_index, "hopdong")
     assert [hit.id for hit in results.hits] == ["hopdong"]

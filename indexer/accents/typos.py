@@ -97,6 +97,9 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
         if tok.start not in plain or known(word) or not word.isascii() \
                 or not word.isalpha() or len(word) < 2 or word in ENGLISH:  # has: no há typo
             continue
+        vowel = any(v in word for v in "aeiouy")  # every Vietnamese syllable has one
+        if not vowel and tok.text.isupper():  # HCM, BHXH: initials, not a typo of hầm
+            continue
         left = folded[k - 1] if k and tok.joined else None
         right = folded[k + 1] if k + 1 < len(toks) and toks[k + 1].joined else None
 
@@ -109,6 +112,10 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
         if not candidates:
             continue
         best = max(sorted(candidates), key=fit)
+        if not vowel and not fit(best)[0]:
+            # a dropped vowel (hnh between nhiem and su) when the neighbours say so,
+            # else initials (hcm)
+            continue
         folded[k] = best
         changes.append((tok.start, tok.end, best))
     return splice(text, changes) if changes else None
