@@ -98,6 +98,7 @@ def test_operators_bind_whole_words(index, query, expected):
     ("luật OR -hình sự", {"civil", "admin", "picture"}, "OR cạnh một từ bị loại trừ"),
     ("title:", set(), "“title:”"),
     ("luật ()", {"civil", "criminal", "admin", "picture"}, "ngoặc rỗng"),
+    ("!hình sự", {"criminal", "picture"}, "đã bỏ qua ! (dùng NOT hoặc -)"),  # was silent
 ])
 def test_what_is_ignored_is_said(index, query, expected, note):
     results = indexer.search(index, query, per_page=100)

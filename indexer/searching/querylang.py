@@ -83,6 +83,9 @@ class _Notes:
 def _tokens(text: str, notes: _Notes) -> list[_Token]:
     tokens: list[_Token] = []
     for raw in _TOKEN_RE.findall(text):
+        if raw.startswith("!") and raw.strip("!"):  # !word (C's not): dropped, with a note
+            notes.add(f"đã bỏ qua {_IGNORED['!']}")
+            raw = raw.lstrip("!")
         if raw in ("(", "-("):
             tokens.append(_Token("open", negated=raw == "-("))
         elif raw == ")":
