@@ -253,6 +253,22 @@ def test_telex_decodes_single_words(typing_index):
     assert _ids(typing_index, "trachs nhieemj hinhf suwj") == ["hinhsu"]
 
 
+@pytest.mark.parametrize("typed, syllable", [
+    ("hopwj", "hợp"), ("howpj", "hợp"), ("duongw", "dương"), ("nguoiwf", "người"),
+    ("tw", "tư"), ("nhwng", "nhưng"), ("thuw", "thư"), ("awn", "ăn")])
+def test_telex_horn_typed_after_the_syllable(typed, syllable):
+    """Unikey lets the w come after the consonants (``hopwj``): it was read as a lone ư
+    (*hopư*, no syllable), so ``hopwj ddoongf`` found nothing."""
+    from indexer.text.telex import decode_telex
+
+    assert decode_telex(typed) == syllable
+
+
+def test_telex_with_the_horn_last_is_searched_decoded(typing_index):
+    results = indexer.search(typing_index, "hopwj ddoongf")
+    assert results.corrected_query == "hợp đồng" and results.hits[0].id == "hopdong"
+
+
 @pytest.mark.parametrize("query", ["tax", "has", "boss"])
 def test_english_words_stay_as_typed(typing_index, query):
     results = indexer.search(typing_index, query)

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer import fold, search
-from indexer.errors import VnsearchError
+from indexer import VnsearchError, fold, search
 
 if TYPE_CHECKING:
     from indexer import SearchIndex

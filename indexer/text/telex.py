@@ -67,11 +67,33 @@ def decode_telex(word: str) -> str | None:
         letters = "đ" + letters[2:]
     for typed, shaped in _TELEX_SHAPES:
         letters = letters.replace(typed, shaped)
-    if "w" in letters:  # a lone w is ư (tw -> tư, nhwng -> nhưng)
-        letters = letters.replace("w", "ư", 1)
+    if "w" in letters:
+        letters = _horn(letters)
+        if letters is None:
+            return None
     if letters == word and tone is None:
         return None
     return _syllable(letters, tone)
+
+
+_HORNED = {"o": "ơ", "u": "ư", "a": "ă"}
+
+
+def _horn(letters: str) -> str | None:
+    """A ``w`` left after the shapes: typed after the syllable's vowels (Unikey's free
+    order: ``hopwj`` -> *hợp*, ``duongw`` -> *dương*), it marks them; with no vowel before it
+    it is ư itself (``tw`` -> *tư*, ``nhwng`` -> *nhưng*). None if it marks nothing."""
+    at = letters.index("w")
+    before, after = letters[:at], letters[at + 1:]
+    if not any(ch in "aeiouy" for ch in before):
+        return before + "ư" + after
+    rest = before + after
+    if "uo" in rest:
+        return rest.replace("uo", "ươ", 1)
+    spot = max(rest.rfind(vowel) for vowel in _HORNED)
+    if spot < 0:
+        return None
+    return rest[:spot] + _HORNED[rest[spot]] + rest[spot + 1:]
 
 
 _VNI_SHAPES = {"6": ("aeo", "âêô"), "7": ("ou", "ơư"), "8": ("a", "ă")}
