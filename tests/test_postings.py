@@ -337,3 +337,16 @@ def test_block_headers_read_from_one_slice_equal_whooshs(shipped_index):
         assert blocks >= 5
     finally:
         ix.close()
+
+
+@pytest.mark.parametrize("tail", [b"\x0d\x0e\x0f", b"", b"\x80\x02garbage"])
+def test_a_damaged_term_entry_is_index_damage_not_a_bug(tail):
+    """Damage inside a term entry raised UnpicklingError from our code, which the app
+    took for a bug (500 with a traceback) instead of a damaged index (503: rebuild)."""
+    from indexer.whoosh_ext.terminfo import CompactTermInfo
+
+    head = CompactTermInfo._struct.pack(True, 1.0, 1, 0, 0, 1.0, 0, 0)
+    with pytest.raises(IndexDamagedError, match="reindex --full"):
+        CompactTermInfo.from_bytes(head + tail)
+    with pytest.raises(IndexDamagedError):
+        CompactTermInfo.from_bytes(head[:5])

@@ -17,15 +17,17 @@ segments written before (a pickle starts with 0x80, never with the mark).
 
 from __future__ import annotations
 
+import struct
 from array import array
-from pickle import loads
+from pickle import UnpicklingError, loads
 
 from whoosh.codec.whoosh3 import W3FieldCursor, W3FieldWriter, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_ushort, unpack_int, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.whoosh_ext.blocks import decode_block, encode_block
+from indexer.errors import IndexDamagedError
+from indexer.whoosh_ext.blocks import DAMAGED, decode_block, encode_block
 
 INLINE_MARK = 0xC5
 """First byte of compact inlined postings (a protocol-2 pickle starts with 0x80)."""
@@ -61,6 +63,16 @@ class CompactTermInfo(W3TermInfo):
 
     @classmethod
     def from_bytes(cls, s):
+        """A term entry as stored; damaged bytes raise :class:`IndexDamagedError` (they
+        are not a bug: the web app answers 503 and says to rebuild)."""
+        try:
+            return cls._from_bytes(s)
+        except (struct.error, UnpicklingError, EOFError, ValueError, TypeError, IndexError,
+                AttributeError, ImportError) as exc:
+            raise IndexDamagedError(DAMAGED) from exc
+
+    @classmethod
+    def _from_bytes(cls, s):
         st = cls._struct
         flags, weight, df, minlength, maxlength, maxweight, minid, maxid = st.unpack(
             s[:st.size])
