@@ -119,11 +119,26 @@ def _bind(host: str, port: int) -> socket.socket:
         return socket.create_server((host, port), family=family, backlog=1024)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
+            free = _free_port(host, family, port)
+            hint = (f" (vnsearch serve --port {free}, make run PORT={free})"
+                    if free else "")
             raise PortInUseError(
                 f"port {port} on {host} is already in use: stop the other server or pick "
-                f"another port (vnsearch serve --port {port + 1}, make run PORT={port + 1})"
-            ) from None
+                f"another port{hint}") from None
         raise VnsearchError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _free_port(host: str, family, busy: int) -> int | None:
+    """The next port after ``busy`` that can be bound now (the one to suggest), if any
+    of the next 20 is."""
+    for port in range(busy + 1, min(busy + 21, 65536)):
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.bind((host, port))
+            return port
+        except OSError:
+            continue
+    return None
 
 
 def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 4,

@@ -181,6 +181,25 @@ def test_serve_on_a_busy_port_is_one_line_before_anything(web_index):
     assert "serving on" not in done.stderr
 
 
+def test_the_port_suggested_instead_of_a_busy_one_is_free():
+    """It was always port + 1, busy or not."""
+    from search_app.serving import _free_port
+
+    with socket.socket() as busy, socket.socket() as next_one:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        try:
+            next_one.bind(("127.0.0.1", port + 1))
+            next_one.listen()
+        except OSError:
+            pytest.skip("the port after a free one is taken already")
+        suggested = _free_port("127.0.0.1", socket.AF_INET, port)
+    assert suggested is not None and suggested > port + 1
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", suggested))
+
+
 def test_cli_numbers_are_vietnamese_like_the_page(web_index):
     """The results line is Vietnamese words with English digits ("1,661 … 0.054 giây")
     while the page says "1.661 … 0,05 giây": one format per surface."""
