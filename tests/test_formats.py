@@ -270,3 +270,20 @@ def test_changed_readers_rebuild_instead_of_keeping_old_fields(tmp_path):
     assert report.mode == "full"
     assert any("file readers changed" in note for note in report.notes)
     assert indexer.reindex(corpus, index_dir).mode == "incremental"
+
+
+def test_a_deeply_nested_json_file_is_one_skipped_line_not_a_crash(tmp_path):
+    """``[[[[…]]]]`` in a .json raised RecursionError out of every reindex (the .jsonl
+    reader already caught it), so no other change of the corpus could be indexed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "deep.json").write_text("[" * 5000 + "]" * 5000, "utf-8")
+    (corpus / "ok.json").write_text('[{"id": "a", "title": "Tốt", "text": "cán bộ"}]', "utf-8")
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert [(p.path, p.reason) for p in report.skipped] == [
+        ("deep.json", "invalid JSON (nested too deeply), skipped")]
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        assert [h.id for h in indexer.search(handle, "cán bộ").hits] == ["a"]
+    finally:
+        handle.close()

@@ -21,7 +21,10 @@ FIELDS = ("id", "title", "text", "date", "author", "source", "url")
 def _str(value: object) -> str | None:
     if value is None:
         return None
-    text = value if isinstance(value, str) else str(value)
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except (RecursionError, ValueError):  # str() of a deeply nested or huge value
+        return None
     return text if text.strip() else None
 
 
@@ -52,6 +55,8 @@ def read(text: str, rel: str) -> Extracted:
     """``.json``: an array of record objects (or one object, or ``{"records": [...]}``)."""
     try:
         data = json.loads(text)
+    except RecursionError:  # was a traceback that stopped every reindex
+        raise Unreadable("invalid JSON (nested too deeply)") from None
     except ValueError as exc:
         raise Unreadable(f"invalid JSON ({getattr(exc, 'msg', exc)})") from None
     if isinstance(data, dict):
