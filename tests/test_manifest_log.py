@@ -191,3 +191,27 @@ def test_documents_of_a_reindex_stopped_before_its_manifest_are_deleted_later(
     assert indexer.search(handle, "di chúc").hits == []
     assert [h.id for h in indexer.search(handle, "hợp đồng").hits] == ["1"]
     handle.close()
+
+
+def test_a_line_broken_since_the_last_reindex_keeps_its_document(tmp_path):
+    """An invalid JSON line deleted what was indexed from it (1 deleted), although a skip
+    never deletes (a record too large already kept its indexed version)."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    records = [{"id": f"m{n}", "title": f"Điều {n}", "text": f"nội dung số {n}"}
+               for n in range(1, 5)]
+    write_jsonl(corpus / "a.jsonl", records)
+    indexer.reindex(corpus, index_dir)
+    lines = (corpus / "a.jsonl").read_text("utf-8").splitlines()
+    lines[1] = '{"id": "m2", oops, "title": "Điều 2"}'
+    lines[2] = lines[2].replace("nội dung số 3", "nội dung mới")
+    (corpus / "a.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    report = indexer.reindex(corpus, index_dir)
+    assert (report.deleted, report.updated, report.documents) == (0, 1, 4)
+    assert any("'m2' keeps what was indexed" in p.reason for p in report.skipped)
+    handle = indexer.open_index(index_dir)
+    try:
+        assert [h.id for h in indexer.search(handle, "nội dung số 2").hits][:1] == ["m2"]
+        assert [h.id for h in indexer.search(handle, "nội dung mới").hits][:1] == ["m3"]
+    finally:
+        handle.close()

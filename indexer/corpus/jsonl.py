@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import BinaryIO, NamedTuple
 
 from indexer.corpus.documents import UNPRINTABLE, Document, clean_text, decode_counting, parse_date
@@ -128,9 +129,19 @@ def _documents(rel: str, lines: Iterator[tuple[int, object, int]], problems: lis
         if not line.strip():
             continue
         blank = False
+        before = len(problems)
         doc = _parse(where, rel, line, problems)
         if doc is not None and ids.claim(doc.id, where, problems):
             yield doc
+        elif doc is None and len(problems) > before and "invalid JSON" in problems[-1].reason:
+            # a skip never deletes: a line broken now keeps its record's indexed version,
+            # as a record too large does (when its id can be read)
+            doc_id = _id_of(line[:_ID_HEAD])
+            if doc_id is not None and ids.claim(doc_id, where, []):
+                held.append(doc_id)
+                last = problems[-1]
+                problems[-1] = replace(last, reason=f"{last.reason}; record {doc_id!r}"
+                                       " keeps what was indexed from it before, if any")
     if blank:
         problems.append(Problem(rel, "empty file, skipped"))
     if damaged:
