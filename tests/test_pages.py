@@ -189,11 +189,21 @@ def test_chrome_lines_are_removed(line: str) -> None:
     "Tin liên quan đến dịch bệnh được cập nhật thường xuyên trên cổng thông tin",
     "Giá > 100 nghìn đồng mỗi kg.",
     "Hôm nay trời mưa",
+    # a © inside prose is text: it opened the footer and dropped the lines after it
+    "Bài hát Nối vòng tay lớn © Trịnh Công Sơn được cả khán phòng hát vang.",
 ])
 def test_paragraphs_mentioning_chrome_words_are_kept(line: str) -> None:
     assert not is_chrome_line(line)
     page = parse_text_page(f"Tiêu đề của bài viết này\n{PARA}\n{line}\n{PARA2}")
     assert line in _paragraphs(page.body)
+
+
+@pytest.mark.parametrize("line", [
+    "© 2024 Báo Mẫu. Ghi rõ nguồn khi phát hành lại.", "Báo Hậu Giang © 2023",
+    "Copyright © 2020-2024 Công ty ABC", "Bản quyền © thuộc về Báo Mẫu", "©Báo Mẫu",
+    "Trang tin điện tử © 2019 - 2024"])
+def test_copyright_footers_are_chrome(line: str) -> None:
+    assert is_chrome_line(line)
 
 
 def test_footer_block_drops_headlines_but_keeps_prose() -> None:

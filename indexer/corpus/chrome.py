@@ -35,9 +35,14 @@ CONTACT_LINE = re.compile(
 """A contact line (address, phone, e-mail...): dropped in the footer and at the end."""
 
 
+_COPYRIGHT = re.compile(r"^[^\w]*©|©\s*(?:\d{4}|[-–]\s*\d{4})")
+"""A © that makes a footer: opening the line, or before a year (``Báo X © 2024``); a ©
+inside prose (``Nối vòng tay lớn © Trịnh Công Sơn được hát vang``) is article text."""
+
+
 def is_chrome_line(line: str) -> bool:
     """True for a whole line of page chrome (menus, counters, share bars, footers)."""
-    if len(line) <= 300 and ("©" in line or _FOOTER.match(line)):
+    if len(line) <= 300 and (_COPYRIGHT.search(line) or _FOOTER.match(line)):
         return True
     if len(line) > 120:
         return False
