@@ -287,3 +287,20 @@ def test_a_deeply_nested_json_file_is_one_skipped_line_not_a_crash(tmp_path):
         assert [h.id for h in indexer.search(handle, "cán bộ").hits] == ["a"]
     finally:
         handle.close()
+
+
+def test_csv_headers_are_read_whatever_their_marks_and_the_id_column_stays_the_id():
+    """A header in NFD (or cp1258 marks) was not recognised (its id became the title and
+    the text read "tiêu đề: …"), and a table with an ``id`` column but no title/text
+    column took the id column as the title and row numbers as ids."""
+    import unicodedata
+
+    from indexer.corpus.formats import table
+
+    header = unicodedata.normalize("NFD", "id,Tiêu đề,Nội dung")
+    out = table.read(header + "\nA1,Tiêu đề một,nội dung một\n", "t.csv")
+    assert [(r.id, r.title, r.body) for r in out.records] == [
+        ("A1", "Tiêu đề một", "nội dung một")]
+    out = table.read("id,Mô tả\nSP-001,con gấu bông\nSP-002,xe đạp\n", "sp.csv")
+    assert [(r.id, r.title) for r in out.records] == [("SP-001", "con gấu bông"),
+                                                      ("SP-002", "xe đạp")]

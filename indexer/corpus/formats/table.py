@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 
+from indexer.text.folding import fold
+
 from .base import Extracted, Unreadable
 from .records import make_record
 
@@ -29,6 +31,9 @@ ALIASES = {
 csv.field_size_limit(20 * 1024 * 1024)
 
 
+_FOLDED_ALIASES = {fold(name): role for name, role in ALIASES.items()}
+
+
 def read(text: str, rel: str) -> Extracted:
     sample = text[:8192]
     try:
@@ -43,9 +48,14 @@ def read(text: str, rel: str) -> Extracted:
     if len(rows) < 2:
         raise Unreadable("CSV has a header row but no data rows" if rows else "empty CSV")
     header = [cell.strip().lstrip("\ufeff") for cell in rows[0]]
-    roles = [ALIASES.get(name.lower()) for name in header]
+    # folded: a header in NFD or cp1258 marks (or typed without them) names the same role
+    roles = [_FOLDED_ALIASES.get(fold(name).lower()) for name in header]
     if "title" not in roles and "text" not in roles:
-        roles[0] = "title"
+        # the first column without a role titles the rows (not the id column: ids
+        # would then be row numbers, which change when a row is added above)
+        free = next((i for i, role in enumerate(roles) if role is None), None)
+        if free is not None:
+            roles[free] = "title"
     out = Extracted()
     for n, row in enumerate(rows[1:], 1):
         fields: dict[str, str] = {}
