@@ -304,3 +304,22 @@ def test_csv_headers_are_read_whatever_their_marks_and_the_id_column_stays_the_i
     out = table.read("id,Mô tả\nSP-001,con gấu bông\nSP-002,xe đạp\n", "sp.csv")
     assert [(r.id, r.title) for r in out.records] == [("SP-001", "con gấu bông"),
                                                       ("SP-002", "xe đạp")]
+
+
+def test_markdown_setext_title_and_a_bad_front_matter_date(tmp_path):
+    """The ===== under a setext title began the body (and so the snippets); a front-matter
+    date that is no date was dropped silently (.csv, .json and .jsonl warn)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("Tiêu đề bài\n=====\n\nNội dung bài viết.\n", "utf-8")
+    (corpus / "b.md").write_text("---\ntitle: Bài B\ndate: 2024-13-45\n---\n\nThân bài.\n",
+                                 "utf-8")
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert [(p.path, p.reason) for p in report.warnings] == [
+        ("b.md", "invalid date ('2024-13-45'), date ignored")]
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        view = indexer.document(handle, "a.md")
+        assert view.title == "Tiêu đề bài" and view.body.startswith("Nội dung")
+    finally:
+        handle.close()

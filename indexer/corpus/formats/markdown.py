@@ -61,12 +61,17 @@ def read(text: str, rel: str) -> Extracted:
             blocks.append(" ".join(current))
             current.clear()
 
+    underline = -1  # the line under a setext heading: markup, never text
     for i, line in enumerate(lines):
+        if i == underline:
+            continue
         atx = _ATX.match(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if atx or (line.strip() and _SETEXT.match(nxt) and not _RULE.match(line)
                    and not current):
             close()
+            if not atx:
+                underline = i + 1
             words = _inline(atx[2] if atx else line.strip())
             if heading is None:
                 heading = words
@@ -90,7 +95,12 @@ def read(text: str, rel: str) -> Extracted:
         paras.insert(0, heading)
     if not title and not paras:
         raise Unreadable("no text in the file")
-    return Extracted([Record(
-        title=title or "", body="\n\n".join(paras), date=parse_date(meta.get("date")),
+    out = Extracted()
+    date = parse_date(meta.get("date")) if meta.get("date") else None
+    if meta.get("date") and date is None:  # as .csv, .json and .jsonl records say
+        out.warnings.append((rel, f"invalid date ({meta['date'][:40]!r}), date ignored"))
+    out.records.append(Record(
+        title=title or "", body="\n\n".join(paras), date=date,
         author=fit_title(meta.get("author")), source=fit_title(meta.get("source")),
-        url=meta.get("url") or None)])
+        url=meta.get("url") or None))
+    return out
