@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     formatting.register(app)
     errors.register(app)
+    app.add_template_global(views.doc_url)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
 

@@ -13,7 +13,8 @@
   text (Telex decoded, a typo corrected), ``exact_query``: the typed text, searched as
   is with ``exact=1``.
 * ``GET /api/suggest?q=`` -> ``{"query", "suggestions": [up to 8]}``
-* ``GET /api/doc/<id>?q=`` -> one document, matches marked in ``*_html``.
+* ``GET /api/doc/<id>?q=`` (or ``/api/doc?id=<id>&q=``, for any id) -> one document,
+  matches marked in ``*_html``.
 * ``GET /api/stats`` -> what the status page shows (documents, sources, size, last reindex).
 * ``GET /healthz`` -> ``{"status": "ok", "documents": N, "generation", "commit"}`` of the
   live commit, or a 503 error if the index cannot be opened.
@@ -50,6 +51,12 @@ def suggest():
     if len(q) > limit:
         raise ParamError(f"Câu tìm kiếm dài {len(q)} ký tự, vượt giới hạn {limit} ký tự")
     return {"query": q, "suggestions": indexer.suggest(get_index(), q)}
+
+
+@bp.get("/api/doc")
+def doc_by_id():
+    """``/api/doc?id=``: any id, also those a path cannot carry (``/x``, ``a/../b``)."""
+    return doc(request.args.get("id", ""))
 
 
 @bp.get("/api/doc/<path:doc_id>")

@@ -81,6 +81,23 @@ def _without(params) -> Callable[[str, object], str]:
     return url
 
 
+def doc_url(doc_id: str, **args) -> str:
+    """The page of a document: ``/doc/<id>``, or ``/doc?id=`` for an id a path cannot
+    carry (a leading or doubled ``/`` is merged away, and browsers resolve ``.`` and
+    ``..`` segments, even percent-encoded, before asking)."""
+    segments = doc_id.split("/")
+    if doc_id.startswith("/") or "" in segments or {".", ".."} & {
+            s.lower().replace("%2e", ".") for s in segments}:
+        return url_for("views.doc_by_id", id=doc_id, **args)
+    return url_for("views.doc", doc_id=doc_id, **args)
+
+
+@bp.get("/doc")
+def doc_by_id():
+    """:func:`doc` for the ids :func:`doc_url` puts in the query string."""
+    return doc(request.args.get("id", ""))
+
+
 @bp.get("/doc/<path:doc_id>")
 def doc(doc_id: str):
     """One document, the matches of ``q`` marked, the first one ``#first-match``; the

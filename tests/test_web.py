@@ -305,3 +305,28 @@ def test_running_app_sees_a_reindex(tmp_path):
         assert client.get("/api/search?q=ngoailai").get_json()["total"] == 1
     finally:
         app.extensions["vnsearch"].close()
+
+
+@pytest.mark.parametrize("doc_id", ["/leading", "..", "a/../b", "../../etc/passwd", "a//b",
+                                    "x/%2e%2e/y", "plain/ok"])
+def test_every_document_id_has_a_working_link(tmp_path, doc_id):
+    """Ids with a leading /, doubled / or . and .. segments linked to pages a browser never
+    asks for (it resolves the dots) or that redirect to a 404 (merged slashes)."""
+    from urllib.parse import urlsplit
+
+    from tests.helpers import write_jsonl
+
+    write_jsonl(tmp_path / "corpus" / "a.jsonl",
+                [{"id": doc_id, "title": "Văn bản lạ", "text": "nội dung đặc biệt"}])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    client = search_app.create_app({"TESTING": True,
+                                    "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    page = client.get("/search", query_string={"q": "nội dung"}).get_data(as_text=True)
+    href = html.unescape(re.search(r'class="result-title"><a href="([^"]+)"', page)[1])
+    path = urlsplit(href).path
+    assert not any(segment in (".", "..") for segment in path.split("/")), href
+    response = client.get(href)
+    assert response.status_code == 200, href
+    assert "Văn bản lạ" in response.get_data(as_text=True)
+    api = client.get("/api/doc", query_string={"id": doc_id})
+    assert api.status_code == 200 and api.get_json()["id"] == doc_id
