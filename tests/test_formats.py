@@ -323,3 +323,27 @@ def test_markdown_setext_title_and_a_bad_front_matter_date(tmp_path):
         assert view.title == "Tiêu đề bài" and view.body.startswith("Nội dung")
     finally:
         handle.close()
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.json"])
+def test_record_fields_that_are_not_text_are_never_a_python_repr(tmp_path, name):
+    """``"title": ["danh", "sách"]`` became the title ``['danh', 'sách']`` and
+    ``"source": {"a": 1}`` the source ``{'a': 1}`` (in stats and facets), silently."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"id": "r1", "title": ["danh", "sách"], "text": ["đoạn một", "đoạn hai"],
+              "source": {"a": 1}, "author": True}
+    data = json.dumps(record, ensure_ascii=False)
+    (corpus / name).write_text(data + "\n" if name.endswith("l") else f"[{data}]", "utf-8")
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert [p.reason for p in report.warnings] == [
+        "record 'r1': author, source not text (an object or true/false), ignored"]
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        view = indexer.document(handle, "r1")
+        assert view.title == "danh, sách" and view.body == "đoạn một\n\nđoạn hai"
+        assert view.source in (None, "") and indexer.stats(handle).to_json()["sources"] == {}
+    finally:
+        handle.close()

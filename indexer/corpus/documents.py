@@ -43,6 +43,24 @@ class Document:
         return replace(self, content_hash=digest.hexdigest())
 
 
+def field_text(value: object, sep: str = ", ") -> tuple[str | None, bool]:
+    """A record field as text, and whether it was text at all: a string as is, a number
+    as written, a list of those joined by ``sep`` (paragraphs of a ``text``: pass
+    ``"\\n\\n"``; names of an ``author``);
+    anything else (an object, a list of objects, true/false) is no text (``None, False``)
+    and the caller warns, rather than indexing a Python repr like ``{'a': 1}``."""
+    if value is None:
+        return None, True
+    if isinstance(value, str):
+        return value, True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value), True
+    if isinstance(value, list) and all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return sep.join(str(v) for v in value), True
+    return None, False
+
+
 def clean_text(value: str) -> str:
     """Blank control characters (tabs and line breaks stay), replace lone surrogates.
 

@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import BinaryIO, NamedTuple
 
-from indexer.corpus.documents import UNPRINTABLE, Document, clean_text, decode_counting, parse_date
+from indexer.corpus.documents import (
+    UNPRINTABLE,
+    Document,
+    clean_text,
+    decode_counting,
+    field_text,
+    parse_date,
+)
 from indexer.corpus.problems import Problem, warning
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -194,11 +201,13 @@ def _parse(where: str, rel: str, line: str, problems: list[Problem]) -> Document
         return None
 
 
-def _text(record: dict, key: str) -> str | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    return clean_text(value if isinstance(value, str) else str(value))
+def _text(record: dict, key: str, odd: list[str] | None = None) -> str | None:
+    """The field as text (see :func:`field_text`); the names of fields that are no text
+    go to ``odd``."""
+    value, is_text = field_text(record.get(key), "\n\n" if key == "text" else ", ")
+    if not is_text and odd is not None:
+        odd.append(key)
+    return None if value is None else clean_text(value)
 
 
 def _from_record(where: str, rel: str, record: dict, problems: list[Problem]) -> Document | None:
@@ -211,14 +220,20 @@ def _from_record(where: str, rel: str, record: dict, problems: list[Problem]) ->
         problems.append(Problem(where, f"record id {ascii(doc_id)} has control or invalid"
                                        " characters, skipped"))
         return None
-    title, body = _text(record, "title") or "", _text(record, "text") or ""
+    odd: list[str] = []
+    title, body = _text(record, "title", odd) or "", _text(record, "text", odd) or ""
     if not (title.strip() or body.strip()):
         problems.append(Problem(where, f"record {doc_id!r} has no title or text, skipped"))
         return None
     date = parse_date(record.get("date"))
     if record.get("date") and date is None:
         problems.append(warning(where, f"record {doc_id!r} has an invalid date, date ignored"))
+    author, source = _text(record, "author", odd), _text(record, "source", odd)
+    url = _text(record, "url", odd)
+    if odd:
+        problems.append(warning(where, f"record {doc_id!r}: {', '.join(odd)} not text"
+                                       " (an object or true/false), ignored"))
     return Document(
         id=doc_id.strip(), path=rel, title=title.strip(), body=body, date=date,
-        author=_text(record, "author"), source=_text(record, "source"), url=_text(record, "url"),
+        author=author, source=source, url=url,
     ).with_hash()

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 
 from indexer.corpus.dates import parse_date
-from indexer.corpus.documents import UNPRINTABLE
+from indexer.corpus.documents import UNPRINTABLE, field_text
 
 from .base import Extracted, Record, Unreadable
 
@@ -37,18 +37,29 @@ def make_record(fields: Mapping[str, object], where: str, default_id: str,
         out.skipped.append((where, f"record id {ascii(doc_id)} has control or invalid "
                                    "characters, skipped"))
         return
-    title, body = (_str(fields.get("title")) or "").strip(), _str(fields.get("text")) or ""
+    odd: list[str] = []
+
+    def text_of(name: str) -> str | None:
+        value, is_text = field_text(fields.get(name), "\n\n" if name == "text" else ", ")
+        if not is_text:
+            odd.append(name)
+        return value if value and value.strip() else None
+
+    title, body = (text_of("title") or "").strip(), text_of("text") or ""
     if not (title or body.strip()):
         out.skipped.append((where, f"record {doc_id!r} has no title or text, skipped"))
         return
+    author, source, url = text_of("author"), text_of("source"), text_of("url")
+    if odd:
+        out.warnings.append((where, f"record {doc_id!r}: {', '.join(odd)} not text"
+                                    " (an object or true/false), ignored"))
     raw_date = fields.get("date")
     date = parse_date(raw_date) if raw_date not in (None, "") else None
     if raw_date not in (None, "") and date is None:
         out.warnings.append((where, f"record {doc_id!r} has an invalid date "
                                     f"({str(raw_date)[:40]!r}), date ignored"))
-    out.records.append(Record(
-        id=doc_id, title=title, body=body, date=date, author=_str(fields.get("author")),
-        source=_str(fields.get("source")), url=_str(fields.get("url"))))
+    out.records.append(Record(id=doc_id, title=title, body=body, date=date, author=author,
+                              source=source, url=url))
 
 
 def read(text: str, rel: str) -> Extracted:
