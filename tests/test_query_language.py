@@ -168,6 +168,14 @@ def test_cli_query_may_start_with_a_minus(index_dir, args, expected):
     assert {hit["id"] for hit in data["hits"][:data["total"]]} == expected
 
 
+@pytest.mark.parametrize("typo, hint", [("--limt", "--limit"), ("--corpus", None)])
+def test_cli_mistyped_option_is_a_usage_error_not_query_words(index_dir, typo, hint):
+    """``vnsearch search con --limt 3`` searched "con --limt 3" (0 exact results)."""
+    result = CliRunner().invoke(cli, ["search", "luật", typo, "3", "--index", str(index_dir)])
+    assert result.exit_code == 2 and f"No such option '{typo}'" in result.output
+    assert hint is None or hint in result.output
+
+
 def test_cli_option_without_value_is_a_usage_error(index_dir):
     result = CliRunner().invoke(cli, ["search", "luật", "--index", str(index_dir), "--limit"])
     assert result.exit_code == 2 and "requires an argument" in result.output

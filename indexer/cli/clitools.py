@@ -5,6 +5,7 @@ exception (so that a reindex cleans up when stopped)."""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import itertools
 import re
 import signal
@@ -44,9 +45,18 @@ class QueryCommand(click.Command):
                     raise click.BadOptionUsage(arg, f"Option '{arg}' requires an argument.",
                                                ctx)
                 options += [arg, *values]
+            elif _LONG_OPTION.fullmatch(name):
+                # "--limt 3", "--corpus x": a mistyped or misplaced option, not words to
+                # search (they were searched); a query word like that goes after "--"
+                known = sorted(n for n in [*takes_value, *flags] if n.startswith("--"))
+                raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(
+                    name, known, n=3), ctx=ctx)
             else:
                 words.append(arg)
         return super().parse_args(ctx, [*options, "--", *words])
+
+
+_LONG_OPTION = re.compile(r"--[a-z][a-z0-9-]*")
 
 
 class SizeType(click.ParamType):
