@@ -330,3 +330,17 @@ def test_every_document_id_has_a_working_link(tmp_path, doc_id):
     assert "Văn bản lạ" in response.get_data(as_text=True)
     api = client.get("/api/doc", query_string={"id": doc_id})
     assert api.status_code == 200 and api.get_json()["id"] == doc_id
+
+
+def test_an_id_written_with_blanks_finds_its_document(tmp_path):
+    """Ids are indexed trimmed ("r13 " -> r13): asked for as written, it was a 404."""
+    from tests.helpers import write_jsonl
+
+    write_jsonl(tmp_path / "corpus" / "a.jsonl",
+                [{"id": "r13 ", "title": "Bản ghi", "text": "nội dung"}])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    client = search_app.create_app({"TESTING": True,
+                                    "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    for url in ("/api/doc/r13%20", "/api/doc/r13", "/api/doc?id=r13%20"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.get_json()["id"] == "r13", url

@@ -69,6 +69,8 @@ def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView |
     """The stored document ``doc_id``, with the matches of ``query`` marked."""
     searcher = index.searcher()
     docnum = searcher.document_number(id=doc_id)
+    if docnum is None and doc_id != doc_id.strip():  # ids are indexed trimmed ("r13 ")
+        docnum = searcher.document_number(id=doc_id.strip())
     if docnum is None:
         return None
     stored = searcher.stored_fields(docnum)
