@@ -47,19 +47,28 @@ class SearchParams:
     exact: bool = False  # search the text as typed (no Telex decoding, no typo correction)
     notes: list[str] = field(default_factory=list)
     budget: float | None = None  # seconds (None: the library's default; 0: no limit)
+    default_per_page: int = 10  # the app's PER_PAGE: a per_page equal to it is left out
 
     def filters(self) -> dict[str, str | list]:
-        """The non-default filters as URL arguments (for links that keep them)."""
+        """The non-default filters and page size as URL arguments (for links that keep
+        them: a link without per_page=5 showed 10 a page from result 11, skipping 6-10)."""
         args = {"source": self.sources, "year": self.years, "from": self.date_from,
                 "to": self.date_to}
         if self.sort != "relevance":
             args["sort"] = self.sort
+        if self.per_page != self.default_per_page:
+            args["per_page"] = self.per_page
         return {key: value for key, value in args.items() if value}
 
+    def view(self) -> dict[str, str | int | list]:
+        """:meth:`filters`, and the exact search if asked (``exact=1``): what the links to
+        other pages of these same results keep."""
+        return {**self.filters(), **({"exact": 1} if self.exact else {})}
+
     def state(self) -> dict[str, str | int | list]:
-        """Everything that makes this results page: query, page and filters (for a
-        document page's link back to it)."""
-        args: dict = {"q": self.q, **self.filters()}
+        """Everything that makes this results page: query, page, filters and exact search
+        (for a document page's link back to it)."""
+        args: dict = {"q": self.q, **self.view()}
         if self.page > 1:
             args["page"] = self.page
         return args
@@ -124,7 +133,8 @@ def parse_search_args(args, config, strict: bool) -> SearchParams:
         notes.append("Không có cách sắp xếp này; đã sắp theo mức liên quan.")
         sort = "relevance"
     return SearchParams(
-        q=q, page=page, per_page=per_page, sources=_many(args, "source"),
+        q=q, page=page, per_page=per_page, default_per_page=int(config["PER_PAGE"]),
+        sources=_many(args, "source"),
         years=_years(args, strict, notes),
         date_from=_date(args, "from", strict, notes), date_to=_date(args, "to", strict, notes),
         sort=sort, facets=args.get("facets", "1").strip().lower() not in ("0", "false", "no"),

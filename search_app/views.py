@@ -64,7 +64,7 @@ def _page_urls(params) -> Callable[[int], str]:
     Built by one ``url_for`` and a substitution: a results page has up to eleven
     page links, and URL building was a tenth of the page's rendering time.
     """
-    template = url_for("views.search", q=params.q, page=_PAGE, **params.filters())
+    template = url_for("views.search", q=params.q, page=_PAGE, **params.view())
     return lambda n: template.replace(f"page={_PAGE}", f"page={int(n)}", 1)
 
 
@@ -72,7 +72,7 @@ def _without(params) -> Callable[[str, object], str]:
     """``without(name, value)``: this search's URL with one filter value removed (a chip's
     link), back to page 1."""
     def url(name: str, value) -> str:
-        args = params.filters()
+        args = params.view()
         if isinstance(args.get(name), list):
             args[name] = [v for v in args[name] if str(v) != str(value)]
         else:

@@ -184,6 +184,7 @@ def test_screenshots(browser, live_server, width):
             ("document", "/doc/tin/can-bo-guong-mau?q=can+bo+dang+vien&source=" + NEWS),
             ("document-short", "/doc/tin/hoi-nghi?q=can+bo+dang+vien&page=1"),
             ("status", "/trang-thai"),
+            ("long-word", "/search?q=" + "x" * 80),  # was 906 px wide at 375
         ]:
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")

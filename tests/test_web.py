@@ -344,3 +344,18 @@ def test_an_id_written_with_blanks_finds_its_document(tmp_path):
     for url in ("/api/doc/r13%20", "/api/doc/r13", "/api/doc?id=r13%20"):
         response = client.get(url)
         assert response.status_code == 200 and response.get_json()["id"] == "r13", url
+
+
+def test_links_keep_the_page_size_and_the_exact_search(client):
+    """Page links dropped per_page (5 a page, then page 2 showed 10 from result 11: 6-10
+    never shown), and document links and their way back dropped exact=1 (the corrected
+    results came back instead of the exact ones)."""
+    page = get(client, "/search", q="trach nhiem", per_page="5")
+    nexts = re.findall(r'href="(/search\?[^"]*page=2[^"]*)"', page)
+    assert nexts and all("per_page=5" in html.unescape(u) for u in nexts)
+    exact = get(client, "/search", q="trach nhiem", exact="1")
+    doc_links = [html.unescape(u) for u in re.findall(r'href="(/doc[^"]+)"', exact)]
+    assert doc_links and all("exact=1" in u for u in doc_links)
+    back = get(client, doc_links[0])
+    assert re.search(r'href="/search\?[^"]*exact=1', back)
+    assert "per_page" not in html.unescape(get(client, "/search", q="trach nhiem"))
