@@ -359,3 +359,19 @@ def test_links_keep_the_page_size_and_the_exact_search(client):
     back = get(client, doc_links[0])
     assert re.search(r'href="/search\?[^"]*exact=1', back)
     assert "per_page" not in html.unescape(get(client, "/search", q="trach nhiem"))
+
+
+def test_the_count_says_partial_matches_follow(client):
+    """"Khoảng 444 kết quả" over 162 pages: the pages after the full matches hold partial
+    ones, which the count left out; it says how many follow."""
+    data = client.get("/api/search", query_string={"q": "trach nhiem xyzkhong"}).get_json()
+    for query in ("can bo dang vien", "trach nhiem hinh su", "phap luat doanh nghiep",
+                  "can bo", "trach nhiem dan su", "hop dong lao dong"):
+        api = client.get("/api/search", query_string={"q": query}).get_json()
+        if api["candidates"] > api["total"] > 0:
+            break
+    assert api["candidates"] > api["total"] > 0
+    page = get(client, "/search", q=query)
+    more = f"{api['candidates'] - api['total']:,}".replace(",", ".")
+    assert f"(và {more} kết quả gần đúng sau đó)" in page
+    assert data["total"] == 0  # no full match: the page says "Kết quả gần đúng" as before
