@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -43,22 +44,36 @@ class Document:
         return replace(self, content_hash=digest.hexdigest())
 
 
-def field_text(value: object, sep: str = ", ") -> tuple[str | None, bool]:
-    """A record field as text, and whether it was text at all: a string as is, a number
-    as written, a list of those joined by ``sep`` (paragraphs of a ``text``: pass
-    ``"\\n\\n"``; names of an ``author``);
-    anything else (an object, a list of objects, true/false) is no text (``None, False``)
-    and the caller warns, rather than indexing a Python repr like ``{'a': 1}``."""
-    if value is None:
-        return None, True
-    if isinstance(value, str):
-        return value, True
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value), True
-    if isinstance(value, list) and all(
-            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-        return sep.join(str(v) for v in value), True
-    return None, False
+TEXT_FIELDS = ("title", "text", "author", "source", "url")
+
+
+def text_fields(record: Mapping[str, object]) -> tuple[dict[str, str | None], list[str]]:
+    """A record's text fields as text, and the names of those that are not text.
+
+    A string is itself, a number as written, a list of those joined (a ``text``'s
+    paragraphs by blank lines, names by commas); an object, a list of objects or
+    true/false is no text: None, and its name listed (the reader warns) instead of
+    indexing a Python repr like ``{'a': 1}``."""
+    values: dict[str, str | None] = {}
+    odd: list[str] = []
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if value is None or isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[name] = str(value)
+        elif isinstance(value, list) and all(
+                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            values[name] = ("\n\n" if name == "text" else ", ").join(map(str, value))
+        else:
+            values[name] = None
+            odd.append(name)
+    return values, odd
+
+
+def not_text(doc_id: str, odd: list[str]) -> str:
+    """The warning for the fields :func:`text_fields` found not to be text."""
+    return f"record {doc_id!r}: {', '.join(odd)} not text (an object or true/false), ignored"
 
 
 def clean_text(value: str) -> str:

@@ -16,7 +16,6 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import BinaryIO, NamedTuple
 
 from indexer.corpus.documents import (
@@ -24,8 +23,9 @@ from indexer.corpus.documents import (
     Document,
     clean_text,
     decode_counting,
-    field_text,
+    not_text,
     parse_date,
+    text_fields,
 )
 from indexer.corpus.problems import Problem, warning
 
@@ -106,13 +106,8 @@ def _documents(rel: str, lines: Iterator[tuple[int, object, int]], problems: lis
         where = f"{rel}:{lineno}"
         if isinstance(raw, _Oversized):
             blank = False
-            doc_id = _id_of(raw.head)
-            kept = ""
-            if doc_id is not None and ids.claim(doc_id, where, problems):
-                held.append(doc_id)
-                kept = f"; record {doc_id!r} keeps what was indexed from it before, if any"
-            problems.append(Problem(where, f"record too large ({size:,} bytes > limit of "
-                                           f"{max_record:,}), skipped{kept}"))
+            _skip_keeping(where, raw.head, f"record too large ({size:,} bytes > limit of "
+                          f"{max_record:,}), skipped", ids, held, problems)
             continue
         if isinstance(raw, bytes):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -136,19 +131,14 @@ def _documents(rel: str, lines: Iterator[tuple[int, object, int]], problems: lis
         if not line.strip():
             continue
         blank = False
-        before = len(problems)
-        doc = _parse(where, rel, line, problems)
+        record, broken = _load(line)
+        if broken:  # a line broken now keeps its record's indexed version, as a large one
+            _skip_keeping(where, line[:_ID_HEAD], f"invalid JSON ({broken}), record skipped",
+                          ids, held, problems)
+            continue
+        doc = _parse(where, rel, record, problems)
         if doc is not None and ids.claim(doc.id, where, problems):
             yield doc
-        elif doc is None and len(problems) > before and "invalid JSON" in problems[-1].reason:
-            # a skip never deletes: a line broken now keeps its record's indexed version,
-            # as a record too large does (when its id can be read)
-            doc_id = _id_of(line[:_ID_HEAD])
-            if doc_id is not None and ids.claim(doc_id, where, []):
-                held.append(doc_id)
-                last = problems[-1]
-                problems[-1] = replace(last, reason=f"{last.reason}; record {doc_id!r}"
-                                       " keeps what was indexed from it before, if any")
     if blank:
         problems.append(Problem(rel, "empty file, skipped"))
     if damaged:
@@ -176,20 +166,32 @@ def _lines(readline: Callable, newline, limit: int) -> Iterator[tuple[int, objec
             yield lineno, _Oversized(head), size
 
 
-def _parse(where: str, rel: str, line: str, problems: list[Problem]) -> Document | None:
-    """One record as a document, or None (and a problem) if it cannot be one."""
+def _skip_keeping(where: str, head: str | bytes, reason: str, ids: FirstWins,
+                  held: list[str], problems: list[Problem]) -> None:
+    """Skip a record this run cannot read (too large, broken JSON), keeping what was
+    indexed from it before when its id can be read from its first characters: a skip
+    never deletes (the plan keeps the ``held`` ids)."""
+    doc_id = _id_of(head)
+    if doc_id is not None and ids.claim(doc_id, where, problems):
+        held.append(doc_id)
+        reason += f"; record {doc_id!r} keeps what was indexed from it before, if any"
+    problems.append(Problem(where, reason))
+
+
+def _load(line: str) -> tuple[object, str | None]:
+    """(the line's JSON value, None), or (None, why it is no JSON)."""
     try:
-        record = json.loads(line)
+        return json.loads(line), None
     except json.JSONDecodeError as exc:
-        problems.append(Problem(where, f"invalid JSON ({exc.msg}), record skipped"))
-        return None
+        return None, exc.msg
     except RecursionError:
-        problems.append(Problem(where, "invalid JSON (nested too deeply), record skipped"))
-        return None
+        return None, "nested too deeply"
     except ValueError:  # int(): more digits than sys.get_int_max_str_digits()
-        problems.append(Problem(where, "invalid JSON (a number with too many digits),"
-                                       " record skipped"))
-        return None
+        return None, "a number with too many digits"
+
+
+def _parse(where: str, rel: str, record: object, problems: list[Problem]) -> Document | None:
+    """One JSON value as a document, or None (and a problem) if it cannot be one."""
     if not isinstance(record, dict):
         problems.append(Problem(where, "record is not a JSON object, skipped"))
         return None
@@ -199,15 +201,6 @@ def _parse(where: str, rel: str, line: str, problems: list[Problem]) -> Document
         problems.append(Problem(where, f"record cannot be read ({type(exc).__name__}),"
                                        " skipped"))
         return None
-
-
-def _text(record: dict, key: str, odd: list[str] | None = None) -> str | None:
-    """The field as text (see :func:`field_text`); the names of fields that are no text
-    go to ``odd``."""
-    value, is_text = field_text(record.get(key), "\n\n" if key == "text" else ", ")
-    if not is_text and odd is not None:
-        odd.append(key)
-    return None if value is None else clean_text(value)
 
 
 def _from_record(where: str, rel: str, record: dict, problems: list[Problem]) -> Document | None:
@@ -220,20 +213,18 @@ def _from_record(where: str, rel: str, record: dict, problems: list[Problem]) ->
         problems.append(Problem(where, f"record id {ascii(doc_id)} has control or invalid"
                                        " characters, skipped"))
         return None
-    odd: list[str] = []
-    title, body = _text(record, "title", odd) or "", _text(record, "text", odd) or ""
+    raw, odd = text_fields(record)
+    text = {name: None if value is None else clean_text(value) for name, value in raw.items()}
+    title, body = text["title"] or "", text["text"] or ""
     if not (title.strip() or body.strip()):
         problems.append(Problem(where, f"record {doc_id!r} has no title or text, skipped"))
         return None
     date = parse_date(record.get("date"))
     if record.get("date") and date is None:
         problems.append(warning(where, f"record {doc_id!r} has an invalid date, date ignored"))
-    author, source = _text(record, "author", odd), _text(record, "source", odd)
-    url = _text(record, "url", odd)
     if odd:
-        problems.append(warning(where, f"record {doc_id!r}: {', '.join(odd)} not text"
-                                       " (an object or true/false), ignored"))
+        problems.append(warning(where, not_text(doc_id, odd)))
     return Document(
         id=doc_id.strip(), path=rel, title=title.strip(), body=body, date=date,
-        author=author, source=source, url=url,
+        author=text["author"], source=text["source"], url=text["url"],
     ).with_hash()

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 
 from indexer.corpus.dates import parse_date
-from indexer.corpus.documents import UNPRINTABLE, field_text
+from indexer.corpus.documents import UNPRINTABLE, not_text, text_fields
 
 from .base import Extracted, Record, Unreadable
 
@@ -37,29 +37,21 @@ def make_record(fields: Mapping[str, object], where: str, default_id: str,
         out.skipped.append((where, f"record id {ascii(doc_id)} has control or invalid "
                                    "characters, skipped"))
         return
-    odd: list[str] = []
-
-    def text_of(name: str) -> str | None:
-        value, is_text = field_text(fields.get(name), "\n\n" if name == "text" else ", ")
-        if not is_text:
-            odd.append(name)
-        return value if value and value.strip() else None
-
-    title, body = (text_of("title") or "").strip(), text_of("text") or ""
+    raw, odd = text_fields(fields)
+    text = {name: value if value and value.strip() else None for name, value in raw.items()}
+    title, body = (text["title"] or "").strip(), text["text"] or ""
     if not (title or body.strip()):
         out.skipped.append((where, f"record {doc_id!r} has no title or text, skipped"))
         return
-    author, source, url = text_of("author"), text_of("source"), text_of("url")
     if odd:
-        out.warnings.append((where, f"record {doc_id!r}: {', '.join(odd)} not text"
-                                    " (an object or true/false), ignored"))
+        out.warnings.append((where, not_text(doc_id, odd)))
     raw_date = fields.get("date")
     date = parse_date(raw_date) if raw_date not in (None, "") else None
     if raw_date not in (None, "") and date is None:
         out.warnings.append((where, f"record {doc_id!r} has an invalid date "
                                     f"({str(raw_date)[:40]!r}), date ignored"))
-    out.records.append(Record(id=doc_id, title=title, body=body, date=date, author=author,
-                              source=source, url=url))
+    out.records.append(Record(id=doc_id, title=title, body=body, date=date,
+                              author=text["author"], source=text["source"], url=text["url"]))
 
 
 def read(text: str, rel: str) -> Extracted:
