@@ -9,8 +9,8 @@ files, so it appends just those entries (``manifest.log``) and rewrites the base
 * ``manifest.bin``: :data:`MAGIC`, a random 16-letter ``token`` (new at each base
   write), then ``marshal`` of ``files``. Format 2 (``marshal`` of ``(2, files)``, no
   log) is still read.
-* ``manifest.log``: records, each ``<length, crc32>`` then ``marshal`` of
-  ``(token, {relpath: entry or None})`` (None: the file is gone). Only records
+* ``manifest.log``: records, each ``<length, crc32>``, the base's ``token``, then
+  ``marshal`` of ``{relpath: entry or None}`` (None: the file is gone). Only records
   carrying the base's token apply, in order: a base rewritten after them (crash
   before the log was removed) ignores them. A torn last record (crash while
   appending) is ignored when read, and the next write rewrites the base rather
@@ -64,13 +64,20 @@ def read_manifest(generation: Path) -> dict | None:
     records, state = _log_records(generation) if token else ([], INTACT)
     if state == DAMAGED:  # entries lost in the middle: only a full rebuild is sure
         return None
-    for record_token, changes in records:
-        if record_token == token:
-            for path, described in changes.items():
-                if described is None:
-                    files.pop(path, None)
-                else:
-                    files[path] = described
+    for record_token, payload in records:
+        if record_token != token:
+            continue
+        try:
+            changes = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return None  # a record whose checksum holds but whose content does not
+        if not isinstance(changes, dict):
+            return None
+        for path, described in changes.items():
+            if described is None:
+                files.pop(path, None)
+            else:
+                files[path] = described
     return {"files": files}
 
 
@@ -120,7 +127,7 @@ def _append(generation: Path, entries: dict[str, dict], previous: dict[str, dict
     changes = changed_entries(entries, previous)
     if not changes:
         return True
-    payload = marshal.dumps((token, changes))
+    payload = token.encode("ascii") + marshal.dumps(changes)
     log = generation / LOG
     size = log.stat().st_size if log.exists() else 0
     if size + _HEAD.size + len(payload) > base_size // LOG_SHARE:
@@ -143,8 +150,10 @@ its reindex never finished, and the entries before it hold); or unreadable, or a
 record with more after it (entries lost in the middle)."""
 
 
-def _log_records(generation: Path) -> tuple[list[tuple[str, dict]], str]:
-    """The log's whole records up to the first bad one, and the log's state."""
+def _log_records(generation: Path) -> tuple[list[tuple[str, memoryview]], str]:
+    """The log's whole records up to the first bad one, as (token, marshalled changes),
+    and the log's state. Only checksums are checked here: the changes are decoded by the
+    reader alone (the writer, which needs the tokens only, read the log a second time)."""
     try:
         data = (generation / LOG).read_bytes()
     except FileNotFoundError:
@@ -157,16 +166,9 @@ def _log_records(generation: Path) -> tuple[list[tuple[str, dict]], str]:
             return records, TORN
         length, crc = _HEAD.unpack_from(data, at)
         end = at + _HEAD.size + length
-        payload = data[at + _HEAD.size:end]
-        bad = len(payload) != length or zlib.crc32(payload) != crc
-        if not bad:
-            try:
-                token, changes = marshal.loads(payload)
-                bad = not isinstance(changes, dict)
-            except (ValueError, EOFError, TypeError):
-                bad = True
-        if bad:
+        payload = memoryview(data)[at + _HEAD.size:end]
+        if len(payload) != length or length < TOKEN or zlib.crc32(payload) != crc:
             return records, TORN if end >= len(data) else DAMAGED
-        records.append((token, changes))
+        records.append((bytes(payload[:TOKEN]).decode("ascii", "replace"), payload[TOKEN:]))
         at = end
     return records, INTACT
