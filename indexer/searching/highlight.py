@@ -18,6 +18,7 @@ from html import escape
 
 from indexer.text.folding import COMBINING_RE, fold, forms
 from indexer.text.syllables import PART_RE, TOKEN_RE
+from indexer.text.variants import accented_spellings, index_form, same_accented
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 200
@@ -129,11 +130,13 @@ def _scan_tokens(text: str, terms: Terms):
 
 def _select(candidates, terms: Terms) -> list[tuple[int, int, str, str]]:
     """Drop other spellings of a word typed with marks when the text has the exact one."""
-    present = {accented for _, _, accented, _ in candidates}
+    present = {spelling for _, _, accented, _ in candidates
+               for spelling in accented_spellings(accented)}
     result = []
     for start, end, accented, folded in candidates:
         wanted = terms.words.get(folded)
-        if wanted and None not in wanted and accented not in wanted and wanted & present:
+        if wanted and None not in wanted and wanted & present and not any(
+                same_accented(accented, form) for form in wanted):
             continue  # the text has the exact spelling asked for: mark only that
         result.append((start, end, accented, folded))
     return result
@@ -156,8 +159,8 @@ def _in_phrases(text: str, spans: list[tuple[int, int, str, str]], terms: Terms,
     for phrase in terms.phrases:
         size = len(phrase)
         for i in range(len(spans) - size + 1):
-            if all(spans[i + k][3] == folded and (accented is None
-                                                  or spans[i + k][2] == accented)
+            if all(index_form(spans[i + k][3]) == folded
+                   and (accented is None or same_accented(spans[i + k][2], accented))
                    and (not k or _SIDE_BY_SIDE.fullmatch(text, spans[i + k - 1][1],
                                                           spans[i + k][0]))
                    for k, (folded, accented) in enumerate(phrase)):

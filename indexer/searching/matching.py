@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from indexer.searching import weights as W
 from indexer.searching.query import MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS, ParsedQuery, Unit, Word
+from indexer.text.variants import accented_spellings
 from indexer.text.words import CROSSING
 from indexer.whoosh_ext.bm25 import AndNot, Term
 
@@ -72,35 +73,49 @@ def _prefix_query(prefix: str, field: str, reader, limit: int) -> Q.Query:
     return or_(clauses) if clauses else Q.NullQuery
 
 
-def unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION) -> Q.Query:
-    """The documents holding ``unit`` (its alternatives included)."""
+def unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION,
+               exact: bool = False) -> Q.Query:
+    """The documents holding ``unit`` (its alternatives included).
+
+    ``exact``: its words typed with marks match only in those forms, as a quoted
+    phrase's always do. An exclusion is exact: ``lửa -lúa`` drops the documents
+    with *lúa*, not those with *lửa* (same letters folded).
+    """
     field = {"title": "title_f", "source": "source_f"}.get(unit.scope, MATCH_FIELD)
     if unit.kind == "group" or (unit.kind == "word" and len(unit.words) > 1):
-        query = _grammar_query(unit, field, reader, prefix_limit)
+        query = _grammar_query(unit, field, reader, prefix_limit, exact)
     elif unit.kind == "phrase" and unit.scope != "source":
         folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
         query = Q.Phrase(field, folds)
-        # Marks typed in a phrase are asked for: the document must hold those forms.
-        exact_field = "title_a" if unit.scope == "title" else "accents"
-        exact = [Term(exact_field, w.accented, boost=0.0) for w in unit.words
-                 if w.accented and not w.parts]
-        if exact:
-            query = and_([query, *exact])
+        exact = True  # marks typed in a phrase are asked for
     else:
         words = unit.words[:-1] if unit.kind == "prefix" else unit.words
         parts = [_word_query(w, field) for w in words]
         if unit.kind == "prefix":
             parts.append(_prefix_query(unit.words[-1].folded, field, reader, prefix_limit))
         query = and_(parts)
+    if exact and unit.kind != "group" and unit.scope != "source":
+        forms = _exact_forms(unit, "title_a" if unit.scope == "title" else "accents")
+        if forms and query is not Q.NullQuery:
+            query = and_([query, *forms])
     if unit.weight != 1.0 and query is not Q.NullQuery:
         query.boost *= unit.weight  # a synonym expansion: below what was typed
     if unit.alternatives:
-        query = or_([query, *(unit_query(alt, reader, prefix_limit)
+        query = or_([query, *(unit_query(alt, reader, prefix_limit, exact)
                               for alt in unit.alternatives)])
     return query
 
 
-def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int) -> Q.Query:
+def _exact_forms(unit: Unit, field: str) -> list[Q.Query]:
+    """One clause per word typed with marks: the document holds that form (i/y spelling
+    aside: ``kỹ`` is ``kĩ``); none for the prefix being typed."""
+    words = unit.words[:-1] if unit.kind == "prefix" else unit.words
+    return [or_([Term(field, form, boost=0.0) for form in accented_spellings(w.accented)])
+            for w in words if w.accented and not w.parts]
+
+
+def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int,
+                   exact: bool = False) -> Q.Query:
     """The query language's compound units (see :mod:`indexer.searching.querylang`).
 
     A dictionary word as a unit (``hình sự`` in ``-hình sự``, or grouped by
@@ -116,8 +131,9 @@ def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int) -> Q.Query
             return and_([or_([Term("pairs", f"{x} {y}"), Term("pairs", f"{x}{CROSSING}{y}")])
                          for x, y in zip(folds, folds[1:], strict=False)])
         return Q.Phrase(field, folds)
-    wanted = [unit_query(m, reader, prefix_limit) for m in unit.members if not m.negated]
-    unwanted = [unit_query(m, reader, prefix_limit) for m in unit.members if m.negated]
+    wanted = [unit_query(m, reader, prefix_limit, exact) for m in unit.members
+              if not m.negated]
+    unwanted = [unit_query(m, reader, prefix_limit, True) for m in unit.members if m.negated]
     if not wanted:
         return Q.NullQuery
     query = and_(wanted)
@@ -164,5 +180,5 @@ def every_word_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
 
 def without(query: Q.Query, parsed: ParsedQuery, reader, limit: int) -> Q.Query:
     """``query`` minus the documents holding any negated unit."""
-    negative = [unit_query(u, reader, limit) for u in parsed.units if u.negated]
+    negative = [unit_query(u, reader, limit, exact=True) for u in parsed.units if u.negated]
     return AndNot(query, or_(negative)) if negative else query

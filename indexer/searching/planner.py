@@ -53,6 +53,7 @@ from indexer.searching.matching import (
     without,
 )
 from indexer.searching.query import ParsedQuery, Unit
+from indexer.text.variants import accented_spellings
 from indexer.text.words import CROSSING
 from indexer.whoosh_ext.bm25 import Coverage, Term
 
@@ -86,8 +87,8 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
             clauses.append(Coverage(MATCH_FIELD, word.folded,
                                     boost=W.COVERAGE * folded * share))
             extra = W.ACCENT_TIER * (W.K1 + 1) if word.accented else 0.0
-            clauses.append(Coverage("accents", form, boost=share * (
-                W.COVERAGE * (1 - folded) + extra)))
+            clauses += [Coverage("accents", spelling, boost=share * (
+                W.COVERAGE * (1 - folded) + extra)) for spelling in accented_spellings(form)]
         else:
             clauses.append(Coverage(MATCH_FIELD, word.folded, boost=W.COVERAGE * share))
         clauses.append(Term("lead", word.folded, boost=W.LEAD_BOOST * share))
@@ -118,6 +119,9 @@ def _pair_evidence(units: list[Unit]) -> list[Q.Query]:
             folds = [w.folded for w in unit.words]
             for x, y in zip(folds, folds[1:], strict=False):
                 clauses += _adjacent(x, y)
+                # as unquoted: syllables forming one word beat a straddle
+                # (thị trường, not thành thị | trường học)
+                clauses.append(Term("pairs", f"{x} {y}", boost=W.WORD_BOOST))
     return clauses
 
 
@@ -143,8 +147,10 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
                 continue
             # A title with another word of the same letters (cần for cán) is
             # no title match: with an accented reading, title evidence is exact.
-            clauses.append(Term("title_a", form, boost=W.READING_BOOST * W.TITLE_BOOST * share))
-            if unit.scope is None:
+            for spelling in accented_spellings(form):  # kỹ is kĩ
+                clauses.append(Term("title_a", spelling,
+                                    boost=W.READING_BOOST * W.TITLE_BOOST * share))
+            if unit.scope is None:  # (the spelling typed first, all else equal)
                 clauses.append(Term("accents", form, boost=W.READING_BOOST * share))
     return clauses
 

@@ -42,3 +42,27 @@ def spellings(form: str) -> tuple[str, ...]:
     if form.endswith("i") and _Y_AFTER_ONSET.fullmatch(form[:-1] + "y"):
         return (form, form[:-1] + "y")
     return (form,)
+
+
+_Y_WITH_TONE = "yỳýỷỹỵ"
+_I_WITH_TONE = "iìíỉĩị"
+_Y_TO_I = str.maketrans(_Y_WITH_TONE, _I_WITH_TONE)
+_I_TO_Y = str.maketrans(_I_WITH_TONE, _Y_WITH_TONE)
+_ONSET_SET = frozenset(_ONSETS.split("|"))
+
+
+def accented_spellings(accented: str) -> tuple[str, ...]:
+    """Both spellings of an accented syllable that ends an onset with i or y, the
+    marks kept: ``kỹ`` -> (``kỹ``, ``kĩ``), ``lí`` -> (``lí``, ``lý``); any other
+    syllable -> itself. The exact form a user typed is one word whichever way the
+    text spells it, as the folded forms are (:func:`index_form`)."""
+    last = accented[-1:]
+    if accented[:-1] in _ONSET_SET and last and (last in _Y_WITH_TONE or last in _I_WITH_TONE):
+        other = last.translate(_Y_TO_I) if last in _Y_WITH_TONE else last.translate(_I_TO_Y)
+        return (accented, accented[:-1] + other)
+    return (accented,)
+
+
+def same_accented(a: str, b: str) -> bool:
+    """``a`` and ``b`` are one accented syllable, i/y spelling aside (``kỹ``, ``kĩ``)."""
+    return a == b or b in accented_spellings(a)
