@@ -99,6 +99,9 @@ def test_operators_bind_whole_words(index, query, expected):
     ("title:", set(), "“title:”"),
     ("luật ()", {"civil", "criminal", "admin", "picture"}, "ngoặc rỗng"),
     ("!hình sự", {"criminal", "picture"}, "đã bỏ qua ! (dùng NOT hoặc -)"),  # was silent
+    # lowercase operators are words (not may be nốt), but the user is told (were silent)
+    ("luật not hình sự", set(), "viết hoa NOT"),
+    ("hợp đồng or hình sự", set(), "viết hoa OR"),
 ])
 def test_what_is_ignored_is_said(index, query, expected, note):
     results = indexer.search(index, query, per_page=100)

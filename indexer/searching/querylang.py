@@ -36,6 +36,13 @@ _FIELDS = {"title": "title", "tieu_de": "title", "tieude": "title", "source": "s
 _TOKEN_RE = re.compile(r'-?(?:[^\s"():]+:)?"[^"]*"?|-?\(|\)|[^\s()]+')
 _IGNORED = {"AND": "AND (mọi từ đều phải có, không cần AND)", "&&": "&&", "||": "|| (dùng OR)",
             "!": "! (dùng NOT hoặc -)"}
+_LOWER_OPERATORS = {
+    spelling: f"“{spelling}” được tìm như một từ; viết hoa {upper} để {meaning}"
+    for upper, meaning in (("OR", "tìm từ này hoặc từ kia"),
+                           ("NOT", "loại trừ từ theo sau (hoặc dùng dấu -)"))
+    for spelling in (upper.lower(), upper.capitalize())}
+"""``or``/``not`` between words: a user who meant the operator is told how to write it
+(``not`` may be *nốt* typed without marks, so it stays a word)."""
 _PUNCTUATION = re.compile(r"[.,;:?!…—–'’]+")  # dropped without a note, as in any text
 _RUN_END = re.compile(r"[,;:.!?…]$")  # a syllable ending a clause is no part of a word after it
 
@@ -82,7 +89,10 @@ class _Notes:
 
 def _tokens(text: str, notes: _Notes) -> list[_Token]:
     tokens: list[_Token] = []
-    for raw in _TOKEN_RE.findall(text):
+    raws = _TOKEN_RE.findall(text)
+    for at, raw in enumerate(raws):
+        if raw in _LOWER_OPERATORS and 0 < at < len(raws) - 1:
+            notes.add(_LOWER_OPERATORS[raw])  # searched as typed, but said
         if raw.startswith("!") and raw.strip("!"):  # !word (C's not): dropped, with a note
             notes.add(f"đã bỏ qua {_IGNORED['!']}")
             raw = raw.lstrip("!")
