@@ -81,6 +81,12 @@ def found(index, query: str) -> set[str]:
     ("(hợp đồng OR hình sự) luật", {"civil", "criminal", "admin"}),
     ("(hợp đồng lao động) OR (vụ án)", {"contract", "criminal"}),
     ("(dân sự OR (xét xử trộm cắp)) luật", {"civil", "criminal"}),
+    # title: applies to the word it begins (was: its first syllable, the rest anywhere)
+    ("luật -title:hình sự", {"civil", "admin", "picture"}),
+    ("title:dân sự OR title:hình sự", {"civil", "criminal"}),
+    ("title:hình sự luật", {"criminal"}),
+    ("luật title:hợp đồng", set()),
+    ("title:hợp đồng lao động", {"contract"}),
 ])
 def test_operators_bind_whole_words(index, query, expected):
     assert found(index, query) == expected

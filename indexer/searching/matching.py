@@ -130,6 +130,8 @@ def _grammar_query(unit: Unit, field: str, reader, prefix_limit: int,
         if field == MATCH_FIELD:  # adjacent, as one word or (segmentation may err) two
             return and_([or_([Term("pairs", f"{x} {y}"), Term("pairs", f"{x}{CROSSING}{y}")])
                          for x, y in zip(folds, folds[1:], strict=False)])
+        if field == "source_f":  # source names keep no positions: their syllables
+            return and_([Term(field, f) for f in folds])
         return Q.Phrase(field, folds)
     wanted = [unit_query(m, reader, prefix_limit, exact) for m in unit.members
               if not m.negated]

@@ -148,7 +148,8 @@ def _token(raw: str, notes: _Notes) -> _Token | None:
     if kind == "word" and len(words) > 1:
         kind = "phrase"  # "cán-bộ", "a.b" typed as one token: keep them together
     unit = Unit(words, kind, scope, negated)
-    if kind == "word" and scope is None and not words[0].parts and not raw.endswith("*"):
+    if kind == "word" and not words[0].parts and not raw.endswith("*"):
+        # title:giáo dục: a field's word is as long as the dictionary word it begins
         return _Token("syllable", unit, ends_run=bool(_RUN_END.search(raw)))
     return _Token("atom", unit)
 
@@ -190,7 +191,8 @@ def _bind_words(tokens: list[_Token], notes: _Notes) -> list[_Token]:
             continue
         end = _run_end(tokens, i)
         after = tokens[end] if end < len(tokens) else None
-        bind_first = token.unit.negated or bool(out and out[-1].kind in ("or", "not"))
+        bind_first = token.unit.negated or token.unit.scope is not None or bool(
+            out and out[-1].kind in ("or", "not"))
         right = _operand_length(tokens, end + 1) if after and after.kind == "or" else None
         out += [_Token("atom", unit) for unit in _run_units(
             [t.unit for t in tokens[i:end]], bind_first, after is not None
@@ -209,7 +211,8 @@ def _bind_words(tokens: list[_Token], notes: _Notes) -> list[_Token]:
 def _run_end(tokens: list[_Token], start: int) -> int:
     end = start + 1
     while (end < len(tokens) and tokens[end].kind == "syllable"
-           and not tokens[end].unit.negated and not tokens[end - 1].ends_run):
+           and not tokens[end].unit.negated and tokens[end].unit.scope is None
+           and not tokens[end - 1].ends_run):
         end += 1
     return end
 
@@ -261,7 +264,8 @@ def _run_units(units: list[Unit], bind_first: bool, bind_last: bool,
     while k < len(units):
         span = first if first and first[0] == k else last if last and last[0] == k else None
         if span and span[1] - span[0] > 1:
-            out.append(Unit(words[span[0]:span[1]], "word", negated=units[k].negated))
+            out.append(Unit(words[span[0]:span[1]], "word", scope=units[k].scope,
+                            negated=units[k].negated))
             k = span[1]
         else:
             out.append(units[k])
