@@ -160,6 +160,24 @@ def test_abbreviation_and_expansion_find_each_other_typed_form_first(
         assert _ids(handle, query) == expected
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("quyết định -ubnd", {"hcm1", "hcm2", "blds", "bolds", "car1", "car2", "noise"}),
+    ("quyết định NOT UBND", {"hcm1", "hcm2", "blds", "bolds", "car1", "car2", "noise"}),
+    ("UBND OR TP.HCM", {"ubnd", "long", "hcm1", "hcm2"}),
+    ("xe hơi OR BLDS", {"car2", "blds", "bolds"}),
+])
+def test_an_operator_does_not_stop_the_synonyms(synonyms_corpus, query, expected):
+    """Found by a QA pass: ``-ubnd`` kept *Ủy ban nhân dân*, ``UBND OR …`` missed it."""
+    _, index_dir = synonyms_corpus
+    with _open(index_dir) as handle:
+        results = indexer.search(handle, query, per_page=50)
+    complete = {hit.id for hit in results.hits if hit.complete}
+    if "-" in query or "NOT" in query:
+        assert not {"ubnd", "long"} & {hit.id for hit in results.hits}
+    else:
+        assert complete == expected
+
+
 def test_a_synonym_does_not_narrow_the_typed_words_to_a_phrase(make_corpus, tmp_path):
     """Found by the 10k bench: 'vien kiem sat nhan dan' fell from 1,596 hits to 464 when
     the typed syllables were made one phrase for the expansion."""

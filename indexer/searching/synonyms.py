@@ -177,6 +177,9 @@ def expand(units: list[Unit], table: Synonyms,
             unit = units[i]
             if unit.kind == "group":
                 unit.members = expand(unit.members, table, indexed)
+            else:  # an exclusion, an OR's alternatives: each one as a whole
+                for alone in (unit, *unit.alternatives):
+                    _expand_alone(alone, table, indexed)
             out.append(unit)
             i += 1
             continue
@@ -194,6 +197,20 @@ def expand(units: list[Unit], table: Synonyms,
         out.append(unit)
         i = end
     return out
+
+
+def _expand_alone(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> None:
+    """A word or phrase that is a synonym form by itself but was typed with an operator
+    (``-ubnd``, ``UBND OR y tế``) gets its group's other forms as alternatives: an
+    exclusion drops them too, an ``OR`` finds them too."""
+    if unit.kind not in ("word", "phrase") or unit.scope is not None or not unit.words:
+        return
+    key = tuple(w.folded for w in unit.words)
+    if key not in table.groups:
+        return
+    unit.alternatives = [*unit.alternatives, *(
+        _expansion(table, other, key) for other in table.groups[key]
+        if all(indexed(w.folded) for w in table.words[other]))]
 
 
 def _match(units: list[Unit], start: int, table: Synonyms) -> tuple[int, Key] | None:
