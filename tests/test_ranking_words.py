@@ -35,6 +35,11 @@ DOCS = [
     {"id": "lo-road-2", "title": "Lộ", "text": "Tiết lộ."},
     {"id": "party-meets", "title": "Tin tức", "text": "Đảng bộ xã tổ chức họp thường kỳ."},
     {"id": "they-meet", "title": "Họ đang họp", "text": "Họ đang họp ở hội trường."},
+    # the same with a dictionary word (lửa trại, cá kho): its folded pair is no exact form
+    {"id": "campfire", "title": "Tin tức", "text": "Lửa được đốt giữa trại hè."},
+    {"id": "donkey-camp", "title": "Họ lừa trại", "text": "Họ lừa trại ở hội trường."},
+    {"id": "braised-fish", "title": "Tin tức", "text": "Cá lóc được kho tộ thơm ngon."},
+    {"id": "shift-store", "title": "Họ ca kho", "text": "Họ ca kho ở hội trường."},
     # phrases stop at sentence punctuation
     {"id": "officer", "title": "Nhân sự", "text": "Mỗi cán bộ phải gương mẫu."},
     {"id": "split", "title": "Ghi chép", "text": "Anh ấy làm cán. Bộ phải xem xét lại."},
@@ -86,6 +91,8 @@ def test_total_counts_documents_with_every_word(index):
     ("vướng", {"vuong-exact"}, {"vuong-square-1", "vuong-square-2"}),
     ("lò", {"lo-exact"}, {"lo-road-1", "lo-road-2"}),
     ("Đảng họp", {"party-meets"}, {"they-meet"}),
+    ("Lửa trại", {"campfire"}, {"donkey-camp"}),  # found by a QA pass: the pair won
+    ("Cá kho", {"braised-fish"}, {"shift-store"}),
 ])
 def test_a_typed_accent_ranks_every_exact_form_first(index, query, exact, folded_only):
     ranked = ids(indexer.search(index, query))

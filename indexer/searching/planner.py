@@ -77,6 +77,11 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
     """
     share = _share(unit)
     clauses: list[Q.Query] = []
+    # The word itself (its syllables together, ``pairs``) is folded evidence: *lừa trại*
+    # holds the pair of ``lửa trại``. With marks typed it keeps the folded share only:
+    # the exact forms score apart (``accents``), as for a word of one syllable.
+    whole = W.COVERAGE * (1.0 - share) * len(unit.words)
+    sure = min(map(_pair_share, unit.words)) if share < 1.0 else 1.0
     for word in unit.words:
         folded = W.folded_share(word)
         clauses.append(Term(MATCH_FIELD, word.folded, boost=folded * share))
@@ -86,9 +91,11 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
             # rest, plus the accent tier when the user typed it.
             clauses.append(Coverage(MATCH_FIELD, word.folded,
                                     boost=W.COVERAGE * folded * share))
-            extra = W.ACCENT_TIER * (W.K1 + 1) if word.accented else 0.0
-            clauses += [Coverage("accents", spelling, boost=share * (
-                W.COVERAGE * (1 - folded) + extra)) for spelling in accented_spellings(form)]
+            # The tier is per syllable typed: each form held exactly counts in full,
+            # inside a word of several too (*lửa … trại* above *lừa trại*).
+            tier = W.ACCENT_TIER * (W.K1 + 1) if word.accented else 0.0
+            clauses += [Coverage("accents", spelling, boost=share * W.COVERAGE * (1 - folded)
+                                 + tier) for spelling in accented_spellings(form)]
         else:
             clauses.append(Coverage(MATCH_FIELD, word.folded, boost=W.COVERAGE * share))
         clauses.append(Term("lead", word.folded, boost=W.LEAD_BOOST * share))
@@ -98,9 +105,13 @@ def _word_terms(unit: Unit) -> list[Q.Query]:
         clauses.append(Term("pairs", pair, boost=W.WORD_BOOST))
         clauses.append(Term("lead", pair, boost=W.LEAD_PAIR_BOOST))
         if share < 1.0:
-            clauses.append(Coverage("pairs", pair,
-                                    boost=W.COVERAGE * (1.0 - share) * len(folds) / len(pairs)))
+            clauses.append(Coverage("pairs", pair, boost=whole * sure / len(pairs)))
     return clauses
+
+
+def _pair_share(word) -> float:
+    """The share of a word's pair evidence that stays folded (see :func:`_word_terms`)."""
+    return W.FOLDED_WITH_TYPED if word.accented else 1.0
 
 
 def _pair_evidence(units: list[Unit]) -> list[Q.Query]:

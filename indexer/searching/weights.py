@@ -41,9 +41,11 @@ FOLDED_WITH_READING = 0.5
 the exact form carries the rest."""
 FOLDED_WITH_TYPED = 0.25
 """Share of a word's folded evidence kept when the user typed its marks; the exact
-form carries the rest (a form typed is surer than one predicted)."""
+form carries the rest (a form typed is surer than one predicted). A typed word of
+several syllables keeps this share of its word evidence (``pairs``, folded) too."""
 ACCENT_TIER = 0.75
-"""A form typed with marks held exactly adds idf x this x (K1 + 1): exact forms first."""
+"""Each syllable typed with marks, held exactly, adds idf x this x (K1 + 1), inside a
+word of several too: exact forms first."""
 TITLE_MATCH = 0.25
 """Rescoring: a title equal to the query gains this share of the window's best score."""
 TITLE_EXTRA = 0.5
