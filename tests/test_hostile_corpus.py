@@ -228,6 +228,45 @@ def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, unreadable):
     assert indexer.reindex(corpus, index_dir).changed is False
 
 
+def test_a_folder_unreadable_now_keeps_what_was_indexed_from_it(tmp_path, monkeypatch):
+    """Found by a QA pass: an unreadable file kept its documents, an unreadable folder's
+    were deleted (its files never reached the manifest's keep rule)."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    (corpus / "sub").mkdir(parents=True)
+    for name, word in [("sub/a.txt", "alpha"), ("sub/b.txt", "beta"), ("c.txt", "gamma")]:
+        (corpus / name).write_text(f"Tiêu đề {word}\n\nnội dung {word}\n", "utf-8")
+    assert indexer.reindex(corpus, index_dir).documents == 3
+    folder = corpus / "sub"
+    if AS_ROOT:
+        scandir = os.scandir
+
+        def fake_scandir(path="."):
+            if Path(path) == folder:
+                raise PermissionError(13, "Permission denied", str(path))
+            return scandir(path)
+
+        monkeypatch.setattr(os, "scandir", fake_scandir)
+    else:
+        folder.chmod(0)
+    try:
+        report = indexer.reindex(corpus, index_dir)
+    finally:
+        monkeypatch.undo()
+        folder.chmod(0o755)
+    assert (report.deleted, report.documents) == (0, 3), report.summary()
+    lines = [str(p) for p in report.problems]
+    assert lines == ["sub: cannot read folder (Permission denied); the 2 document(s) indexed"
+                     " from it before are kept"], lines
+    handle = indexer.open_index(index_dir)
+    try:
+        assert indexer.search(handle, "alpha").total == 1
+    finally:
+        handle.close()
+    (corpus / "sub/b.txt").unlink()  # readable again: what is gone now is deleted
+    after = indexer.reindex(corpus, index_dir)
+    assert (after.deleted, after.documents) == (1, 2), after.summary()
+
+
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=120)

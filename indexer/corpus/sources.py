@@ -44,8 +44,15 @@ class SourceFile:
         return Path(self.relpath).suffix.lower()
 
 
-def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
-    """Corpus files in path order (the order that decides which duplicate id wins)."""
+def scan(root: Path, problems: list[Problem],
+         unreachable: list[str] | None = None) -> list[SourceFile]:
+    """Corpus files in path order (the order that decides which duplicate id wins).
+
+    ``unreachable`` gets the relative paths of the folders and files that are there
+    but could not be read (permissions): their files are not known to be gone, so an
+    incremental reindex keeps what was indexed from them.
+    """
+    unreachable = [] if unreachable is None else unreachable
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {root}")
@@ -57,8 +64,11 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
         rel = _rel(directory, root)
         try:
             st = directory.stat()
+        except FileNotFoundError:
+            return  # removed while walking: gone
         except OSError as exc:
             problems.append(Problem(rel, f"cannot read folder ({exc.strerror})"))
+            unreachable.append(rel)
             return
         if (st.st_dev, st.st_ino) in seen_dirs:
             problems.append(Problem(rel, "symlink loop, skipped"))
@@ -69,8 +79,11 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
         seen_dirs.add((st.st_dev, st.st_ino))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
         except OSError as exc:
             problems.append(Problem(rel, f"cannot read folder ({exc.strerror})"))
+            unreachable.append(rel)
             return
         for entry in entries:
             if not entry.name.startswith("."):
@@ -105,6 +118,7 @@ def scan(root: Path, problems: list[Problem]) -> list[SourceFile]:
             return
         except OSError as exc:
             problems.append(Problem(_rel(path, root), f"cannot read ({exc.strerror})"))
+            unreachable.append(_rel(path, root))
             return
         if stat.S_ISDIR(st.st_mode):
             walk(path, depth + 1)  # a link to a folder inside the corpus; loops stop at seen_dirs

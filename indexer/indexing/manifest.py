@@ -173,6 +173,26 @@ def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: 
         tracker.file(source)
 
 
+def _keep_unreachable(old_files: dict[str, dict], entries: dict[str, dict],
+                      unreachable: list[str], problems: list[Problem]) -> None:
+    """Old entries of files inside an unreadable folder (or unreadable themselves),
+    kept as unread, with one line per folder saying how many documents stay."""
+    for place in unreachable:
+        inside = "" if place == "." else place.rstrip("/") + "/"  # "." is the corpus
+        kept = 0
+        for rel, old in old_files.items():
+            if rel not in entries and (rel == place or rel.startswith(inside)):
+                entries[rel] = {**old, "unread": True}
+                kept += len(old["docs"])
+        if kept:  # said on the scan's own line for it: one line per problem
+            note = f"; the {kept:,} document(s) indexed from it before are kept"
+            at = next((i for i, p in enumerate(problems) if p.path == place), None)
+            if at is None:
+                problems.append(Problem(place, f"not read{note}"))
+            else:
+                problems[at] = Problem(place, problems[at].reason + note, problems[at].kind)
+
+
 @dataclass
 class Plan:
     """What an incremental reindex writes, deletes and records."""
@@ -189,12 +209,15 @@ class Plan:
 
 def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
                      problems: list[Problem], limits: Limits | None,
-                     progress: Progress | None) -> Plan:
+                     progress: Progress | None, unreachable: list[str] = ()) -> Plan:
     """Compare the corpus with the manifest: only changed files are read, and only the
-    documents whose hash changed are kept in memory."""
+    documents whose hash changed are kept in memory. Files under ``unreachable``
+    folders (there, but unreadable: :func:`indexer.corpus.sources.scan`) keep their
+    entries, as an unreadable file does: a skip never deletes."""
     indexed = Owners(old_files, None)
     plan = Plan()
     entries = plan.entries
+    _keep_unreachable(old_files, entries, unreachable, problems)
     parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
     tracker = _Tracker(files, progress)
     for source in files:

@@ -219,8 +219,10 @@ def _write_side_files(generation: Path, ix, entries: dict, report: ReindexReport
 def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                  report: ReindexReport, progress: Progress | None,
                  limits: Limits | None) -> None:
-    files = scan(corpus_dir, report.problems)
-    plan = plan_incremental(files, manifest.get("files", {}), report.problems, limits, progress)
+    unreachable: list[str] = []
+    files = scan(corpus_dir, report.problems, unreachable)
+    plan = plan_incremental(files, manifest.get("files", {}), report.problems, limits, progress,
+                            unreachable)
     entries, writes, deletes = plan.entries, plan.writes, plan.deletes
     report.added, report.updated, report.unchanged = plan.added, plan.updated, plan.unchanged
     report.deleted, report.documents = len(deletes), plan.documents
