@@ -306,6 +306,21 @@ def test_csv_headers_are_read_whatever_their_marks_and_the_id_column_stays_the_i
                                                       ("SP-002", "xe đạp")]
 
 
+def test_a_csv_cut_down_to_its_header_deletes_its_rows(tmp_path):
+    """Found by a QA pass: a table emptied of its rows was 'unreadable', so its rows
+    indexed before were kept (an emptied JSONL was deleted; a full build had none)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "x.csv").write_text("id,title,text\nr1,Một,nội dung csv một\n"
+                                  "r2,Hai,nội dung csv hai\n", "utf-8")
+    assert indexer.reindex(corpus, tmp_path / "index").documents == 2
+    (corpus / "x.csv").write_text("id,title,text\n", "utf-8")
+    report = indexer.reindex(corpus, tmp_path / "index")
+    assert (report.deleted, report.documents) == (2, 0), report.summary()
+    assert [str(p) for p in report.skipped] == [
+        "x.csv: CSV has a header row but no data rows, skipped"]
+
+
 def test_markdown_setext_title_and_a_bad_front_matter_date(tmp_path):
     """The ===== under a setext title began the body (and so the snippets); a front-matter
     date that is no date was dropped silently (.csv, .json and .jsonl warn)."""

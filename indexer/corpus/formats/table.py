@@ -45,8 +45,9 @@ def read(text: str, rel: str) -> Extracted:
     except csv.Error as exc:
         raise Unreadable(f"invalid CSV ({exc})") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if len(rows) < 2:
-        raise Unreadable("CSV has a header row but no data rows" if rows else "empty CSV")
+    if len(rows) < 2:  # read, and empty: its rows indexed before are gone (not a skip)
+        reason = "CSV has a header row but no data rows" if rows else "empty CSV"
+        return Extracted(skipped=[(rel, f"{reason}, skipped")])
     header = [cell.strip().lstrip("\ufeff") for cell in rows[0]]
     # folded: a header in NFD or cp1258 marks (or typed without them) names the same role
     roles = [_FOLDED_ALIASES.get(fold(name).lower()) for name in header]
