@@ -193,6 +193,43 @@ def test_documents_of_a_reindex_stopped_before_its_manifest_are_deleted_later(
     handle.close()
 
 
+def test_documents_a_stopped_reindex_committed_are_counted_once_by_the_accent_model(
+        tmp_path, monkeypatch):
+    """Found by a QA pass (kill -9 right after the commit): the next reindex rebuilt the
+    model from the index, which held the stopped run's documents, then added them again
+    and counted them twice (restore: 'cang bien' -> cảng biện), until a --full rebuild."""
+    from indexer.indexing import manifest as manifests
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_jsonl(corpus / "a.jsonl", [{"id": "1", "title": "Hợp đồng", "text": "Điều 1."}])
+    indexer.reindex(corpus, index_dir)
+    write_jsonl(corpus / "b.jsonl", [{"id": str(n), "title": "Cảng biển",
+                                      "text": f"Tàu vào cảng biển số {n}."} for n in range(5)])
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were killed right after its commit
+
+    with monkeypatch.context() as patch:
+        patch.setattr(manifests, "write_manifest", stopped)
+        try:
+            indexer.reindex(corpus, index_dir)
+        except KeyboardInterrupt:
+            pass
+    report = indexer.reindex(corpus, index_dir)
+    assert "accent model was out of date; rebuilt from the index" in report.notes
+    indexer.reindex(corpus, tmp_path / "fresh", full=True)
+    counted = {}
+    for name in ("index", "fresh"):
+        handle = indexer.open_index(tmp_path / name)
+        try:
+            counts = handle.model().counts
+            counted[name] = sorted(counts.tri.values())
+        finally:
+            handle.close()
+    assert counted["index"] == counted["fresh"]
+
+
 def test_a_line_broken_since_the_last_reindex_keeps_its_document(tmp_path):
     """An invalid JSON line deleted what was indexed from it (1 deleted), although a skip
     never deletes (a record too large already kept its indexed version)."""

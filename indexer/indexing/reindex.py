@@ -236,12 +236,17 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
     try:
         model = _load_model(generation, ix, meta, report)
         census = _previous_census(ix, meta)
+        replaced = plan.replaced
         if meta.get("whoosh_generation") != ix.latest_generation():  # side files behind
             deletes = deletes + _unlisted_live(ix, entries)
             report.deleted = len(deletes)
+            # A run stopped after its commit left documents this plan adds again: the
+            # model rebuilt from the index counts them, so they are uncounted first.
+            listed = set(replaced)
+            replaced = replaced + [doc.id for doc in writes if doc.id not in listed]
         if writes or deletes:
             with ix.searcher() as searcher:
-                for doc_id in deletes + plan.replaced:
+                for doc_id in deletes + replaced:
                     stored = searcher.document(id=doc_id)
                     if stored:
                         _uncount(model, stored)
