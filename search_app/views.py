@@ -49,9 +49,12 @@ def search():
     notes = params.notes + (results.messages if results else [])
     if results and results.corrected_query:  # shown with its link (p.corrected)
         notes = [n for n in notes if not n.startswith("Đang hiển thị kết quả cho")]
+    state = params.state()
+    if results and results.corrected_query:  # the document marks what was searched
+        state["hl"] = results.corrected_query
     return render_template("search.html", q=params.q, params=params, results=results,
                            hits=hits, notes=notes, facets=results.facets if results else None,
-                           state=params.state(), page_url=_page_urls(params),
+                           state=state, page_url=_page_urls(params),
                            without=_without(params))
 
 
@@ -104,7 +107,8 @@ def doc(doc_id: str):
     search's other arguments (page, filters, sort) ride along for the way back."""
     params = parse_search_args(request.args, current_app.config, strict=False)
     q = params.q
-    view = indexer.document(get_index(), doc_id, q)
+    # hl: the query the results page searched for q (Telex decoded, a typo fixed)
+    view = indexer.document(get_index(), doc_id, request.args.get("hl", "")[:1000] or q)
     if view is None:
         abort(404, description="Không có văn bản nào với mã này. Có thể nó đã bị xoá "
                                "khỏi kho hoặc đường dẫn bị sai.")

@@ -412,6 +412,25 @@ def test_page_and_api_show_the_correction_with_a_way_back(make_corpus, tmp_path)
     assert exact["corrected_query"] is None and exact["total"] == 0
 
 
+def test_a_document_opened_from_corrected_results_marks_what_was_searched(
+        make_corpus, tmp_path):
+    """Found by a QA pass: the result links carried the query as typed, so the document
+    page marked nothing for 'cans booj' (searched as cán bộ) nor for UBND (Ủy ban nhân dân)."""
+    import re
+
+    from search_app import create_app
+
+    _, index_dir = _index(make_corpus, tmp_path, [
+        _doc("canbo", "Quy định", "Cán bộ, công chức của Ủy ban nhân dân phải có trách nhiệm.")])
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    for typed, marked in [("cans booj", "Cán bộ"), ("UBND", "Ủy ban nhân dân")]:
+        page = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+        link = re.search(r'<h2 class="result-title"><a href="([^"]+)"', page)[1]
+        document = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+        assert re.search(f"<mark[^>]*>{marked}</mark>", document), (typed, link)
+        assert f"Quay lại kết quả cho “{typed}”" in document  # the way back: as typed
+
+
 @pytest.mark.parametrize("query", ["trach nhiem OR hnh*", "hnh* su", "title:hnh su",
                                    "trach nhiem hnh " + " ".join(["su"] * 12)])
 def test_syntax_and_long_queries_are_never_corrected(typing_index, query):

@@ -15,6 +15,7 @@ from indexer.indexing.census import Census, count_segments
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all
 from indexer.searching.query import clean, parse
+from indexer.searching.synonyms import expand as expand_synonyms
 from indexer.text.collation import vn_key
 
 MAX_SUGGEST = 8
@@ -74,7 +75,11 @@ def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView |
     if docnum is None:
         return None
     stored = searcher.stored_fields(docnum)
-    terms = Terms(*parse(query or "").highlight_terms())
+    parsed = parse(query or "")
+    reader = searcher.reader()  # synonyms as the search has them: UBND marks Ủy ban nhân dân
+    parsed.units = expand_synonyms(parsed.units, index.synonyms(),
+                                   lambda term: reader.doc_frequency("all_f", term) > 0)
+    terms = Terms(*parsed.highlight_terms())
     title, body = stored.get("title", ""), stored.get("body", "")
     return DocumentView(
         id=stored["id"], title=title, body=body, title_html=highlight_all(title, terms),
