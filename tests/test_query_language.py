@@ -116,6 +116,28 @@ def test_what_is_ignored_is_said(index, query, expected, note):
     assert results.to_json()["messages"] == results.messages
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("vang -lao dong gia", {"s1", "s2"}),
+    ("vàng -lao động giá", {"s1", "s2"}),
+    ("gia vang NOT lao dong", {"s1", "s2"}),
+    ("source:lao dong gia vang", {"s1"}),
+])
+def test_an_operator_takes_the_word_that_begins_after_it(tmp_path, query, expected):
+    """Found by a QA pass: unaccented, the run's best segmentation read *lao | đồng giá*,
+    so ``-lao dong gia`` excluded *lao* and required *đồng giá* (nothing found)."""
+    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+        {"id": "s1", "title": "Tin một", "text": "Giá vàng tăng mạnh.", "source": "Báo Lao Động"},
+        {"id": "s2", "title": "Tin hai", "text": "Giá vàng giảm nhẹ.", "source": "Báo Tuổi Trẻ"},
+        {"id": "s3", "title": "Tin ba", "text": "Lao động việc làm và giá vàng.",
+         "source": "Báo Thanh Niên"}])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        assert found(handle, query) == expected
+    finally:
+        handle.close()
+
+
 def test_plain_queries_carry_no_notes(index):
     for query in ("dân sự", "dân sự OR hình sự", "(dân sự OR hình sự) luật", "luật -hình sự"):
         assert indexer.search(index, query).messages == [], query

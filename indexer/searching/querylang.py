@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from indexer.searching import queryexpr
 from indexer.searching.query import MAX_UNITS, MIN_PREFIX_CHARS, Unit, _words
 from indexer.text.folding import canonical, fold
-from indexer.text.words import lexicon
+from indexer.text.words import MAX_WORD_SYLLABLES, lexicon
 
 MAX_DEPTH = 4
 """Brackets nest at most this deep; deeper pairs are ignored (with a note)."""
@@ -236,6 +236,18 @@ def _spans(words) -> list[tuple[int, int]]:
     return lexicon().segment(accented, [w.folded for w in words])
 
 
+def _first_word(words) -> tuple[int, int]:
+    """The operand after ``-``, ``NOT``, ``OR`` or a field: the longest dictionary word
+    that begins there. The run's best segmentation may cut it (``-lao dong gia`` is
+    *lao | đồng giá* to it), and the user meant the word the operator stands before."""
+    accented = [canonical(w.accented or w.folded) for w in words]
+    folded = [w.folded for w in words]
+    for size in range(min(MAX_WORD_SYLLABLES, len(words)), 1, -1):
+        if lexicon().is_word(accented[:size], folded[:size]):
+            return (0, size)
+    return (0, 1)
+
+
 def _run_units(units: list[Unit], bind_first: bool, bind_last: bool,
                right: int | None) -> list[Unit]:
     """A run of one-syllable units, with the operator's operands made whole words.
@@ -249,7 +261,7 @@ def _run_units(units: list[Unit], bind_first: bool, bind_last: bool,
         return units
     words = [u.words[0] for u in units]
     spans = _spans(words)
-    first = spans[0] if bind_first else None
+    first = _first_word(words) if bind_first else None
     last = spans[-1] if bind_last else None
     if last and right and right >= 2 and last[1] - last[0] > right:
         start = last[1] - right
