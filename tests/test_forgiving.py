@@ -252,6 +252,17 @@ def typing_index(make_corpus, tmp_path):
         yield handle
 
 
+@pytest.mark.parametrize("query, meant", [
+    ("hopwj ddoongf laoo ddoongj", "hợp đồng lao động"),  # laoo: a typo in the Telex
+    ("trachs nhieemj hnh suwj", "trách nhiệm hình sự"),
+])
+def test_a_typo_among_telex_words_is_corrected_too(typing_index, query, meant):
+    """Found by a QA pass: once one word was decoded, the decoded query was shown even
+    with nothing found ('hooi ddoongf' -> 'hooi đồng'), and the typo was never fixed."""
+    results = indexer.search(typing_index, query)
+    assert results.corrected_query == meant and results.total == 1
+
+
 @pytest.mark.parametrize("query", ["cans booj", "ca1n bo65", "Cans Booj"])
 def test_telex_and_vni_are_searched_decoded_with_a_note(typing_index, query):
     results = indexer.search(typing_index, query)

@@ -70,7 +70,14 @@ def search(run: Callable[..., object], index, query: str, **options):
     typed = query or ""
     meant = decoded(index, typed)
     if meant:
-        return _shown(run(index, meant, **options), typed, meant)
+        results = run(index, meant, **options)
+        if not results.total:  # 'hooi ddoongf': hooi decodes to nothing the corpus has
+            fixed = corrected(index, meant)
+            if fixed and fixed.strip() != meant.strip():
+                better = run(index, fixed, **options)
+                if better.total:
+                    return _shown(better, typed, fixed)
+        return _shown(results, typed, meant)
     results = run(index, typed, **options)
     if results.total:  # some document holds every word (partial matches may follow)
         return results
