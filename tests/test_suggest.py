@@ -144,6 +144,24 @@ def test_complete() -> None:
     assert MODEL.complete("qqqq") == []
 
 
+def test_completions_are_sequences_the_corpus_has() -> None:
+    """Found by a QA pass: a completion chained attested pairs into phrases no text has
+    (*cán bộ điều kiện*: *bộ điều* and *điều kiện* occur, *cán bộ điều* never)."""
+    model = AccentModel.train(["Cơ quan điều tra thu thập.", "Điều kiện để điều khiển.",
+                               "Ban cán bộ điều tra."])
+    completions = model.complete("can bo d")
+    assert "cán bộ điều tra" in completions
+    assert not any(c.startswith(("cán bộ điều kiện", "cán bộ điều khiển"))
+                   for c in completions), completions
+
+
+def test_a_typed_i_or_y_completes_the_spelling_the_corpus_has() -> None:
+    """Found by a QA pass: 'kĩ thu' offered 'kĩ thuộc' because the corpus writes kỹ."""
+    model = AccentModel.train(["Kỹ thuật số phát triển.", "Kỹ thuật viên làm việc.",
+                               "Nó thuộc về kỹ thuật."])
+    assert model.complete("kĩ thu")[0] == "kỹ thuật"
+
+
 def test_save_load_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "accents.bin"
     MODEL.save(path)

@@ -33,6 +33,7 @@ from indexer.accents.ngrams import BOS, NUM, SHIFT, UNK, Scorer, Slot, beam_sear
 from indexer.accents.wording import known, whole
 from indexer.text.folding import has_marks
 from indexer.text.syllables import Syllable, is_compound, splice, syllables
+from indexer.text.variants import accented_spellings
 
 MAX_WORD = 24  # longer tokens are never syllables: they break a sentence and stay as typed
 MAX_CANDIDATES = 12  # accented forms tried per folded syllable (most frequent first)
@@ -134,7 +135,9 @@ class Decoding:
         if tok.folded.isdigit():
             return [(NUM, 0.0)]
         if len(tok.text) > MAX_WORD or has_marks(tok.text):
-            return [(self.ids.get(tok.accented, UNK), 0.0)]
+            # as typed, or its other i/y spelling (kĩ typed, kỹ in the corpus)
+            found = (self.ids.get(form) for form in accented_spellings(tok.accented))
+            return [(next((i for i in found if i is not None), UNK), 0.0)]
         ids = self.by_folded.get(tok.folded)
         if ids:
             return [(i, 0.0) for i in self._best(ids, MAX_CANDIDATES)]

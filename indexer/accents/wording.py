@@ -72,6 +72,8 @@ def whole(model, text: str, typed: int) -> bool:
             return False
     words = [w for _, w, _ in toks]
     lex = lexicon()
+    if len(toks) > typed and not _added_attested(model, toks, typed):
+        return False
     if len(toks) > typed:
         tail = words[max(0, typed - 1):]
         spans = lex.segment(tail)
@@ -83,6 +85,18 @@ def whole(model, text: str, typed: int) -> bool:
                 words[typed - 2:typed], [model_fold(w) for w in words[typed - 2:typed]])
         return _ends_word(model, toks[:typed], words[:typed])
     return _ends_word(model, toks, words)
+
+
+def _added_attested(model, toks: list[tuple[int, str, bool]], typed: int) -> bool:
+    """Each syllable a completion adds was seen after the two before it: pairs alone
+    chain into phrases no text has (*cán bộ điều kiện*: *bộ điều* and *điều kiện* are
+    attested, *cán bộ điều* is not)."""
+    tri = model.counts.tri
+    for k in range(max(2, typed - 1), len(toks)):  # the last typed one was completed too
+        (a, _, _), (b, _, ab), (c, _, bc) = toks[k - 2], toks[k - 1], toks[k]
+        if ab and bc and not tri.get(a << 2 * SHIFT | b << SHIFT | c, 0):
+            return False
+    return True
 
 
 def _ends_word(model, toks: list[tuple[int, str, bool]], words: list[str]) -> bool:
