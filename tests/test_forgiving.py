@@ -253,6 +253,27 @@ def typing_index(make_corpus, tmp_path):
 
 
 @pytest.mark.parametrize("query, meant", [
+    ("tr¸ch nhiÖm h×nh sù", "trách nhiệm hình sự"),  # TCVN3 (ABC) font text
+    ("hîp ®ång lao ®éng", "hợp đồng lao động"),
+    ("caùn boä", "cán bộ"),  # VNI font text
+])
+def test_a_query_pasted_from_a_legacy_font_document_is_converted(typing_index, query, meant):
+    """Found by a QA pass: a query copied from a TCVN3/VNI document searched its glyphs
+    ('hîp ®ång lao ®éng' was 'corrected' to 'hợp ®án lao ®ứng'), though the reader
+    converts such files."""
+    results = indexer.search(typing_index, query)
+    assert results.corrected_query == meant and results.total >= 1
+    assert results.exact_query == query and "Tìm chính xác" in results.messages[0]
+
+
+@pytest.mark.parametrize("query", ["café", "Zürich", "naïve résumé", "cán bộ"])
+def test_latin_letters_that_are_no_legacy_font_stay(typing_index, query):
+    assert indexer.search(typing_index, query).corrected_query in (None, "cán bộ")
+    from indexer.corpus.formats.legacy import convert_query
+    assert convert_query(query) == (query, None)
+
+
+@pytest.mark.parametrize("query, meant", [
     ("hopwj ddoongf laoo ddoongj", "hợp đồng lao động"),  # laoo: a typo in the Telex
     ("trachs nhieemj hnh suwj", "trách nhiệm hình sự"),
 ])

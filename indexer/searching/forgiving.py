@@ -1,4 +1,5 @@
-"""Searching what the user meant: Telex/VNI decoded, typos corrected, with a way back.
+"""Searching what the user meant: Telex/VNI decoded, typos corrected, text pasted from a
+TCVN3/VNI document converted, with a way back.
 
 Why a layer around :func:`indexer.searching.service.search`: the query as typed is
 searched first (cached, exact); only when it is Telex/VNI typed without the
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from indexer.accents import typos
+from indexer.corpus.formats import legacy
 from indexer.searching.query import clean
 from indexer.text import telex
 from indexer.text.folding import fold
@@ -68,6 +70,9 @@ def corrected(index, text: str) -> str | None:
 def search(run: Callable[..., object], index, query: str, **options):
     """``run(index, query, **options)`` (the exact search), forgiving what was typed."""
     typed = query or ""
+    pasted, encoding = legacy.convert_query(typed)
+    if encoding:  # pasted from a TCVN3/VNI document: tr¸ch nhiÖm is trách nhiệm
+        return _shown(run(index, pasted, **options), typed, pasted)
     meant = decoded(index, typed)
     if meant:
         results = run(index, meant, **options)

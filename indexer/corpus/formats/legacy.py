@@ -195,3 +195,23 @@ def convert_text(text: str) -> tuple[str, str | None]:
     """One string: :func:`convert_fields` of ``[text]``."""
     converted, name = convert_fields([text])
     return converted[0], name
+
+
+def convert_query(text: str) -> tuple[str, str | None]:
+    """A query pasted from a TCVN3/VNI document (``tr¸ch nhiÖm``, ``caùn boä``) in
+    Unicode, and the encoding's name; else ``(text, None)``.
+
+    A query is too short for :func:`detect`'s gain, so the test is stricter in
+    another way: every word with a non-ASCII letter is a Vietnamese syllable once
+    converted, and more of them are than before (``café``, ``Zürich`` stay).
+    """
+    if not _HIGH.search(text) or _has_unicode_vietnamese(text):
+        return text, None
+    view = text.translate(_CP1252_BACK)
+    before = _score(view)
+    for name, convert in CONVERTERS.items():
+        converted = unicodedata.normalize("NFC", convert(view))
+        words = [w for w in _WORD.findall(converted.lower()) if not w.isascii()]
+        if words and _score(converted) == len(words) > before:
+            return converted, name
+    return text, None
