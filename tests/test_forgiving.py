@@ -428,6 +428,19 @@ def test_autocomplete_completes_whole_words(news_index):
     assert indexer.suggest(news_index, "dang")[0] == "Đảng"
 
 
+@pytest.mark.parametrize("query", ["ban -bán", '-"mua bán" ban'])
+def test_did_you_mean_never_wants_what_the_query_excludes(make_corpus, tmp_path, query):
+    """Found by a QA pass: 'ban -bán' offered 'bán -bán'."""
+    _, index_dir = _index(make_corpus, tmp_path, [
+        _doc("a", "Mua bán", "Người bán hàng bán rau ở chợ mỗi ngày, bán nhiều."),
+        _doc("b", "Cái bàn", "Cái bàn gỗ đặt trong phòng khách."),
+        _doc("c", "Bạn bè", "Bạn bè đến chơi nhà."),
+        _doc("d", "Bán nhà", "Họ bán nhà để mua đất, mua bán tấp nập.")])
+    with _open(index_dir) as handle:
+        assert indexer.search(handle, query).suggestion is None
+        assert indexer.search(handle, "ban nha").suggestion == "bán nhà"  # still offered
+
+
 def test_page_and_api_show_the_correction_with_a_way_back(make_corpus, tmp_path):
     from search_app import create_app
 

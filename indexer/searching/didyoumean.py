@@ -34,7 +34,7 @@ def suggestion(index: SearchIndex, searcher, query: str, restored: str, results:
     """Did-you-mean: the restored query, capitalised as the corpus writes it, if it is a
     sequence the corpus has (never invented language) and differs from what was typed."""
     model = index.model()
-    if not attested(model, restored):
+    if not attested(model, restored) or _excludes_itself(restored):
         return None
     restored = model.cased(restored)
     if spelt_alike(restored, query):
@@ -42,6 +42,16 @@ def suggestion(index: SearchIndex, searcher, query: str, restored: str, results:
     if fold(restored) == fold(query) and results.total:
         return restored  # same letters: it finds what this query found
     return _finds_results(searcher, restored, scope, deadline)
+
+
+def _excludes_itself(text: str) -> bool:
+    """``bán -bán``: restoring ``ban -bán`` gave a word the same form as one it excludes."""
+    units = parse(text).units
+    forms = [{(w.folded, w.accented) for alt in u.leaves(True) for w in alt.words}
+             for u in units]
+    wanted = set().union(*(f for u, f in zip(units, forms, strict=True) if not u.negated))
+    unwanted = set().union(*(f for u, f in zip(units, forms, strict=True) if u.negated))
+    return bool(wanted & unwanted)
 
 
 _Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
