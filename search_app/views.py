@@ -30,11 +30,12 @@ class HitView:
     url: str | None
     copies: tuple[str, ...] = ()  # ids of identical copies collapsed into this hit
     copy_count: int = 0
+    complete: bool = True  # False: holds only some of the query's words
 
     @classmethod
     def of(cls, hit: indexer.Hit) -> HitView:
         return cls(hit.id, marked(hit.title_html), marked(hit.snippet), hit.source, hit.date,
-                   hit.url, tuple(hit.copies), hit.copy_count)
+                   hit.url, tuple(hit.copies), hit.copy_count, hit.complete)
 
 
 @bp.get("/")

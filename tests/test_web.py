@@ -373,5 +373,7 @@ def test_the_count_says_partial_matches_follow(client):
     assert api["candidates"] > api["total"] > 0
     page = get(client, "/search", q=query)
     more = f"{api['candidates'] - api['total']:,}".replace(",", ".")
-    assert f"(và {more} kết quả gần đúng sau đó)" in page
+    assert f"(và {more} kết quả gần đúng, chỉ chứa một phần các từ)" in page
+    partial = [hit["id"] for hit in api["hits"] if not hit["complete"]]
+    assert page.count('class="partial-hit"') == len(partial)  # each one says so
     assert data["total"] == 0  # no full match: the page says "Kết quả gần đúng" as before

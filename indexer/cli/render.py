@@ -55,8 +55,8 @@ def print_results(results: Results, color: bool) -> None:
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, first + 1):
         title = marked_to_terminal(hit.title_html, color)
-        meta = " · ".join(x for x in (hit.id, hit.source, hit.date and f"{hit.date:%d/%m/%Y}")
-                          if x)
+        meta = " · ".join(x for x in (hit.id, hit.source, hit.date and f"{hit.date:%d/%m/%Y}",
+                                      not hit.complete and "gần đúng") if x)
         click.echo()
         click.echo(f"{rank}. {click.style(title, bold=True) if color else title}")
         click.echo(f"   {click.style(meta, fg='green') if color else meta}")
