@@ -428,6 +428,26 @@ def test_autocomplete_completes_whole_words(news_index):
     assert indexer.suggest(news_index, "dang")[0] == "Đảng"
 
 
+def test_caps_lock_typos_are_corrected_in_the_case_typed(typing_index):
+    """Found by a QA pass: with caps lock on, HNH was taken for initials (no correction),
+    and a corrected word came back lowercase among capitals (HỢP ĐỒNG LAO động)."""
+    results = indexer.search(typing_index, "TRACH NHIEM HNH SU")
+    assert results.corrected_query == "TRÁCH NHIỆM HÌNH SỰ"
+    assert [hit.id for hit in results.hits][:1] == ["hinhsu"]
+
+
+def test_a_run_together_word_is_never_split_into_a_lone_consonant():
+    """Found by a QA pass: 'dden' was searched as 'đ đến' (a list's *đ)* is a term)."""
+    from indexer.accents.typos import split_word
+
+    terms = {"d", "den", "hop", "dong"}
+    pairs = {("d", "den"): 3, ("hop", "dong"): 5}
+    split = split_word("dden", terms.__contains__, lambda a, b: pairs.get((a, b), 0))
+    assert split is None
+    assert split_word("hopdong", terms.__contains__,
+                      lambda a, b: pairs.get((a, b), 0)) == ["hop", "dong"]
+
+
 @pytest.mark.parametrize("query", ["ban -bán", '-"mua bán" ban'])
 def test_did_you_mean_never_wants_what_the_query_excludes(make_corpus, tmp_path, query):
     """Found by a QA pass: 'ban -bán' offered 'bán -bán'."""

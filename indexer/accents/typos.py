@@ -18,6 +18,7 @@ add a dependency and an index of its own for no measurable gain here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from indexer.accents.ngrams import edits
@@ -26,6 +27,8 @@ from indexer.text.telex import ENGLISH, plain_words
 
 MAX_PIECES = 4
 MIN_PIECE = 1
+_VOWEL = re.compile("[aeiouy]")
+"""Every Vietnamese syllable has a vowel: a lone consonant term (a list's *đ)*) is no piece."""
 
 
 def split_word(word: str, known: Callable[[str], bool], pair: Callable[[str, str], int]
@@ -53,7 +56,7 @@ def split_word(word: str, known: Callable[[str], bool], pair: Callable[[str, str
             return
         for cut in range(MIN_PIECE, min(len(rest), 7) + 1):
             head = rest[:cut]
-            if not known(head):
+            if not known(head) or not _VOWEL.search(head):  # dden is no "d den"
                 continue
             seen = pair(pieces[-1], head) if pieces else 1
             if seen > 0:
@@ -91,6 +94,7 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
     toks = [s for s in syllables(text) if not is_compound(s)]
     folded = [t.folded for t in toks]
     plain = {s.start for s in plain_words(text)}
+    shouting = text.isupper() and len(toks) > 1  # caps lock on: capitals are no initials
     changes: list[tuple[int, int, str]] = []
     for k, tok in enumerate(toks):
         word = tok.folded
@@ -98,8 +102,8 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
                 or not word.isalpha() or len(word) < 2 or word in ENGLISH:  # has: no há typo
             continue
         vowel = any(v in word for v in "aeiouy")  # every Vietnamese syllable has one
-        if not vowel and tok.text.isupper():  # HCM, BHXH: initials, not a typo of hầm
-            continue
+        if not vowel and ((tok.text.isupper() and not shouting) or len(word) < 3):
+            continue  # HCM, tp: initials or an abbreviation, not hầm or từ
         left = folded[k - 1] if k and tok.joined else None
         right = folded[k + 1] if k + 1 < len(toks) and toks[k + 1].joined else None
 
@@ -117,5 +121,8 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
             # else initials (hcm)
             continue
         folded[k] = best
-        changes.append((tok.start, tok.end, best))
+        # in the case typed: TRACH NHIEM HNH SU -> ... HINH SU, not ... hình SỰ
+        cased = best.upper() if tok.text.isupper() else (
+            best.capitalize() if tok.text[:1].isupper() else best)
+        changes.append((tok.start, tok.end, cased))
     return splice(text, changes) if changes else None
