@@ -377,3 +377,11 @@ def test_the_count_says_partial_matches_follow(client):
     partial = [hit["id"] for hit in api["hits"] if not hit["complete"]]
     assert page.count('class="partial-hit"') == len(partial)  # each one says so
     assert data["total"] == 0  # no full match: the page says "Kết quả gần đúng" as before
+
+
+def test_control_characters_of_a_query_are_blanks_on_the_page(client):
+    """Found by a QA pass: they were echoed raw into the title and the search box, which
+    showed 'hopdong' while 'hop dong' was searched."""
+    page = get(client, "/search", q="\x00\x01hop\x1bdong\x7f")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
+    assert 'value="hop dong"' in page
