@@ -385,3 +385,14 @@ def test_control_characters_of_a_query_are_blanks_on_the_page(client):
     page = get(client, "/search", q="\x00\x01hop\x1bdong\x7f")
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
     assert 'value="hop dong"' in page
+
+
+def test_a_page_past_the_last_shows_the_last_page(client):
+    """Found by a QA pass: page=9999 said 'Trang 1.000 không có kết quả' for a search of a
+    few pages."""
+    api = client.get("/api/search", query_string={"q": "trach nhiem"}).get_json()
+    assert 1 < api["pages"] < 1000
+    page = get(client, "/search", q="trach nhiem", page="9999")
+    assert f"Chỉ có {api['pages']} trang kết quả; đây là trang cuối." in page
+    assert page.count('class="result"') >= 1
+    assert "Chỉ có" not in get(client, "/search", q="zzzqqqxx", page="5")
