@@ -135,8 +135,8 @@ def test_forgiving_parameters(client, args, note):
 
 def test_page_past_the_end(client):
     page = get(client, "/search", q="trach nhiem", page="5000")
-    assert "Số trang 5000" in page and "Trang 1.000 không có kết quả" in page
-    assert '<a href="/search?q=trach+nhiem">Về trang 1</a>' in page
+    assert "Số trang 5000" in page and "đây là trang cuối" in page  # the last page, said
+    assert page.count('class="result"') >= 1
     assert "Trang trước" in page and "Trang sau" not in page
 
 
