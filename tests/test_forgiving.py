@@ -165,6 +165,7 @@ def test_abbreviation_and_expansion_find_each_other_typed_form_first(
     ("quyết định NOT UBND", {"hcm1", "hcm2", "blds", "bolds", "car1", "car2", "noise"}),
     ("UBND OR TP.HCM", {"ubnd", "long", "hcm1", "hcm2"}),
     ("xe hơi OR BLDS", {"car2", "blds", "bolds"}),
+    ("title:ubnd", {"ubnd", "long"}),  # a field too (was: only the abbreviation's title)
 ])
 def test_an_operator_does_not_stop_the_synonyms(synonyms_corpus, query, expected):
     """Found by a QA pass: ``-ubnd`` kept *Ủy ban nhân dân*, ``UBND OR …`` missed it."""

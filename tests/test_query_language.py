@@ -105,6 +105,8 @@ def test_operators_bind_whole_words(index, query, expected):
     ("title:", set(), "“title:”"),
     ("luật ()", {"civil", "criminal", "admin", "picture"}, "ngoặc rỗng"),
     ("!hình sự", {"criminal", "picture"}, "đã bỏ qua ! (dùng NOT hoặc -)"),  # was silent
+    ('"hợp đồn*"', set(), "dấu * trong ngoặc kép"),  # were silent
+    ("luật hì*", {"criminal", "picture"}, "được tìm không phân biệt dấu"),
     # lowercase operators are words (not may be nốt), but the user is told (were silent)
     ("luật not hình sự", set(), "viết hoa NOT"),
     ("hợp đồng or hình sự", set(), "viết hoa OR"),

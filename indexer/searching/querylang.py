@@ -130,6 +130,8 @@ def _token(raw: str, notes: _Notes) -> _Token | None:
     if raw.startswith('"'):
         if len(raw) == 1 or not raw.endswith('"'):
             notes.add("thiếu dấu ngoặc kép đóng: cụm từ được coi là kết thúc ở cuối")
+        if "*" in raw:
+            notes.add("đã bỏ qua dấu * trong ngoặc kép: cụm từ được tìm nguyên văn")
         words = _words(raw.strip('"'))
         if not words:
             return None
@@ -142,6 +144,8 @@ def _token(raw: str, notes: _Notes) -> _Token | None:
     if raw.endswith("*"):
         if len(words[-1].folded) >= MIN_PREFIX_CHARS:
             kind = "prefix"
+            if words[-1].accented:  # completions are looked up by their letters
+                notes.add(f"tiền tố “{raw[:20]}” được tìm không phân biệt dấu")
         else:
             notes.add(f"tiền tố cần ít nhất {MIN_PREFIX_CHARS} chữ: “{raw[:20]}” được tìm"
                       " như một từ")

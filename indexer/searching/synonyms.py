@@ -201,16 +201,18 @@ def expand(units: list[Unit], table: Synonyms,
 
 def _expand_alone(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> None:
     """A word or phrase that is a synonym form by itself but was typed with an operator
-    (``-ubnd``, ``UBND OR y tế``) gets its group's other forms as alternatives: an
-    exclusion drops them too, an ``OR`` finds them too."""
-    if unit.kind not in ("word", "phrase") or unit.scope is not None or not unit.words:
+    (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``) gets its group's other forms as
+    alternatives: an exclusion drops them too, an ``OR`` or a field finds them too."""
+    if unit.kind not in ("word", "phrase") or unit.scope == "source" or not unit.words:
         return
     key = tuple(w.folded for w in unit.words)
     if key not in table.groups:
         return
-    unit.alternatives = [*unit.alternatives, *(
-        _expansion(table, other, key) for other in table.groups[key]
-        if all(indexed(w.folded) for w in table.words[other]))]
+    expansions = [_expansion(table, other, key) for other in table.groups[key]
+                  if all(indexed(w.folded) for w in table.words[other])]
+    for expansion in expansions:
+        expansion.scope = unit.scope  # title:ubnd finds a title with Ủy ban nhân dân
+    unit.alternatives = [*unit.alternatives, *expansions]
 
 
 def _match(units: list[Unit], start: int, table: Synonyms) -> tuple[int, Key] | None:
