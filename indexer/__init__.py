@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         stats,
         suggest,
     )
+    from indexer.searching.query import blank_controls
     from indexer.searching.results import Hit, Results
     from indexer.searching.service import search
     from indexer.text.folding import fold
@@ -69,6 +70,7 @@ _HOMES = {
     "indexer.searching.lookups": ("DocumentView", "Stats", "document", "health", "restore",
                                   "sources", "stats", "suggest"),
     "indexer.searching.results": ("Hit", "Results"),
+    "indexer.searching.query": ("blank_controls",),
     "indexer.searching.service": ("search",),
     "indexer.text.folding": ("fold",),
 }
@@ -79,7 +81,8 @@ __all__ = [
     "CompactionReport", "CorpusMissingError", "Document", "DocumentView", "Facets", "Hit",
     "IndexDamagedError", "IndexMissingError",
     "IndexOutdatedError", "Limits", "Problem", "ReindexLockedError", "ReindexReport", "Results",
-    "SearchIndex", "Stats", "VnsearchError", "current_generation", "date_bound", "document",
+    "SearchIndex", "Stats", "VnsearchError", "blank_controls", "current_generation",
+    "date_bound", "document",
     "fold",
     "health", "limit_heavy_queries", "open_index", "optimize", "query_scope", "read_corpus",
     "reindex",

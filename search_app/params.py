@@ -20,7 +20,6 @@ In both, ``per_page`` above ``MAX_PER_PAGE`` is capped (the answer says the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import indexer
@@ -113,14 +112,11 @@ def _date(args, name: str, strict: bool, notes: list[str]) -> str | None:
     return bound
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def parse_search_args(args, config, strict: bool) -> SearchParams:
     """Parse ``q, page, per_page, source, from, to, sort`` (see the module docstring)."""
     notes: list[str] = []
     # control characters are blanks to the search: shown (title, box, links) as such too
-    q = _CONTROLS.sub(" ", args.get("q", "")).strip()
+    q = indexer.blank_controls(args.get("q", "")).strip()
     limit = int(config["MAX_QUERY_CHARS"])
     if len(q) > limit:
         if strict:

@@ -82,3 +82,11 @@ def test_an_unmarked_phrase_marks_both_spellings(index):
 @pytest.mark.parametrize("query", ['"thị trường"', '"thi truong"', "thị trường"])
 def test_a_quoted_word_keeps_the_word_unit_ranking(index, query):
     assert ids(indexer.search(index, query))[:2] == ["market", "straddle"]
+
+
+@pytest.mark.parametrize("query", ['"kỹ năng" OR lửa', 'lửa OR "kỹ năng"'])
+def test_an_or_finds_the_same_whichever_side_a_phrase_is_on(index, query):
+    """Found in review: a quoted phrase's exact marks leaked to its OR's other side, so
+    '"kỹ năng" OR lửa' lost the documents with the folded-only *lừa*/*lúa*."""
+    found = {hit.id for hit in indexer.search(index, query, per_page=50).hits if hit.complete}
+    assert found == {"skill-y", "skill-i", "fire", "donkey", "rice"}

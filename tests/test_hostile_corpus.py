@@ -267,6 +267,43 @@ def test_a_folder_unreadable_now_keeps_what_was_indexed_from_it(tmp_path, monkey
     assert (after.deleted, after.documents) == (1, 2), after.summary()
 
 
+def test_an_id_passing_to_a_file_in_an_unreadable_folder_keeps_its_document(
+        tmp_path, monkeypatch):
+    """Found in review: when a duplicate id's owner went away and the other holder sat in
+    a folder unreadable now, the incremental reindex failed with a KeyError."""
+    from tests.helpers import write_jsonl
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    write_jsonl(corpus / "a.jsonl", [{"id": "X", "title": "Bản A", "text": "alpha"}])
+    write_jsonl(corpus / "sub" / "b.jsonl", [{"id": "X", "title": "Bản B", "text": "beta"}])
+    assert indexer.reindex(corpus, index_dir).documents == 1
+    (corpus / "a.jsonl").unlink()
+    folder = corpus / "sub"
+    scandir = os.scandir
+
+    def fake_scandir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+    report = indexer.reindex(corpus, index_dir)
+    monkeypatch.undo()
+    assert report.documents == 1, report.summary()
+    handle = indexer.open_index(index_dir)
+    try:
+        assert indexer.document(handle, "X") is not None  # kept as indexed, read later
+    finally:
+        handle.close()
+    assert indexer.document is not None
+    later = indexer.reindex(corpus, index_dir)  # readable again: B's version now
+    handle = indexer.open_index(index_dir)
+    try:
+        assert later.documents == 1 and indexer.document(handle, "X").title == "Bản B"
+    finally:
+        handle.close()
+
+
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=120)

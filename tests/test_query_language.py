@@ -140,6 +140,17 @@ def test_an_operator_takes_the_word_that_begins_after_it(tmp_path, query, expect
         handle.close()
 
 
+def test_a_word_added_after_an_or_operand_does_not_change_the_left_one():
+    """Found in review: the operand after OR was measured by the run's segmentation but
+    bound as the longest word, so 'lao dong gia' made the left operand 'bảo hiểm xã hội'."""
+    def units(text):
+        return [([w.folded for w in u.words], [[w.folded for w in a.words]
+                                               for a in u.alternatives]) for u in parse(text).units]
+
+    short, longer = units("bảo hiểm xã hội OR lao dong"), units("bảo hiểm xã hội OR lao dong gia")
+    assert longer[:len(short)] == short and longer[-1] == (["gia"], [])
+
+
 def test_plain_queries_carry_no_notes(index):
     for query in ("dân sự", "dân sự OR hình sự", "(dân sự OR hình sự) luật", "luật -hình sự"):
         assert indexer.search(index, query).messages == [], query

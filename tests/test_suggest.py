@@ -155,6 +155,13 @@ def test_completions_are_sequences_the_corpus_has() -> None:
                    for c in completions), completions
 
 
+def test_a_completion_after_an_unknown_word_is_still_offered() -> None:
+    """Found in review: a trigram starting on an unknown word was never attested, so
+    'zzqx hợp đồ' lost 'zzqx hợp đồng lao động'."""
+    model = AccentModel.train(["Hợp đồng lao động được ký.", "Hợp đồng lao động tập thể."])
+    assert "zzqx hợp đồng lao động" in model.complete("zzqx hợp đồ")
+
+
 def test_a_typed_i_or_y_completes_the_spelling_the_corpus_has() -> None:
     """Found by a QA pass: 'kĩ thu' offered 'kĩ thuộc' because the corpus writes kỹ."""
     model = AccentModel.train(["Kỹ thuật số phát triển.", "Kỹ thuật viên làm việc.",

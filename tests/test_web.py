@@ -385,6 +385,8 @@ def test_control_characters_of_a_query_are_blanks_on_the_page(client):
     page = get(client, "/search", q="\x00\x01hop\x1bdong\x7f")
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
     assert 'value="hop dong"' in page
+    page = get(client, "/search", q="hop\u200bdong \u202eluat")  # zero-width, bidi
+    assert "\u200b" not in page and "\u202e" not in page
 
 
 def test_a_page_past_the_last_shows_the_last_page(client):

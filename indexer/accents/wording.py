@@ -94,8 +94,9 @@ def _added_attested(model, toks: list[tuple[int, str, bool]], typed: int) -> boo
     tri = model.counts.tri
     for k in range(max(2, typed - 1), len(toks)):  # the last typed one was completed too
         (a, _, _), (b, _, ab), (c, _, bc) = toks[k - 2], toks[k - 1], toks[k]
-        if ab and bc and not tri.get(a << 2 * SHIFT | b << SHIFT | c, 0):
-            return False
+        if ab and bc and UNK not in (a, b, c) and NUM not in (a, b, c) \
+                and not tri.get(a << 2 * SHIFT | b << SHIFT | c, 0):
+            return False  # (an unknown or number syllable: its pairs were judged above)
     return True
 
 

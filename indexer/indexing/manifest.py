@@ -177,20 +177,34 @@ def _keep_unreachable(old_files: dict[str, dict], entries: dict[str, dict],
                       unreachable: list[str], problems: list[Problem]) -> None:
     """Old entries of files inside an unreadable folder (or unreadable themselves),
     kept as unread, with one line per folder saying how many documents stay."""
-    for place in unreachable:
-        inside = "" if place == "." else place.rstrip("/") + "/"  # "." is the corpus
-        kept = 0
-        for rel, old in old_files.items():
-            if rel not in entries and (rel == place or rel.startswith(inside)):
-                entries[rel] = {**old, "unread": True}
-                kept += len(old["docs"])
-        if kept:  # said on the scan's own line for it: one line per problem
-            note = f"; the {kept:,} document(s) indexed from it before are kept"
-            at = next((i for i, p in enumerate(problems) if p.path == place), None)
-            if at is None:
-                problems.append(Problem(place, f"not read{note}"))
-            else:
-                problems[at] = Problem(place, problems[at].reason + note, problems[at].kind)
+    if not unreachable:
+        return
+    places = set(unreachable)
+    kept: dict[str, int] = {}
+    for rel, old in old_files.items():
+        # the path itself or its nearest folder that could not be read ("." the corpus)
+        place = next((p for p in _ancestors(rel) if p in places), None)
+        if place is not None and rel not in entries:
+            entries[rel] = {**old, "unread": True}
+            kept[place] = kept.get(place, 0) + len(old["docs"])
+    said = {p.path: i for i, p in enumerate(problems)}
+    for place, count in kept.items():
+        if not count:
+            continue
+        note = f"; the {count:,} document(s) indexed from it before are kept"
+        at = said.get(place)  # said on the scan's own line for it: one line per problem
+        if at is None:
+            problems.append(Problem(place, f"not read{note}"))
+        else:
+            problems[at] = Problem(place, problems[at].reason + note, problems[at].kind)
+
+
+def _ancestors(rel: str) -> Iterator[str]:
+    """``a/b/c.txt`` -> ``a/b/c.txt``, ``a/b``, ``a``, ``.``."""
+    while rel:
+        yield rel
+        rel = rel.rpartition("/")[0]
+    yield "."
 
 
 @dataclass
@@ -269,7 +283,9 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
     by_rel = {f.relpath: f for f in files}
     for rel, needed in missing.items():
         found = parsed.setdefault(rel, {})
-        found.update((d.id, d) for d in read_file(by_rel[rel], [], limits) if d.id in needed)
+        source = by_rel.get(rel)  # None: in a folder unreadable now (kept as indexed)
+        if source is not None:
+            found.update((d.id, d) for d in read_file(source, [], limits) if d.id in needed)
         if lost := needed - found.keys():  # unreadable now: stays as indexed, rewritten later
             entries[rel] = {**entries[rel], "unread": True,
                             "docs": {**entries[rel]["docs"], **dict.fromkeys(lost, "")}}

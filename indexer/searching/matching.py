@@ -82,19 +82,20 @@ def unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION,
     with *lúa*, not those with *lửa* (same letters folded).
     """
     field = {"title": "title_f", "source": "source_f"}.get(unit.scope, MATCH_FIELD)
+    marks = exact  # this unit's own: a phrase's marks are asked for, not its OR's others'
     if unit.kind == "group" or (unit.kind == "word" and len(unit.words) > 1):
         query = _grammar_query(unit, field, reader, prefix_limit, exact)
     elif unit.kind == "phrase" and unit.scope != "source":
         folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
         query = Q.Phrase(field, folds)
-        exact = True  # marks typed in a phrase are asked for
+        marks = True
     else:
         words = unit.words[:-1] if unit.kind == "prefix" else unit.words
         parts = [_word_query(w, field) for w in words]
         if unit.kind == "prefix":
             parts.append(_prefix_query(unit.words[-1].folded, field, reader, prefix_limit))
         query = and_(parts)
-    if exact and unit.kind != "group" and unit.scope != "source":
+    if marks and unit.kind != "group" and unit.scope != "source":
         forms = _exact_forms(unit, "title_a" if unit.scope == "title" else "accents")
         if forms and query is not Q.NullQuery:
             query = and_([query, *forms])

@@ -145,8 +145,14 @@ def add_predictions(parsed: ParsedQuery, restored: ParsedQuery) -> None:
 
 def clean(text: str) -> str:
     """Drop control, zero-width, bidi and surrogate characters; cap the length."""
-    text = _CONTROL_RE.sub(" ", text or "")
-    return text[:MAX_QUERY_CHARS]
+    return blank_controls(text)[:MAX_QUERY_CHARS]
+
+
+def blank_controls(text: str) -> str:
+    """Control, zero-width, bidi and surrogate characters as blanks, as the search reads
+    them: a front end shows the query the way it was searched (no bidi override in a
+    page title, no ``hop<ZWSP>dong`` shown for *hop dong*)."""
+    return _CONTROL_RE.sub(" ", text or "")
 
 
 def _words(text: str) -> list[Word]:

@@ -228,7 +228,7 @@ def _operand_length(tokens: list[_Token], at: int) -> int | None:
     token = tokens[at]
     if token.kind == "syllable" and not token.unit.negated:
         run = [t.unit.words[0] for t in tokens[at:_run_end(tokens, at)]]
-        start, end = _spans(run)[0]
+        start, end = _first_word(run)  # as the operand will be bound (_run_units)
         return end - start
     if token.kind == "atom" and token.unit.kind in ("word", "phrase"):
         return len(token.unit.words)

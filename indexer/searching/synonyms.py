@@ -177,9 +177,11 @@ def expand(units: list[Unit], table: Synonyms,
             unit = units[i]
             if unit.kind == "group":
                 unit.members = expand(unit.members, table, indexed)
-            else:  # an exclusion, an OR's alternatives: each one as a whole
-                for alone in (unit, *unit.alternatives):
-                    _expand_alone(alone, table, indexed)
+            else:  # an exclusion, an OR's alternatives: each one as a whole, and the
+                # expansions are more alternatives of the unit (they never nest)
+                unit.alternatives = [*unit.alternatives, *(
+                    expansion for alone in (unit, *unit.alternatives)
+                    for expansion in _expansions(alone, table, indexed))]
             out.append(unit)
             i += 1
             continue
@@ -199,20 +201,20 @@ def expand(units: list[Unit], table: Synonyms,
     return out
 
 
-def _expand_alone(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> None:
+def _expansions(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> list[Unit]:
     """A word or phrase that is a synonym form by itself but was typed with an operator
-    (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``) gets its group's other forms as
-    alternatives: an exclusion drops them too, an ``OR`` or a field finds them too."""
+    (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``): its group's other forms, as
+    alternatives an exclusion drops too and an ``OR`` or a field finds too."""
     if unit.kind not in ("word", "phrase") or unit.scope == "source" or not unit.words:
-        return
+        return []
     key = tuple(w.folded for w in unit.words)
     if key not in table.groups:
-        return
+        return []
     expansions = [_expansion(table, other, key) for other in table.groups[key]
                   if all(indexed(w.folded) for w in table.words[other])]
     for expansion in expansions:
         expansion.scope = unit.scope  # title:ubnd finds a title with Ủy ban nhân dân
-    unit.alternatives = [*unit.alternatives, *expansions]
+    return expansions
 
 
 def _match(units: list[Unit], start: int, table: Synonyms) -> tuple[int, Key] | None:

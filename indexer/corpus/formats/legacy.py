@@ -202,8 +202,9 @@ def convert_query(text: str) -> tuple[str, str | None]:
     Unicode, and the encoding's name; else ``(text, None)``.
 
     A query is too short for :func:`detect`'s gain, so the test is stricter in
-    another way: every word with a non-ASCII letter is a Vietnamese syllable once
-    converted, and more of them are than before (``café``, ``Zürich`` stay).
+    another way: two words or more with a non-ASCII letter, every one a Vietnamese
+    syllable once converted, and more of them than before (``café``, ``Zürich`` stay;
+    one word is too little to tell a pasted ``cét`` from a typo of *cét*).
     """
     if not _HIGH.search(text) or _has_unicode_vietnamese(text):
         return text, None
@@ -212,6 +213,6 @@ def convert_query(text: str) -> tuple[str, str | None]:
     for name, convert in CONVERTERS.items():
         converted = unicodedata.normalize("NFC", convert(view))
         words = [w for w in _WORD.findall(converted.lower()) if not w.isascii()]
-        if words and _score(converted) == len(words) > before:
+        if len(words) >= 2 and _score(converted) == len(words) > before:
             return converted, name
     return text, None
