@@ -116,6 +116,7 @@ def _bind(host: str, port: int) -> socket.socket:
     """The listening socket, or one clear line if the address is taken or not ours."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
+        host.encode("idna")  # before a socket exists: the resolver fails on bytes it lacks
         return socket.create_server((host, port), family=family, backlog=1024)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -126,6 +127,9 @@ def _bind(host: str, port: int) -> socket.socket:
                 f"port {port} on {host} is already in use: stop the other server or pick "
                 f"another port{hint}") from None
         raise VnsearchError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except (TypeError, UnicodeError, ValueError) as exc:  # a host no resolver can encode
+        raise VnsearchError(f"cannot listen on {host!r}:{port}: not a host name or"
+                            f" address ({exc})") from None
 
 
 def _free_port(host: str, family, busy: int) -> int | None:

@@ -275,3 +275,18 @@ def test_parser_survives_hostile_shapes(text):
     parsed = parse(text)
     build_query(parsed)
     assert isinstance(parsed.notes, list)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["reindex", "--max-page-size", "9" * 400], "is not a size such as 20MB"),
+    (["serve", "--host", "\udcff", "--port", "5711"], "cannot listen on"),
+])
+def test_odd_option_values_are_one_line_not_a_traceback(index_dir, tmp_path, args, message):
+    """Found by a QA pass: 400 nines overflowed a float (OverflowError traceback), a host
+    that is not valid UTF-8 failed in the resolver (TypeError traceback)."""
+    (tmp_path / "corpus").mkdir()
+    extra = ["--corpus", str(tmp_path / "corpus")] if args[0] == "reindex" else []
+    result = CliRunner().invoke(cli, [*args, "--index", str(index_dir), *extra])
+    assert result.exit_code in (1, 2)
+    assert message in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, (OverflowError, TypeError))

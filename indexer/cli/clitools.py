@@ -71,9 +71,13 @@ class SizeType(click.ParamType):
             return value
         found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
         unit = self._UNITS.get(found[2].lower()) if found else None
-        if unit is None or float(found[1]) * unit < 1:
-            self.fail(f"{value!r} is not a size such as 20MB, 512KB or 1000000", param, ctx)
-        return int(float(found[1]) * unit)
+        size = float(found[1]) * unit if unit is not None else 0.0
+        if not 1 <= size <= self.LARGEST:  # (400 nines are inf as a float: no traceback)
+            self.fail(f"{str(value)[:40]!r} is not a size such as 20MB, 512KB or 1000000"
+                      f" (at most {self.LARGEST >> 40} TB)", param, ctx)
+        return int(size)
+
+    LARGEST = 1 << 50
 
 
 class Terminated(BaseException):
