@@ -175,3 +175,41 @@ def test_eval_names_the_file_that_cannot_be_used(eval_set, tmp_path, which, cont
     assert result.exit_code == 1 and message in result.output
     assert "index" not in result.output.replace(str(eval_set / "index"), "")
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_an_id_with_a_space_is_judged_as_its_run_file_spells_it(tmp_path):
+    """Found by a QA pass: the run wrote 'my%20file.txt' while qrels were never decoded,
+    so a document id with a space (a file path) could never be judged relevant."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "my file.txt").write_text("Tiêu đề\n\nnội dung xyz đặc biệt\n", "utf-8")
+    (corpus / "50%.txt").write_text("Khác\n\nnội dung khác\n", "utf-8")
+    indexer.reindex(corpus, tmp_path / "index")
+    (tmp_path / "q.tsv").write_text("Q1\txyz đặc biệt\nQ2\tnội dung khác\n", "utf-8")
+    (tmp_path / "r.tsv").write_text("Q1 0 my%20file.txt 1\nQ2 0 50%25.txt 1\n", "utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "q.tsv"), str(tmp_path / "r.tsv"),
+                                      "--index", str(tmp_path / "index"), "--json",
+                                      "--runs", str(tmp_path / "run.txt")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mrr@10"] == 1.0
+    run = (tmp_path / "run.txt").read_text("utf-8")
+    assert "Q1 Q0 my%20file.txt 1" in run and "Q2 Q0 50%25.txt 1" in run
+
+
+def test_a_run_file_that_cannot_be_written_fails_before_the_queries(eval_set, tmp_path,
+                                                                      monkeypatch):
+    """Found by a QA pass: every query was searched, then the figures were lost."""
+    searched = []
+    monkeypatch.setattr(evaluation, "search", lambda *a, **k: searched.append(a))
+    result = run_eval(eval_set, "--runs", str(tmp_path / "missing" / "run.txt"))
+    assert result.exit_code == 1 and "cannot write the run file" in result.output
+    assert searched == []
+
+
+def test_qrels_that_match_no_ranked_document_are_warned_about(eval_set, tmp_path):
+    (tmp_path / "r.tsv").write_text("q1 0 nowhere 1\nq2 0 elsewhere 1\n", "utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(eval_set / "queries.tsv"),
+                                      str(tmp_path / "r.tsv"), "--index",
+                                      str(eval_set / "index")])
+    assert result.exit_code == 0 and "no judged document is in any top 10" in result.output
+    assert "no judged document" not in run_eval(eval_set).output

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
+from urllib.parse import quote, unquote
 
 from indexer import VnsearchError, fold, search
 
@@ -77,7 +78,7 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     for line in _lines(path, "qrels"):
         parts = line.split()
         if len(parts) >= 4 and parts[3].lstrip("-").isdigit():
-            qrels[parts[0]][parts[2]] = int(parts[3])
+            qrels[parts[0]][unquote(parts[2])] = int(parts[3])  # as write_run spells ids
     return qrels
 
 
@@ -192,18 +193,31 @@ def evaluate(index: SearchIndex, queries_path: Path, qrels_path: Path, unaccent:
     return summarise(results, unaccent=unaccent, clean=clean)
 
 
-def write_run(results: list[QueryResult], path: Path, tag: str = RUN_TAG) -> None:
+def write_run(results: list[QueryResult], path: Path | TextIO, tag: str = RUN_TAG) -> None:
     """TREC run format: ``qid Q0 docid rank score tag``, one line per ranked document.
 
-    Document ids with spaces (file paths may have them) are written with ``%20``,
-    as a TREC line is space-separated.
+    A TREC line is space-separated, so white space and ``%`` in a document id (file
+    paths may have them) are percent-encoded (``my file.txt`` -> ``my%20file.txt``);
+    :func:`read_qrels` decodes ids the same way, so qrels may spell them so too.
+    ``path``: a file name, or a file already open for writing (opened before the run,
+    so that a path that cannot be written fails before the queries are searched).
     """
-    with Path(path).open("w", encoding="utf-8") as out:
-        for result in results:
-            for rank, doc in enumerate(result.ranked, 1):
-                value = result.scores[rank - 1] if rank <= len(result.scores) else 0.0
-                out.write(f"{result.qid} Q0 {doc.replace(' ', '%20')} {rank} {value:.4f} "
-                          f"{tag}\n")
+    if not hasattr(path, "write"):
+        with Path(path).open("w", encoding="utf-8") as out:
+            write_run(results, out, tag)
+        return
+    for result in results:
+        for rank, doc in enumerate(result.ranked, 1):
+            value = result.scores[rank - 1] if rank <= len(result.scores) else 0.0
+            path.write(f"{result.qid} Q0 {_TREC_UNSAFE.sub(_escape, doc)} {rank} {value:.4f} "
+                       f"{tag}\n")
+
+
+_TREC_UNSAFE = re.compile(r"[\s%]")
+
+
+def _escape(match: re.Match) -> str:
+    return quote(match[0], safe="")
 
 
 def worst(results: list[QueryResult], count: int) -> list[QueryResult]:

@@ -118,6 +118,14 @@ def stats(index_dir: Path, as_json: bool):
         click.echo(f"  {count:>7,}  {name}")
 
 
+def _open_for_writing(path: Path):
+    """``path`` opened for the run file, or the usual one-line error."""
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the run file {path}: {exc.strerror or exc}"
+                                   ) from None
+
 
 @click.command(name="eval")
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -150,14 +158,19 @@ def evaluate(queries: Path, qrels: Path, index_dir: Path, unaccent: bool, clean:
     """
     from indexer.cli import evaluation
 
+    run_file = _open_for_writing(runs) if runs else None  # fails now, not after the run
     printer = ProgressPrinter(sys.stderr, "eval", unit="queries")
     with reading_index(index_dir) as handle:
         results = evaluation.run(handle, queries, qrels, unaccent=unaccent, clean=clean,
                                  limit=limit, progress=printer)
     printer.close()
     report = evaluation.summarise(results, unaccent=unaccent, clean=clean)
-    if runs:
-        evaluation.write_run(results, runs)
+    if run_file:
+        with run_file:
+            evaluation.write_run(results, run_file)
+    if results and not any(r.recall for r in results):
+        click.echo("warning: no judged document is in any top 10: do the qrels' ids match"
+                   " this index's ids (vnsearch search --json shows them)?", err=True)
     failures = evaluation.worst(results, worst)
     if as_json:
         report["worst"] = [{"qid": r.qid, "query": r.text, "first_relevant": r.first_relevant,
