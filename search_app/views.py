@@ -46,12 +46,8 @@ def search():
     index.generation()  # no index yet: the 503 page says how to build one
     params = parse_search_args(request.args, current_app.config, strict=False)
     results = run_search(index, params)
-    if results and not results.hits and results.candidates and params.page > results.pages:
-        # past the last page (an old link, a typed number): the last page, with a note
-        params.notes.append(f"Chỉ có {results.pages:,} trang kết quả; đây là trang cuối."
-                            .replace(",", "."))
-        params.page = results.pages
-        results = run_search(index, params)
+    if results and results.page != params.page:  # past the last: the library's last page
+        params.page = results.page
     hits = [HitView.of(hit) for hit in results.hits] if results else []
     notes = params.notes + (results.messages if results else [])
     if results and results.corrected_query:  # shown with its link (p.corrected)

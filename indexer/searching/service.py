@@ -8,6 +8,7 @@ end of it, and the answer is then the best found so far, ``timed_out``.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from whoosh import query as Q
 from whoosh.util.times import datetime_to_long
@@ -63,9 +64,20 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
     options = dict(page=page, per_page=per_page, source=source, date_from=date_from,
                    date_to=date_to, sort=sort, suggest=suggest, years=years, facets=facets,
                    budget=budget)
-    if exact:
-        return _typed(index, query, **options)
-    return forgiving.search(_typed, index, query, **options)
+    results = _typed(index, query, **options) if exact else forgiving.search(
+        _typed, index, query, **options)
+    if not results.hits and results.candidates and results.page > results.pages:
+        # past the last page (an old link, a typed number): the last page, said so
+        last = search(index, query, **{**options, "page": results.pages}, exact=exact)
+        return replace(last, hits=list(last.hits), messages=[
+            f"chỉ có {vn_number(results.pages)} trang kết quả; đây là trang cuối",
+            *last.messages])
+    return results
+
+
+def vn_number(value: int) -> str:
+    """``1234`` -> ``1.234``: a count as Vietnamese writes it."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
