@@ -290,3 +290,14 @@ def test_odd_option_values_are_one_line_not_a_traceback(index_dir, tmp_path, arg
     assert result.exit_code in (1, 2)
     assert message in result.output and "Traceback" not in result.output
     assert not isinstance(result.exception, (OverflowError, TypeError))
+
+
+def test_a_synonyms_file_that_is_not_there_is_an_error(index_dir, monkeypatch):
+    """Found by a QA pass: --synonyms /missing (and VNSEARCH_SYNONYMS for the web app)
+    searched without them, silently."""
+    result = CliRunner().invoke(cli, ["search", "luật", "--index", str(index_dir),
+                                      "--synonyms", "/nonexistent/syn.txt"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    monkeypatch.setenv("VNSEARCH_SYNONYMS", "/nonexistent/syn.txt")
+    served = CliRunner().invoke(cli, ["serve", "--index", str(index_dir), "--port", "5714"])
+    assert served.exit_code == 1 and "VNSEARCH_SYNONYMS names no file" in served.output

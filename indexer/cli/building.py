@@ -7,6 +7,7 @@ SIGTERM, a server with its workers), and serve may build the index first.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -159,6 +160,9 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, threads: int, wor
         if hint:
             click.echo(hint, err=True)
 
+    synonyms = os.environ.get("VNSEARCH_SYNONYMS")
+    if synonyms and not Path(synonyms).is_file():  # the app would search without them
+        raise click.ClickException(f"VNSEARCH_SYNONYMS names no file: {synonyms}")
     from search_app.serving import serve as serve_app
 
     status = serve_app(str(index_dir.resolve()), host, port, threads, workers,

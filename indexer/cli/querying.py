@@ -41,7 +41,7 @@ from indexer.cli.progress import ProgressPrinter
 @BUDGET_OPTION
 @click.option("--exact", is_flag=True,
               help="Search the text as typed: no Telex/VNI decoding, no typo correction.")
-@click.option("--synonyms", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--synonyms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Synonyms file to use (default: the corpus's synonyms.txt copied by"
                    " reindex).")
 @friendly_errors
