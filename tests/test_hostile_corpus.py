@@ -364,3 +364,14 @@ def test_decoding_keeps_utf8_and_cp1258_apart(tmp_path, data, problem):
         doc = indexer.document(handle, "f.txt")
         handle.close()
         assert "đảng viên" in doc.title and "Ă" not in doc.title
+
+
+def test_an_index_inside_the_corpus_folder_is_not_read_as_documents(tmp_path):
+    """Found by a QA pass: the second reindex reported the index's own files (.seg, .toc,
+    meta.json) as skipped documents, so --strict failed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Tiêu đề\n\nnội dung\n", "utf-8")
+    for full in (False, False, True):
+        report = indexer.reindex(corpus, corpus / "index", full=full)
+        assert report.problems == [] and report.documents == 1, report.summary()

@@ -44,15 +44,21 @@ class SourceFile:
         return Path(self.relpath).suffix.lower()
 
 
-def scan(root: Path, problems: list[Problem],
-         unreachable: list[str] | None = None) -> list[SourceFile]:
+def scan(root: Path, problems: list[Problem], unreachable: list[str] | None = None,
+         skip: Path | None = None) -> list[SourceFile]:
     """Corpus files in path order (the order that decides which duplicate id wins).
 
     ``unreachable`` gets the relative paths of the folders and files that are there
     but could not be read (permissions): their files are not known to be gone, so an
-    incremental reindex keeps what was indexed from them.
+    incremental reindex keeps what was indexed from them. ``skip``: a folder left out
+    silently (the index, when it was put inside the corpus folder).
     """
     unreachable = [] if unreachable is None else unreachable
+    try:
+        skipped = os.stat(skip) if skip is not None else None
+    except OSError:
+        skipped = None
+    skip_id = (skipped.st_dev, skipped.st_ino) if skipped else None
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {root}")
@@ -70,6 +76,8 @@ def scan(root: Path, problems: list[Problem],
             problems.append(Problem(rel, f"cannot read folder ({exc.strerror})"))
             unreachable.append(rel)
             return
+        if (st.st_dev, st.st_ino) == skip_id:
+            return  # the index itself: not a document
         if (st.st_dev, st.st_ino) in seen_dirs:
             problems.append(Problem(rel, "symlink loop, skipped"))
             return

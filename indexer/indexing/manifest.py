@@ -30,6 +30,7 @@ from indexer.corpus.reader import (
     read_file,
 )
 from indexer.indexing.manifestfile import read_manifest, write_manifest
+from indexer.indexing.unreachable import keep_unreachable
 
 __all__ = ["read_manifest", "write_manifest", "Owners", "Plan", "full_documents",
            "plan_incremental", "unlisted"]
@@ -173,40 +174,6 @@ def full_documents(files: list[SourceFile], entries: dict[str, dict], problems: 
         tracker.file(source)
 
 
-def _keep_unreachable(old_files: dict[str, dict], entries: dict[str, dict],
-                      unreachable: list[str], problems: list[Problem]) -> None:
-    """Old entries of files inside an unreadable folder (or unreadable themselves),
-    kept as unread, with one line per folder saying how many documents stay."""
-    if not unreachable:
-        return
-    places = set(unreachable)
-    kept: dict[str, int] = {}
-    for rel, old in old_files.items():
-        # the path itself or its nearest folder that could not be read ("." the corpus)
-        place = next((p for p in _ancestors(rel) if p in places), None)
-        if place is not None and rel not in entries:
-            entries[rel] = {**old, "unread": True}
-            kept[place] = kept.get(place, 0) + len(old["docs"])
-    said = {p.path: i for i, p in enumerate(problems)}
-    for place, count in kept.items():
-        if not count:
-            continue
-        note = f"; the {count:,} document(s) indexed from it before are kept"
-        at = said.get(place)  # said on the scan's own line for it: one line per problem
-        if at is None:
-            problems.append(Problem(place, f"not read{note}"))
-        else:
-            problems[at] = Problem(place, problems[at].reason + note, problems[at].kind)
-
-
-def _ancestors(rel: str) -> Iterator[str]:
-    """``a/b/c.txt`` -> ``a/b/c.txt``, ``a/b``, ``a``, ``.``."""
-    while rel:
-        yield rel
-        rel = rel.rpartition("/")[0]
-    yield "."
-
-
 @dataclass
 class Plan:
     """What an incremental reindex writes, deletes and records."""
@@ -231,7 +198,7 @@ def plan_incremental(files: list[SourceFile], old_files: dict[str, dict],
     indexed = Owners(old_files, None)
     plan = Plan()
     entries = plan.entries
-    _keep_unreachable(old_files, entries, unreachable, problems)
+    keep_unreachable(old_files, entries, unreachable, problems)
     parsed: dict[str, dict[str, Document]] = {}  # of the files read: documents to write
     tracker = _Tracker(files, progress)
     for source in files:

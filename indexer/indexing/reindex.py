@@ -23,7 +23,6 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.accents.model import AccentModel
 from indexer.corpus import formats
 from indexer.corpus.reader import Document, Limits, Problem, scan
 from indexer.errors import CorpusMissingError, IndexMissingError
@@ -32,6 +31,7 @@ from indexer.indexing import fullbuild as bulkbuild
 from indexer.indexing import generations as store
 from indexer.indexing import manifest as manifests
 from indexer.indexing.census import Census, count_segments
+from indexer.indexing.livemodel import load_model, uncount
 from indexer.indexing.lock import ReindexLock
 from indexer.indexing.manifest import Progress, full_documents, plan_incremental, unlisted
 from indexer.indexing.schema import SCHEMA_VERSION, build_schema
@@ -156,7 +156,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
 def _full(corpus_dir: Path, index_dir: Path, procs: int, previous: ReindexReport,
           progress: Progress | None, limits: Limits | None) -> ReindexReport:
     report = ReindexReport(mode="full", notes=previous.notes, started=previous.started)
-    files = scan(corpus_dir, report.problems)
+    files = scan(corpus_dir, report.problems, skip=index_dir)
     generation = store.new_generation(index_dir)
     try:
         ix = whoosh_index.create_in(str(generation), build_schema(), indexname=store.INDEX_NAME)
@@ -220,7 +220,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                  report: ReindexReport, progress: Progress | None,
                  limits: Limits | None) -> None:
     unreachable: list[str] = []
-    files = scan(corpus_dir, report.problems, unreachable)
+    files = scan(corpus_dir, report.problems, unreachable, skip=generation.parent)
     plan = plan_incremental(files, manifest.get("files", {}), report.problems, limits, progress,
                             unreachable)
     entries, writes, deletes = plan.entries, plan.writes, plan.deletes
@@ -234,7 +234,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
         raise IndexMissingError(
             f"the live index cannot be opened ({type(exc).__name__})") from exc
     try:
-        model = _load_model(generation, ix, meta, report)
+        model = load_model(generation, ix, meta, report.notes)
         census = _previous_census(ix, meta)
         replaced = plan.replaced
         if meta.get("whoosh_generation") != ix.latest_generation():  # side files behind
@@ -249,7 +249,7 @@ def _incremental(corpus_dir: Path, generation: Path, manifest: dict, meta: dict,
                 for doc_id in deletes + replaced:
                     stored = searcher.document(id=doc_id)
                     if stored:
-                        _uncount(model, stored)
+                        uncount(model, stored)
                         if census is not None:
                             census.remove(stored.get("source"), stored.get("date"))
             writer = open_writer(ix, limitmb=128)
@@ -293,28 +293,3 @@ def _previous_census(ix, meta: dict) -> Census | None:
     if meta.get("whoosh_generation") != ix.latest_generation():
         return None
     return Census.from_json(meta.get("census"))
-
-
-def _uncount(model: AccentModel, stored: dict) -> None:
-    try:
-        model.remove(stored.get("title", ""))
-        model.remove(stored.get("body", ""))
-    except ValueError:  # the model drifted after a crash; a --full rebuild resets it
-        pass
-
-
-def _load_model(generation: Path, ix, meta: dict, report: ReindexReport) -> AccentModel:
-    """The stored model, or one rebuilt from the index if a crash left it behind."""
-    path = generation / store.MODEL
-    if meta.get("whoosh_generation") == ix.latest_generation() and path.exists():
-        try:
-            return AccentModel.load(path)
-        except Exception:  # a damaged side file is rebuilt, never fatal
-            pass
-    report.notes.append("accent model was out of date; rebuilt from the index")
-    counting = AccentModel.builder()
-    with ix.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            counting.add(stored.get("title", ""))
-            counting.add(stored.get("body", ""))
-    return counting.finish()
