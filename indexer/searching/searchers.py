@@ -38,7 +38,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
-from indexer.errors import IndexMissingError
+from indexer.errors import IndexDamagedError, IndexMissingError
 from indexer.indexing import generations as store
 from indexer.searching.postcache import POSTING_CACHE
 from indexer.searching.weights import WEIGHTING
@@ -261,8 +261,10 @@ class SearcherManager:
 
 
 def _cannot_open(index_dir: Path, failure: Exception | None) -> IndexMissingError:
+    """A commit that is there but cannot be opened is damaged, not missing (the web app
+    says "build it" for a missing index, "rebuild it" for a damaged one)."""
     cause = type(failure).__name__ if failure else "it kept changing while being opened"
-    return IndexMissingError(
+    return (IndexDamagedError if failure else IndexMissingError)(
         f"the index in {index_dir} cannot be opened ({cause}): run `vnsearch reindex --full`")
 
 
