@@ -112,6 +112,15 @@ def _run(index_dir: str, threads: int, log: bool, budget_ms: int | None, **liste
           **listen)
 
 
+def _url(host: str, port: int) -> str:
+    """The address to open: every interface ("" or 0.0.0.0) as this machine, an IPv6
+    address in brackets (``http://[::1]:5000``)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    if shown == "::":
+        shown = "::1"
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """The listening socket, or one clear line if the address is taken or not ours."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -164,7 +173,7 @@ def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: in
             listener.close()
             raise
     if workers <= 1 or not hasattr(os, "fork"):
-        echo(f"serving on http://{host}:{port}")
+        echo(f"serving on {_url(host, port)}")
         _run(index_dir, threads, log, budget_ms, sockets=[listener])
         return 0
     children: list[int] = []
@@ -184,7 +193,7 @@ def serve(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: in
                 os._exit(status)
         children.append(pid)
     listener.close()
-    echo(f"serving on http://{host}:{port} with {workers} worker processes")
+    echo(f"serving on {_url(host, port)} with {workers} worker processes")
     return _supervise(children)
 
 

@@ -266,3 +266,14 @@ def _children(pid: int) -> list[str]:
         if fields[1] == str(pid):
             found.append(stat.parent.name)
     return found
+
+
+@pytest.mark.parametrize("host, url", [
+    ("127.0.0.1", "http://127.0.0.1:5000"), ("::1", "http://[::1]:5000"),
+    ("", "http://127.0.0.1:5000"), ("0.0.0.0", "http://127.0.0.1:5000"),
+    ("::", "http://[::1]:5000")])
+def test_the_address_printed_can_be_opened(host, url):
+    """Found by a QA pass: '--host ::1' printed http://::1:5711, '--host ""' http://:5713."""
+    from search_app.serving import _url
+
+    assert _url(host, 5000) == url
