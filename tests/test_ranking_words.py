@@ -138,3 +138,35 @@ def test_words_in_the_opening_count_more_than_the_same_words_later(tmp_path):
     for query in ("máy in", "may in"):
         assert [hit.id for hit in indexer.search(handle, query).hits] == ["lead", "late"]
     handle.close()
+
+
+def test_a_source_named_in_the_query_ranks_its_documents_first(tmp_path):
+    """Found by a QA pass on the law codes: 'BLTTDS thời hạn kháng cáo' ranked the
+    criminal-procedure article first, 'Điều 35 BLLĐ' the penal code's Điều 35: the code's
+    name is in the source, which only source: searched."""
+    from tests.helpers import write_jsonl
+
+    text = "Thời hạn kháng cáo là 15 ngày kể từ ngày tuyên án. " + FILLER
+    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+        {"id": "criminal", "title": "Điều 333. Thời hạn kháng cáo", "text": text,
+         "source": "Bộ luật Tố tụng hình sự"},
+        {"id": "civil", "title": "Điều 273. Thời hạn kháng cáo", "text": text,
+         "source": "Bộ luật Tố tụng dân sự"},
+        {"id": "labour-35", "title": "Điều 35. Quyền đơn phương",
+         "text": "Theo Bộ luật này, người lao động có quyền đơn phương chấm dứt. " + FILLER,
+         "source": "Bộ luật Lao động"},
+        {"id": "penal-35", "title": "Điều 35. Phạt tiền",
+         "text": "Theo Bộ luật này, phạt tiền người phạm tội lao động. " + FILLER,
+         "source": "Bộ luật Hình sự"}])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        for query, first in [("thời hạn kháng cáo tố tụng dân sự", "civil"),
+                             ("thoi han khang cao to tung hinh su", "criminal"),
+                             ("Điều 35 BLLĐ", "labour-35"), ("dieu 35 bo luat hinh su",
+                                                          "penal-35")]:
+            assert ids(indexer.search(handle, query))[0] == first, query
+        # evidence, not a filter: the other code's article is still found
+        assert "criminal" in ids(indexer.search(handle, "thời hạn kháng cáo tố tụng dân sự"))
+    finally:
+        handle.close()

@@ -166,6 +166,15 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
     return clauses
 
 
+def _source_evidence(unit: Unit) -> list[Q.Query]:
+    """Query words in the document's source name (``source_f``): a code, a site or a
+    product named in the query (``BLTTDS thời hạn kháng cáo``, ``Điều 35 BLLĐ``) ranks
+    that source's documents first, without making it a filter (``source:`` is one). A
+    synonym's forms count too (BLLĐ is *Bộ luật Lao động* in the source name)."""
+    return [Term("source_f", word.folded, boost=W.SOURCE_BOOST * min(1.0, 2 * alt.weight))
+            for alt in unit.leaves() for word in alt.words]
+
+
 def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
     """Whoosh query for ``parsed``: any word may match, the evidence ranks.
 
@@ -193,6 +202,8 @@ def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
     for unit in units:
         if unit.scope != "source":
             evidence += _word_evidence(unit)
+        if unit.scope is None:
+            evidence += _source_evidence(unit)
     if required:
         query = Q.AndMaybe(and_(required), or_(optional + evidence)) \
             if optional or evidence else and_(required)

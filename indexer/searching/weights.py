@@ -46,6 +46,9 @@ several syllables keeps this share of its word evidence (``pairs``, folded) too.
 ACCENT_TIER = 0.75
 """Each syllable typed with marks, held exactly, adds idf x this x (K1 + 1), inside a
 word of several too: exact forms first."""
+SOURCE_BOOST = 1.0
+"""BM25 of a query word in the document's source name (a law code, a site, a product):
+ranking evidence, not a filter."""
 TITLE_MATCH = 0.25
 """Rescoring: a title equal to the query gains this share of the window's best score."""
 TITLE_EXTRA = 0.5
