@@ -244,3 +244,50 @@ def test_phone_results_page_does_not_raise_the_keyboard(browser, live_server):
         page.wait_for_function("document.activeElement.id === 'q'")  # home: ready to type
     finally:
         context.close()
+
+
+def test_slash_goes_to_the_box_from_a_ticked_facet(page, live_server):
+    """Found by a QA pass: a checkbox counted as a text field, so "/" did nothing there."""
+    page.goto(live_server.url + "/search?q=trach+nhiem")
+    box = page.locator('.facet[data-facet="year"] input').first
+    box.check()
+    page.wait_for_url(lambda url: "year" in args_of(url))
+    page.locator('.facet[data-facet="year"] input:checked').first.focus()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_an_exact_search_stays_exact_when_the_sort_changes(page, live_server):
+    """Found by a QA pass: changing the sort or ticking a facet dropped exact=1, and the
+    corrected results came back."""
+    page.goto(live_server.url + "/search?q=trach+nhiem+hnh+su&exact=1")
+    page.select_option("#f-sort", "newest")
+    page.wait_for_url(lambda url: args_of(url).get("sort") == ["newest"])
+    assert args_of(page.url).get("exact") == ["1"]
+    assert page.locator(".corrected").count() == 0
+
+
+def test_a_lost_connection_keeps_the_page_and_says_so(page, live_server):
+    """Found by a QA pass: a failed request replaced the page with the browser's error."""
+    page.goto(live_server.url + "/search?q=hop+dong")
+    before = result_ids(page)
+    page.route("**/search?*", lambda route: route.abort())
+    page.fill("#q", "hop dong lao")
+    page.locator("#live-offline").wait_for()
+    assert page.url.startswith(live_server.url) and result_ids(page) == before
+    assert "Không kết nối được" in page.locator("#live-offline").inner_text()
+    # the browser logs the failed request itself: that one is expected here
+    page.problems[:] = [p for p in page.problems if "ERR_FAILED" not in p]
+
+
+def test_a_date_typed_while_results_come_back_is_kept(page, live_server):
+    """Found by a QA pass: leaving "Từ ngày" refreshed the results, which replaced the
+    "Đến ngày" box being typed in: its first digits were lost (to=1/12/2019)."""
+    page.goto(live_server.url + "/search?q=hop+dong")
+    page.click("#f-from")
+    page.keyboard.type("01/01/2015", delay=120)
+    page.keyboard.press("Tab")
+    page.keyboard.type("31/12/2019", delay=120)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: args_of(url).get("to") == ["31/12/2019"])
+    assert args_of(page.url).get("from") == ["01/01/2015"]

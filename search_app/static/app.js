@@ -16,12 +16,19 @@
   var SUGGEST_DEBOUNCE_MS = 120;
   var LIVE_DEBOUNCE_MS = 150;
 
+  var NOT_TYPED = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
+
+  /* Where keys are text being typed: a ticked checkbox or a button is not ("/" still
+     goes to the search box from a facet). */
   function editable(element) {
     if (!element) {
       return false;
     }
     var tag = element.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+    if (tag === "INPUT") {
+      return NOT_TYPED.indexOf((element.type || "text").toLowerCase()) < 0;
+    }
+    return tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
   }
 
   /* ---- autocomplete ------------------------------------------------------------ */
@@ -187,19 +194,48 @@
     var controller = null;
     var shown = window.location.pathname + window.location.search;
 
-    /* What to give focus back to once the region is replaced (a ticked facet, the sort). */
+    /* What to give focus back to once the region is replaced (a ticked facet, the sort,
+       a date box being typed in: its text and caret too). */
     function focusKey() {
       var active = document.activeElement;
       if (!active || !region.contains(active)) {
         return null;
       }
+      var typing = active.tagName === "INPUT" && editable(active);
+      var kept = typing ? { value: active.value, start: active.selectionStart,
+                            end: active.selectionEnd } : null;
       if (active.id) {
-        return "#" + CSS.escape(active.id);
+        return { selector: "#" + CSS.escape(active.id), kept: kept };
       }
-      if (active.name) {
-        return "[name=\"" + CSS.escape(active.name) + "\"][value=\"" + CSS.escape(active.value) + "\"]";
+      if (active.name && !typing) {
+        return { selector: "[name=\"" + CSS.escape(active.name) + "\"][value=\"" +
+                 CSS.escape(active.value) + "\"]", kept: null };
       }
-      return null;
+      return { selector: null, kept: null }; /* a link: focus goes to the results */
+    }
+
+    function refocus(key, fresh) {
+      if (!key) {
+        return;
+      }
+      var again = key.selector && fresh.querySelector(key.selector);
+      if (!again) { /* a page link or a chip that is gone: the first result, or the list */
+        again = fresh.querySelector(".results .result-title a") ||
+                fresh.querySelector("[role=status]");
+        if (again && !again.hasAttribute("tabindex") && again.tagName !== "A") {
+          again.setAttribute("tabindex", "-1");
+        }
+      }
+      if (!again) {
+        return;
+      }
+      if (key.kept) { /* what was typed while the answer came back survives it */
+        again.value = key.kept.value;
+      }
+      again.focus();
+      if (key.kept && again.setSelectionRange) {
+        again.setSelectionRange(key.kept.start, key.kept.end);
+      }
     }
 
     function swap(html, url, how) {
@@ -219,10 +255,7 @@
       } else {
         collapseFacets();
       }
-      var again = key && fresh.querySelector(key);
-      if (again) {
-        again.focus();
-      }
+      refocus(key, fresh);
       document.title = doc.title;
       var link = document.getElementById("json-link");
       var freshLink = doc.getElementById("json-link");
@@ -274,13 +307,34 @@
           }
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") {
-            window.location.assign(url);
+          if (error.name !== "AbortError") { /* the server is not there: say so, keep the page */
+            region.removeAttribute("aria-busy");
+            offline(url);
           }
         });
     }
 
+    function offline(url) {
+      var note = document.getElementById("live-offline");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "live-offline";
+        note.className = "notes offline";
+        note.setAttribute("role", "alert");
+        region.insertBefore(note, region.firstChild);
+      }
+      note.textContent = "Không kết nối được với máy chủ. ";
+      var retry = document.createElement("a");
+      retry.href = url;
+      retry.textContent = "Thử lại";
+      note.appendChild(retry);
+    }
+
     input.addEventListener("input", function () {
+      var exact = form.querySelector("input[name=exact]");
+      if (exact) { /* "Tìm chính xác" was for the query shown, not for a new one */
+        exact.remove();
+      }
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         var url = formUrl(form);
@@ -370,7 +424,8 @@
       if (!down && !up) {
         return;
       }
-      if (active === input && down && links.length) {
+      var nowhere = !active || active === document.body;
+      if ((active === input || (nowhere && !editable(active))) && down && links.length) {
         event.preventDefault();
         go(links, 0);
       } else if (index >= 0) {
