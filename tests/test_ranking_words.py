@@ -170,3 +170,28 @@ def test_a_source_named_in_the_query_ranks_its_documents_first(tmp_path):
         assert "criminal" in ids(indexer.search(handle, "thời hạn kháng cáo tố tụng dân sự"))
     finally:
         handle.close()
+
+
+@pytest.mark.parametrize("query", ["án treo là gì", "an treo la gi", "thế nào là án treo",
+                                   "án treo bao lâu thì được xóa án tích"])
+def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
+    """Found by a QA pass on the law codes: 'án treo là gì' ranked the evidence articles
+    ('những gì') first, because 'gì' is rare in law texts; the article on án treo was
+    not in the top 10."""
+    from tests.helpers import write_jsonl
+
+    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+        {"id": "suspended", "title": "Điều 65. Án treo",
+         "text": "Khi xử phạt tù không quá 03 năm, Tòa án cho hưởng án treo và ấn định "
+                 "thời gian thử thách; hết thời gian đó được xóa án tích. " + FILLER},
+        {"id": "evidence", "title": "Điều 93. Chứng cứ",
+         "text": "Chứng cứ là những gì có thật, được thu thập theo trình tự; thế nào là "
+                 "chứng cứ, bao lâu thì phải nộp, vì sao và ở đâu. " + FILLER}]
+        + [{"id": f"other-{n}", "title": f"Điều {n}. Quy định khác",
+            "text": f"Án phí và trình tự xét xử thứ {n}. " + FILLER} for n in range(6)])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        assert ids(indexer.search(handle, query))[0] == "suspended"
+    finally:
+        handle.close()

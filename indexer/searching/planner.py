@@ -53,6 +53,7 @@ from indexer.searching.matching import (
     without,
 )
 from indexer.searching.query import ParsedQuery, Unit
+from indexer.searching.questions import question_units
 from indexer.text.variants import accented_spellings
 from indexer.text.words import CROSSING
 from indexer.whoosh_ext.bm25 import Coverage, Term
@@ -190,9 +191,12 @@ def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
     for unit in units:
         if _synonymous(unit):  # the typed words one by one, the synonyms one more way
             optional.append(or_([unit_query(alt, reader, limit) for alt in unit.alternatives]))
+    asking = {id(units[i]) for i in question_units(units)}
     for unit in _opened(units):
         if plain(unit):
             for clause in _word_terms(unit):
+                if id(unit) in asking:  # a question word says little of the topic
+                    clause.boost *= W.QUESTION_WEIGHT
                 # Only the folded syllables make candidates: a document with a
                 # word's pair or exact form holds its syllables too.
                 (optional if clause.fieldname == MATCH_FIELD else evidence).append(clause)
@@ -200,10 +204,12 @@ def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:
             optional.append(unit_query(unit, reader, limit))
     evidence += _pair_evidence(units)
     for unit in units:
-        if unit.scope != "source":
-            evidence += _word_evidence(unit)
-        if unit.scope is None:
-            evidence += _source_evidence(unit)
+        clauses = (_word_evidence(unit) if unit.scope != "source" else []) + (
+            _source_evidence(unit) if unit.scope is None else [])
+        if id(unit) in asking:
+            for clause in clauses:
+                clause.boost *= W.QUESTION_WEIGHT
+        evidence += clauses
     if required:
         query = Q.AndMaybe(and_(required), or_(optional + evidence)) \
             if optional or evidence else and_(required)

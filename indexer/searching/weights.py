@@ -46,6 +46,9 @@ several syllables keeps this share of its word evidence (``pairs``, folded) too.
 ACCENT_TIER = 0.75
 """Each syllable typed with marks, held exactly, adds idf x this x (K1 + 1), inside a
 word of several too: exact forms first."""
+QUESTION_WEIGHT = 0.1
+"""Share of a question word's evidence kept (``là gì``, ``bao nhiêu``:
+:mod:`indexer.searching.questions`)."""
 SOURCE_BOOST = 1.0
 """BM25 of a query word in the document's source name (a law code, a site, a product):
 ranking evidence, not a filter."""
