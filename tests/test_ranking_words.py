@@ -195,3 +195,30 @@ def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
         assert ids(indexer.search(handle, query))[0] == "suspended"
     finally:
         handle.close()
+
+
+@pytest.mark.parametrize("query", ["điều 123 bộ luật dân sự", "dieu 123 bo luat dan su",
+                                   "BLDS điều 123"])
+def test_an_article_reference_finds_its_article(tmp_path, query):
+    """Found by a QA pass on the law codes: 'điều 123 bộ luật dân sự' ranked 'Điều 4. Áp
+    dụng Bộ luật dân sự' first (more of the query's words in its title), Điều 123 fourth."""
+    from tests.helpers import write_jsonl
+
+    source = "Bộ luật Dân sự"
+    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+        {"id": "art-4", "title": "Điều 4. Áp dụng Bộ luật dân sự", "source": source,
+         "text": "Bộ luật dân sự là luật chung điều chỉnh các quan hệ dân sự. " + FILLER},
+        {"id": "art-123", "title": "Điều 123. Giao dịch vô hiệu do vi phạm điều cấm",
+         "source": source, "text": "Giao dịch dân sự có mục đích vi phạm điều cấm. " + FILLER},
+        {"id": "art-12", "title": "Điều 12. Quyền dân sự", "source": source,
+         "text": "Theo Điều 123, giao dịch dân sự vô hiệu. " + FILLER}]
+        # as in a code, its name is in many of its articles (a common phrase there)
+        + [{"id": f"art-{n}", "title": f"Điều {n}. Quy định số {n} của Bộ luật dân sự",
+            "source": source, "text": f"Bộ luật dân sự quy định việc thứ {n}. " + FILLER}
+           for n in range(200, 212)])
+    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
+    handle = indexer.open_index(tmp_path / "index")
+    try:
+        assert ids(indexer.search(handle, query))[0] == "art-123"
+    finally:
+        handle.close()

@@ -155,7 +155,10 @@ def _word_evidence(unit: Unit) -> list[Q.Query]:
             form = word.accented or word.predicted
             if not form:
                 if unit.scope is None and alt.kind != "prefix":
-                    clauses.append(Term("title_f", word.folded, boost=W.TITLE_BOOST * share))
+                    # a number in a title names the document (Điều 123, Nghị định 30)
+                    number = W.NUMBER_TITLE_BOOST if word.folded.isdigit() else 0.0
+                    clauses.append(Term("title_f", word.folded,
+                                        boost=(W.TITLE_BOOST + number) * share))
                 continue
             # A title with another word of the same letters (cần for cán) is
             # no title match: with an accented reading, title evidence is exact.

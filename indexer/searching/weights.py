@@ -46,6 +46,9 @@ several syllables keeps this share of its word evidence (``pairs``, folded) too.
 ACCENT_TIER = 0.75
 """Each syllable typed with marks, held exactly, adds idf x this x (K1 + 1), inside a
 word of several too: exact forms first."""
+NUMBER_TITLE_BOOST = 3.0
+"""Added to TITLE_BOOST for a number of the query found in a title: a reference
+(``điều 123 bộ luật dân sự``, ``nghị định 30``) names its document by it."""
 QUESTION_WEIGHT = 0.1
 """Share of a question word's evidence kept (``là gì``, ``bao nhiêu``:
 :mod:`indexer.searching.questions`)."""
