@@ -87,6 +87,8 @@ def found(index, query: str) -> set[str]:
     ("title:hình sự luật", {"criminal"}),
     ("luật title:hợp đồng", set()),
     ("title:hợp đồng lao động", {"contract"}),
+    # - before a word being completed takes it whole (was: -hợp, and đồ* required)
+    ("luật -hợp đồ*", {"criminal", "picture"}),
 ])
 def test_operators_bind_whole_words(index, query, expected):
     assert found(index, query) == expected

@@ -197,6 +197,14 @@ def _bind_words(tokens: list[_Token], notes: _Notes) -> list[_Token]:
         after = tokens[end] if end < len(tokens) else None
         bind_first = token.unit.negated or token.unit.scope is not None or bool(
             out and out[-1].kind in ("or", "not"))
+        if bind_first and end == i + 1 and _prefix_after(after):
+            # -kinh tế*, title:y tế*: the operator takes the word being completed
+            # (it bound kinh alone, and tế* was required)
+            words = [*token.unit.words, *after.unit.words]
+            out.append(_Token("atom", Unit(words, "prefix", token.unit.scope,
+                                           token.unit.negated)))
+            i = end + 1
+            continue
         right = _operand_length(tokens, end + 1) if after and after.kind == "or" else None
         out += [_Token("atom", unit) for unit in _run_units(
             [t.unit for t in tokens[i:end]], bind_first, after is not None
@@ -210,6 +218,12 @@ def _bind_words(tokens: list[_Token], notes: _Notes) -> list[_Token]:
             notes.truncated = True
             return out[:at]
     return out
+
+
+def _prefix_after(token: _Token | None) -> bool:
+    """A plain prefix (``tế*``) right after an operand's first syllable."""
+    return (token is not None and token.kind == "atom" and token.unit.kind == "prefix"
+            and not token.unit.negated and token.unit.scope is None)
 
 
 def _run_end(tokens: list[_Token], start: int) -> int:
