@@ -189,10 +189,13 @@ def test_web_answers_503_with_the_remedy(damaged, request):
 
 @pytest.mark.parametrize("damaged", ["older-schema", "corrupt-meta", "garbage-toc",
                                      "dangling-current"], indirect=True)
-def test_plain_reindex_repairs_what_it_can_detect(damaged, good_index):
+def test_plain_reindex_repairs_what_it_can_detect(damaged, good_index, request):
     corpus = good_index.parent / "corpus"
     report = indexer.reindex(corpus, damaged)
-    assert report.mode == "full" and report.documents == len(RECORDS)
+    # a pointer to nothing: the intact generation beside it is made live again
+    dangling = request.node.callspec.params["damaged"] == "dangling-current"
+    assert report.mode == ("incremental" if dangling else "full")
+    assert report.documents == len(RECORDS)
     handle = indexer.open_index(damaged)
     assert indexer.search(handle, "can bo").total == len(RECORDS)
     handle.close()
@@ -347,3 +350,17 @@ def test_a_failed_open_is_remembered_not_paid_per_request(damaged, good_index, m
         assert indexer.search(handle, "can bo", suggest=False).total > 0  # seen at once
     finally:
         handle.close()
+
+
+def test_a_lost_current_pointer_is_recovered_not_rebuilt(good_index, tmp_path):
+    """Found by a QA pass: with CURRENT deleted (or garbage) a reindex removed every
+    generation as a leftover and rebuilt from scratch, losing what only the index held
+    (the documents of files unreadable now)."""
+    index = tmp_path / "index"
+    shutil.copytree(good_index, index)
+    live = store.current_generation(index).name
+    (index / "CURRENT").unlink()
+    report = indexer.reindex(good_index.parent / "corpus", index)
+    assert report.mode == "incremental" and report.added == 0, report.summary()
+    assert any("CURRENT was missing" in note for note in report.notes)
+    assert store.current_generation(index).name == live

@@ -84,6 +84,22 @@ def publish(index_dir: Path, generation: Path) -> None:
     remove_leftovers(index_dir)
 
 
+def recover_current(index_dir: Path) -> Path | None:
+    """With CURRENT missing or damaged, point it back at the newest finished generation
+    (one whose meta.json, written last, reads as a report of its build) instead of
+    deleting every generation as a leftover: an intact index is not rebuilt, and the
+    documents of files unreadable now are not lost. None if there is none."""
+    if current_generation(index_dir) is not None:
+        return None
+    finished = [path for path in sorted(Path(index_dir).glob("gen-*"), reverse=True)
+                if path.is_dir() and isinstance(read_json(path / META, None), dict)
+                and read_json(path / META, {}).get("whoosh_generation") is not None]
+    if not finished:
+        return None
+    write_atomic(Path(index_dir) / CURRENT, finished[0].name.encode("utf-8"))
+    return finished[0]
+
+
 def remove_leftovers(index_dir: Path) -> list[str]:
     """Delete all but the live and the previous generation (call under the reindex lock).
 

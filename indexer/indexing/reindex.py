@@ -122,6 +122,10 @@ def reindex(corpus_dir: Path, index_dir: Path, *, full: bool = False, procs: int
         report = ReindexReport(started=started)
         if lock.stale_cleared:
             report.notes.append(lock.stale_cleared)
+        recovered = store.recover_current(index_dir)
+        if recovered:
+            report.notes.append(f"CURRENT was missing or damaged: {recovered.name} made"
+                                " live again")
         removed = store.remove_leftovers(index_dir)
         if removed:
             report.notes.append("removed leftovers of an interrupted reindex: "
