@@ -228,6 +228,27 @@ def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, unreadable):
     assert indexer.reindex(corpus, index_dir).changed is False
 
 
+def _reindex_with_unreadable_folder(monkeypatch, folder: Path, corpus: Path, index: Path):
+    """A reindex while ``folder`` cannot be listed: really, or (as root, who lists
+    anything) by a ``PermissionError`` from ``os.scandir``; readable again after."""
+    scandir = os.scandir
+
+    def fake_scandir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    if AS_ROOT:
+        monkeypatch.setattr(os, "scandir", fake_scandir)
+    else:
+        folder.chmod(0)
+    try:
+        return indexer.reindex(corpus, index)
+    finally:
+        monkeypatch.undo()
+        folder.chmod(0o755)
+
+
 def test_a_folder_unreadable_now_keeps_what_was_indexed_from_it(tmp_path, monkeypatch):
     """Found by a QA pass: an unreadable file kept its documents, an unreadable folder's
     were deleted (its files never reached the manifest's keep rule)."""
@@ -237,22 +258,7 @@ def test_a_folder_unreadable_now_keeps_what_was_indexed_from_it(tmp_path, monkey
         (corpus / name).write_text(f"Tiêu đề {word}\n\nnội dung {word}\n", "utf-8")
     assert indexer.reindex(corpus, index_dir).documents == 3
     folder = corpus / "sub"
-    if AS_ROOT:
-        scandir = os.scandir
-
-        def fake_scandir(path="."):
-            if Path(path) == folder:
-                raise PermissionError(13, "Permission denied", str(path))
-            return scandir(path)
-
-        monkeypatch.setattr(os, "scandir", fake_scandir)
-    else:
-        folder.chmod(0)
-    try:
-        report = indexer.reindex(corpus, index_dir)
-    finally:
-        monkeypatch.undo()
-        folder.chmod(0o755)
+    report = _reindex_with_unreadable_folder(monkeypatch, folder, corpus, index_dir)
     assert (report.deleted, report.documents) == (0, 3), report.summary()
     lines = [str(p) for p in report.problems]
     assert lines == ["sub: cannot read folder (Permission denied); the 2 document(s) indexed"
@@ -279,23 +285,13 @@ def test_an_id_passing_to_a_file_in_an_unreadable_folder_keeps_its_document(
     assert indexer.reindex(corpus, index_dir).documents == 1
     (corpus / "a.jsonl").unlink()
     folder = corpus / "sub"
-    scandir = os.scandir
-
-    def fake_scandir(path="."):
-        if Path(path) == folder:
-            raise PermissionError(13, "Permission denied", str(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", fake_scandir)
-    report = indexer.reindex(corpus, index_dir)
-    monkeypatch.undo()
+    report = _reindex_with_unreadable_folder(monkeypatch, folder, corpus, index_dir)
     assert report.documents == 1, report.summary()
     handle = indexer.open_index(index_dir)
     try:
         assert indexer.document(handle, "X") is not None  # kept as indexed, read later
     finally:
         handle.close()
-    assert indexer.document is not None
     later = indexer.reindex(corpus, index_dir)  # readable again: B's version now
     handle = indexer.open_index(index_dir)
     try:

@@ -164,7 +164,6 @@ def test_documents_of_a_reindex_stopped_before_its_manifest_are_deleted_later(
     """A reindex that committed its documents but stopped before writing the manifest
     leaves the manifest unaware of a new file; once that file is deleted, its documents
     must still go (they used to stay searchable for ever)."""
-    from indexer.indexing import manifest as manifests
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
@@ -172,15 +171,7 @@ def test_documents_of_a_reindex_stopped_before_its_manifest_are_deleted_later(
     indexer.reindex(corpus, index_dir)
     write_jsonl(corpus / "b.jsonl", [{"id": "9", "title": "Thừa kế", "text": "di chúc"}])
 
-    def stopped(*args, **kwargs):
-        raise KeyboardInterrupt  # as if the process were stopped right after its commit
-
-    with monkeypatch.context() as patch:
-        patch.setattr(manifests, "write_manifest", stopped)
-        try:
-            indexer.reindex(corpus, index_dir)
-        except KeyboardInterrupt:
-            pass
+    _stopped_after_its_commit(monkeypatch, corpus, index_dir)
     handle = indexer.open_index(index_dir)
     assert [h.id for h in indexer.search(handle, "di chúc").hits] == ["9"]  # committed
     handle.close()
@@ -198,7 +189,6 @@ def test_documents_a_stopped_reindex_committed_are_counted_once_by_the_accent_mo
     """Found by a QA pass (kill -9 right after the commit): the next reindex rebuilt the
     model from the index, which held the stopped run's documents, then added them again
     and counted them twice (restore: 'cang bien' -> cảng biện), until a --full rebuild."""
-    from indexer.indexing import manifest as manifests
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
@@ -207,15 +197,7 @@ def test_documents_a_stopped_reindex_committed_are_counted_once_by_the_accent_mo
     write_jsonl(corpus / "b.jsonl", [{"id": str(n), "title": "Cảng biển",
                                       "text": f"Tàu vào cảng biển số {n}."} for n in range(5)])
 
-    def stopped(*args, **kwargs):
-        raise KeyboardInterrupt  # as if the process were killed right after its commit
-
-    with monkeypatch.context() as patch:
-        patch.setattr(manifests, "write_manifest", stopped)
-        try:
-            indexer.reindex(corpus, index_dir)
-        except KeyboardInterrupt:
-            pass
+    _stopped_after_its_commit(monkeypatch, corpus, index_dir)
     report = indexer.reindex(corpus, index_dir)
     assert "accent model was out of date; rebuilt from the index" in report.notes
     indexer.reindex(corpus, tmp_path / "fresh", full=True)
@@ -252,3 +234,19 @@ def test_a_line_broken_since_the_last_reindex_keeps_its_document(tmp_path):
         assert [h.id for h in indexer.search(handle, "nội dung mới").hits][:1] == ["m3"]
     finally:
         handle.close()
+
+
+def _stopped_after_its_commit(monkeypatch, corpus, index_dir) -> None:
+    """A reindex of ``corpus`` stopped right after its index commit, before its manifest
+    (as a kill -9 there would)."""
+    from indexer.indexing import manifest as manifests
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(manifests, "write_manifest", stopped)
+        try:
+            indexer.reindex(corpus, index_dir)
+        except KeyboardInterrupt:
+            pass

@@ -189,12 +189,7 @@ def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
                  "chứng cứ, bao lâu thì phải nộp, vì sao và ở đâu. " + FILLER}]
         + [{"id": f"other-{n}", "title": f"Điều {n}. Quy định khác",
             "text": f"Án phí và trình tự xét xử thứ {n}. " + FILLER} for n in range(6)])
-    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
-    handle = indexer.open_index(tmp_path / "index")
-    try:
-        assert ids(indexer.search(handle, query))[0] == "suspended"
-    finally:
-        handle.close()
+    assert first_of(tmp_path, query) == "suspended"
 
 
 @pytest.mark.parametrize("query", ["điều 123 bộ luật dân sự", "dieu 123 bo luat dan su",
@@ -216,9 +211,14 @@ def test_an_article_reference_finds_its_article(tmp_path, query):
         + [{"id": f"art-{n}", "title": f"Điều {n}. Quy định số {n} của Bộ luật dân sự",
             "source": source, "text": f"Bộ luật dân sự quy định việc thứ {n}. " + FILLER}
            for n in range(200, 212)])
+    assert first_of(tmp_path, query) == "art-123"
+
+
+def first_of(tmp_path, query: str) -> str:
+    """The first result of ``query`` over the corpus written in ``tmp_path/corpus``."""
     indexer.reindex(tmp_path / "corpus", tmp_path / "index")
     handle = indexer.open_index(tmp_path / "index")
     try:
-        assert ids(indexer.search(handle, query))[0] == "art-123"
+        return ids(indexer.search(handle, query))[0]
     finally:
         handle.close()
