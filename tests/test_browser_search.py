@@ -267,6 +267,17 @@ def test_an_exact_search_stays_exact_when_the_sort_changes(page, live_server):
     assert page.locator(".corrected").count() == 0
 
 
+def test_exact_search_clicked_stays_exact_when_the_sort_changes(page, live_server):
+    """Found in review: clicking "Tìm chính xác" loaded the exact page live, but the form
+    never got exact=1, so the next sort change brought the corrected results back."""
+    page.goto(live_server.url + "/search?q=trach+nhiem+hnh+su")
+    page.locator(".corrected a").click()
+    page.wait_for_url(lambda url: args_of(url).get("exact") == ["1"])
+    page.select_option("#f-sort", "newest")
+    page.wait_for_url(lambda url: args_of(url).get("sort") == ["newest"])
+    assert args_of(page.url).get("exact") == ["1"]
+
+
 def test_a_lost_connection_keeps_the_page_and_says_so(page, live_server):
     """Found by a QA pass: a failed request replaced the page with the browser's error."""
     page.goto(live_server.url + "/search?q=hop+dong")

@@ -364,3 +364,17 @@ def test_a_lost_current_pointer_is_recovered_not_rebuilt(good_index, tmp_path):
     assert report.mode == "incremental" and report.added == 0, report.summary()
     assert any("CURRENT was missing" in note for note in report.notes)
     assert store.current_generation(index).name == live
+
+
+def test_a_generation_with_only_its_report_left_is_not_made_live(good_index, tmp_path):
+    """Found in review: a folder holding a meta.json but no commit (an interrupted delete,
+    a partial copy) was revived, and the intact generation deleted as a leftover."""
+    index = tmp_path / "index"
+    shutil.copytree(good_index, index)
+    live = store.current_generation(index)
+    husk = index / "gen-99991231T235959-zzzz"
+    husk.mkdir()
+    shutil.copy(live / store.META, husk / store.META)
+    (index / "CURRENT").unlink()
+    report = indexer.reindex(good_index.parent / "corpus", index)
+    assert report.mode == "incremental" and store.current_generation(index).name == live.name

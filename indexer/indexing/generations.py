@@ -91,13 +91,20 @@ def recover_current(index_dir: Path) -> Path | None:
     documents of files unreadable now are not lost. None if there is none."""
     if current_generation(index_dir) is not None:
         return None
-    finished = [path for path in sorted(Path(index_dir).glob("gen-*"), reverse=True)
-                if path.is_dir() and isinstance(read_json(path / META, None), dict)
-                and read_json(path / META, {}).get("whoosh_generation") is not None]
+    finished = []
+    for path in Path(index_dir).glob("gen-*"):
+        meta = read_json(path / META, None) if path.is_dir() else None
+        if not isinstance(meta, dict) or not isinstance(meta.get("whoosh_generation"), int):
+            continue
+        # its commit's files are there (not a meta.json left by an interrupted delete)
+        toc = path / f"_{INDEX_NAME}_{meta['whoosh_generation']}.toc"
+        if toc.is_file():
+            finished.append((str(meta.get("last_reindex", "")), toc.stat().st_mtime_ns, path))
     if not finished:
         return None
-    write_atomic(Path(index_dir) / CURRENT, finished[0].name.encode("utf-8"))
-    return finished[0]
+    newest = max(finished)[2]  # by its build's time (two builds can share a second)
+    write_atomic(Path(index_dir) / CURRENT, newest.name.encode("utf-8"))
+    return newest
 
 
 def remove_leftovers(index_dir: Path) -> list[str]:

@@ -176,7 +176,8 @@ def _source_evidence(unit: Unit) -> list[Q.Query]:
     that source's documents first, without making it a filter (``source:`` is one). A
     synonym's forms count too (BLLĐ is *Bộ luật Lao động* in the source name)."""
     return [Term("source_f", word.folded, boost=W.SOURCE_BOOST * min(1.0, 2 * alt.weight))
-            for alt in unit.leaves() for word in alt.words]
+            for alt in unit.leaves()
+            for word in (alt.words[:-1] if alt.kind == "prefix" else alt.words)]
 
 
 def build_query(parsed: ParsedQuery, reader=None) -> Q.Query | None:

@@ -269,12 +269,29 @@
         }
       }
       shown = url;
+      exactField(url);
       if (how === "push") {
         window.history.pushState({ live: true }, "", url);
       } else if (how === "replace") {
         window.history.replaceState({ live: true }, "", url);
       }
       return fresh;
+    }
+
+    /* The form's hidden exact=1 follows the page shown ("Tìm chính xác" clicked, Back
+       to an exact search or away from one), so a sort or a facet keeps it or not. */
+    function exactField(url) {
+      var exact = new URL(url, window.location.href).searchParams.get("exact");
+      var field = form.querySelector("input[name=exact]");
+      if (exact && exact !== "0" && !field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "exact";
+        field.value = "1";
+        form.appendChild(field);
+      } else if ((!exact || exact === "0") && field) {
+        field.remove();
+      }
     }
 
     function load(url, how, after) {
@@ -285,6 +302,14 @@
       region.setAttribute("aria-busy", "true");
       var typed = input.value.trim();
       fetch(url, { signal: controller.signal, headers: { Accept: "text/html" } })
+        .catch(function (error) {
+          if (error.name !== "AbortError") { /* the server is not there: say so, keep the page */
+            region.removeAttribute("aria-busy");
+            offline(url);
+          }
+          error.said = true;
+          throw error;
+        })
         .then(function (response) {
           return response.text().then(function (html) {
             return { ok: response.ok, html: html };
@@ -307,9 +332,8 @@
           }
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") { /* the server is not there: say so, keep the page */
-            region.removeAttribute("aria-busy");
-            offline(url);
+          if (!error.said) { /* a bug of this script, not the connection: do not hide it */
+            window.console.error(error);
           }
         });
     }
