@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from indexer.searching.results import Hit, Results
     from indexer.searching.service import search
     from indexer.text.folding import fold
+    from indexer.text.numbers import vn_number
 
 _HOMES = {
     "indexer.corpus.reader": ("Document", "Limits", "Problem", "read_corpus"),
@@ -73,6 +74,7 @@ _HOMES = {
     "indexer.searching.query": ("blank_controls",),
     "indexer.searching.service": ("search",),
     "indexer.text.folding": ("fold",),
+    "indexer.text.numbers": ("vn_number",),
 }
 _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -86,7 +88,7 @@ __all__ = [
     "fold",
     "health", "limit_heavy_queries", "open_index", "optimize", "query_scope", "read_corpus",
     "reindex",
-    "restore", "search", "sources", "stats", "suggest", "tune_server_heap",
+    "restore", "search", "sources", "stats", "suggest", "tune_server_heap", "vn_number",
 ]
 
 

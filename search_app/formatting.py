@@ -7,11 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup
 
-
-def vn_number(value: int | float, decimals: int = 0) -> str:
-    """``1234`` -> ``1.234``; ``0.034, 2`` -> ``0,03`` (thousands ".", decimals ",")."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+from indexer import vn_number
 
 
 def vn_seconds(milliseconds: float) -> str:

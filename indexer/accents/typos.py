@@ -101,7 +101,7 @@ def fix_words(text: str, known: Callable[[str], bool], pair: Callable[[str, str]
         if tok.start not in plain or known(word) or not word.isascii() \
                 or not word.isalpha() or len(word) < 2 or word in ENGLISH:  # has: no há typo
             continue
-        vowel = any(v in word for v in "aeiouy")  # every Vietnamese syllable has one
+        vowel = _VOWEL.search(word) is not None
         if not vowel and ((tok.text.isupper() and not shouting) or len(word) < 3):
             continue  # HCM, tp: initials or an abbreviation, not hầm or từ
         left = folded[k - 1] if k and tok.joined else None

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from indexer import vn_number
+
 if TYPE_CHECKING:
     from indexer import Results
 
@@ -33,13 +35,6 @@ def marked_to_terminal(fragment: str, color: bool) -> str:
     text = _MARK.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}", fragment)
     text = " ".join(CONTROLS.sub(" ", html.unescape(text)).split())
     return text.replace(_OPEN, _STYLE_OPEN).replace(_CLOSE, _STYLE_CLOSE)
-
-
-def vn_number(value: float, decimals: int = 0) -> str:
-    """Vietnamese digits, as on the web page: ``1.661``, ``0,054`` (the results line is
-    Vietnamese, so its numbers are too; one format per surface)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def print_results(results: Results, color: bool) -> None:

@@ -17,6 +17,7 @@ from indexer.searching.results import ResultsDraft
 from indexer.searching.topdocs import top_docs
 from indexer.text.folding import fold
 from indexer.text.syllables import syllables
+from indexer.text.variants import i_spelling
 
 
 def restored_query(index: SearchIndex, query: str, parsed: ParsedQuery) -> str | None:
@@ -54,9 +55,6 @@ def _excludes_itself(text: str) -> bool:
     return bool(wanted & unwanted)
 
 
-_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
-
-
 def spelt_alike(a: str, b: str) -> bool:
     """True if ``a`` and ``b`` are the same words as Vietnamese writes them: letter case,
     NFC/NFD, tone placement (``hoà``/``hòa``) and i/y (``kĩ``/``kỹ``) aside. Suggesting
@@ -65,13 +63,8 @@ def spelt_alike(a: str, b: str) -> bool:
 
 
 def _spelling_key(text: str) -> list[str]:
-    key = []
-    for syllable in syllables(text):
-        accented = syllable.accented  # lowercase NFC, canonical tone placement
-        if syllable.folded.endswith("i") and accented[-1:].translate(_Y_TO_I) != accented[-1:]:
-            accented = accented[:-1] + accented[-1].translate(_Y_TO_I)  # kỹ -> kĩ, as ky -> ki
-        key.append(accented)
-    return key
+    # accented: lowercase NFC, canonical tone placement; kỹ -> kĩ
+    return [i_spelling(syllable.accented) for syllable in syllables(text)]
 
 
 def _finds_results(searcher, restored: str, scope: Scope, deadline: Deadline) -> str | None:

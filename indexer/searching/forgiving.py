@@ -76,22 +76,24 @@ def search(run: Callable[..., object], index, query: str, **options):
     meant = decoded(index, typed)
     if meant:
         results = run(index, meant, **options)
-        if not results.total:  # 'hooi ddoongf': hooi decodes to nothing the corpus has
-            fixed = corrected(index, meant)
-            if fixed and fixed.strip() != meant.strip():
-                better = run(index, fixed, **options)
-                if better.total:
-                    return _shown(better, typed, fixed)
-        return _shown(results, typed, meant)
+        # 'hooi ddoongf': hooi decodes to nothing the corpus has, a typo fix may help
+        better = None if results.total else _fixed(run, index, meant, typed, options)
+        return better or _shown(results, typed, meant)
     results = run(index, typed, **options)
     if results.total:  # some document holds every word (partial matches may follow)
         return results
-    fixed = corrected(index, typed)
-    if fixed and fixed.strip() != typed.strip():
+    return _fixed(run, index, typed, typed, options) or results
+
+
+def _fixed(run: Callable[..., object], index, text: str, typed: str, options: dict):
+    """The results of ``text`` with its typos corrected, shown as a correction of
+    ``typed``, if some document holds every corrected word; else None."""
+    fixed = corrected(index, text)
+    if fixed and fixed.strip() != text.strip():
         better = run(index, fixed, **options)
         if better.total:
             return _shown(better, typed, fixed)
-    return results
+    return None
 
 
 def _shown(results, typed: str, shown: str):

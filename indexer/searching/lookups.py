@@ -15,7 +15,7 @@ from indexer.indexing.census import Census, count_segments
 from indexer.searching.engine import SearchIndex, reads_index
 from indexer.searching.highlight import Terms, highlight_all
 from indexer.searching.query import clean, parse
-from indexer.searching.synonyms import expand as expand_synonyms
+from indexer.searching.synonyms import expand_indexed
 from indexer.text.collation import vn_key
 
 MAX_SUGGEST = 8
@@ -77,8 +77,7 @@ def document(index: SearchIndex, doc_id: str, query: str = "") -> DocumentView |
     stored = searcher.stored_fields(docnum)
     parsed = parse(query or "")
     reader = searcher.reader()  # synonyms as the search has them: UBND marks Ủy ban nhân dân
-    parsed.units = expand_synonyms(parsed.units, index.synonyms(),
-                                   lambda term: reader.doc_frequency("all_f", term) > 0)
+    parsed.units = expand_indexed(parsed.units, index.synonyms(), reader)
     terms = Terms(*parsed.highlight_terms())
     title, body = stored.get("title", ""), stored.get("body", "")
     return DocumentView(

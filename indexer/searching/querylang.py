@@ -254,14 +254,18 @@ def _spans(words) -> list[tuple[int, int]]:
     return lexicon().segment(accented, [w.folded for w in words])
 
 
+def _is_word(words) -> bool:
+    """These query words spell one dictionary word (as typed, or folded)."""
+    return lexicon().is_word([canonical(w.accented or w.folded) for w in words],
+                             [w.folded for w in words])
+
+
 def _first_word(words) -> tuple[int, int]:
     """The operand after ``-``, ``NOT``, ``OR`` or a field: the longest dictionary word
     that begins there. The run's best segmentation may cut it (``-lao dong gia`` is
     *lao | đồng giá* to it), and the user meant the word the operator stands before."""
-    accented = [canonical(w.accented or w.folded) for w in words]
-    folded = [w.folded for w in words]
     for size in range(min(MAX_WORD_SYLLABLES, len(words)), 1, -1):
-        if lexicon().is_word(accented[:size], folded[:size]):
+        if _is_word(words[:size]):
             return (0, size)
     return (0, 1)
 
@@ -283,9 +287,7 @@ def _run_units(units: list[Unit], bind_first: bool, bind_last: bool,
     last = spans[-1] if bind_last else None
     if last and right and right >= 2 and last[1] - last[0] > right:
         start = last[1] - right
-        tail = words[start:last[1]]
-        if lexicon().is_word([canonical(w.accented or w.folded) for w in tail],
-                             [w.folded for w in tail]):
+        if _is_word(words[start:last[1]]):
             last = (start, last[1])
     if first and last and last[0] < first[1]:
         last = first

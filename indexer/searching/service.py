@@ -40,9 +40,9 @@ from indexer.searching.planner import build_query
 from indexer.searching.query import ParsedQuery, add_predictions, parse
 from indexer.searching.rescore import query_words
 from indexer.searching.results import Hit, Results, ResultsDraft
-from indexer.searching.synonyms import Synonyms
-from indexer.searching.synonyms import expand as expand_synonyms
+from indexer.searching.synonyms import Synonyms, expand_indexed
 from indexer.searching.topdocs import matches
+from indexer.text.numbers import vn_number
 from indexer.text.words import lexicon
 
 
@@ -73,11 +73,6 @@ def search(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
             f"chỉ có {vn_number(results.pages)} trang kết quả; đây là trang cuối",
             *last.messages])
     return results
-
-
-def vn_number(value: int) -> str:
-    """``1234`` -> ``1.234``: a count as Vietnamese writes it."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _typed(index: SearchIndex, query: str, page: int = 1, per_page: int = 10,
@@ -148,8 +143,7 @@ def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
         add_predictions(parsed, parse(restored))
     searcher = index.searcher()
     reader = searcher.reader()
-    parsed.units = expand_synonyms(parsed.units, synonyms,
-                                   lambda term: reader.doc_frequency("all_f", term) > 0)
+    parsed.units = expand_indexed(parsed.units, synonyms, reader)
     whoosh_q = build_query(parsed, searcher.reader())
     results.messages[:0] = parsed.notes + prefix_notes(parsed, searcher.reader())
     if whoosh_q is None:

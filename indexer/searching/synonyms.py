@@ -206,6 +206,12 @@ def expand(units: list[Unit], table: Synonyms,
     return out
 
 
+def expand_indexed(units: list[Unit], table: Synonyms, reader) -> list[Unit]:
+    """:func:`expand` with the forms the index ``reader`` has words of (the search and
+    the document page expand alike)."""
+    return expand(units, table, lambda term: reader.doc_frequency("all_f", term) > 0)
+
+
 def _expansions(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> list[Unit]:
     """A word or phrase that is a synonym form by itself but was typed with an operator
     (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``): its group's other forms, as

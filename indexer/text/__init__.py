@@ -4,7 +4,8 @@
 :mod:`.folding` (folded and accented forms, canonical tone placement),
 :mod:`.words` (two- to four-syllable words, from the shipped word list),
 :mod:`.variants` (spellings written both ways, ``kĩ``/``kỹ``), :mod:`.telex`
-(Telex/VNI typed without the input method) and :mod:`.collation` (Vietnamese
-alphabetical order). The Whoosh analyzers pickled in every index
-(:mod:`indexer.whoosh_ext.analyzers`) only apply :mod:`.syllables` and :mod:`.folding`.
+(Telex/VNI typed without the input method), :mod:`.collation` (Vietnamese
+alphabetical order) and :mod:`.numbers` (numbers as Vietnamese writes them). The
+Whoosh analyzers pickled in every index (:mod:`indexer.whoosh_ext.analyzers`) only
+apply :mod:`.syllables` and :mod:`.folding`.
 """

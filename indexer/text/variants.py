@@ -66,3 +66,12 @@ def accented_spellings(accented: str) -> tuple[str, ...]:
 def same_accented(a: str, b: str) -> bool:
     """``a`` and ``b`` are one accented syllable, i/y spelling aside (``kỹ``, ``kĩ``)."""
     return a == b or b in accented_spellings(a)
+
+
+def i_spelling(accented: str) -> str:
+    """The i spelling of an accented syllable written either way (``kỹ`` -> ``kĩ``): one
+    key for both, as :func:`index_form` is for the folded forms."""
+    last = accented[-1:]
+    if last in _Y_WITH_TONE and accented[:-1] in _ONSET_SET:
+        return accented[:-1] + last.translate(_Y_TO_I)
+    return accented
