@@ -50,10 +50,11 @@ def search():
         params.page = results.page
     hits = [HitView.of(hit) for hit in results.hits] if results else []
     notes = params.notes + (results.messages if results else [])
-    if results and results.corrected_query:  # shown with its link (p.corrected)
-        notes = [n for n in notes if not n.startswith("Đang hiển thị kết quả cho")]
     state = params.state()
-    if results and results.corrected_query:  # the document marks what was searched
+    if results and results.corrected_query:
+        # the correction is shown with its link (p.corrected), not as a note, and a
+        # document opened from here marks what was searched
+        notes = [n for n in notes if not n.startswith("Đang hiển thị kết quả cho")]
         state["hl"] = results.corrected_query
     return render_template("search.html", q=params.q, params=params, results=results,
                            hits=hits, notes=notes, facets=results.facets if results else None,

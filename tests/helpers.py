@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,21 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
     return path
+
+
+@contextmanager
+def opened_index(root: Path, records: list[dict]) -> Iterator:
+    """An index of ``records`` (``root/corpus/docs.jsonl`` -> ``root/index``), open for
+    the block: the small purpose-made corpus of a ranking test."""
+    import indexer
+
+    write_jsonl(root / "corpus" / "docs.jsonl", records)
+    indexer.reindex(root / "corpus", root / "index", full=True)
+    handle = indexer.open_index(root / "index")
+    try:
+        yield handle
+    finally:
+        handle.close()
 
 
 def write_corpus(root: Path, files: dict[str, list[dict]]) -> Path:

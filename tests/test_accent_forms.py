@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 import indexer
-from tests.helpers import write_jsonl
+from tests.helpers import opened_index
 
 DOCS = [
     {"id": "fire", "title": "Tin tức", "text": "Lửa được đốt giữa trại hè."},
@@ -30,12 +30,8 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("accent-forms")
-    write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
-    indexer.reindex(root / "corpus", root / "index", full=True)
-    handle = indexer.open_index(root / "index")
-    yield handle
-    handle.close()
+    with opened_index(tmp_path_factory.mktemp("accent-forms"), DOCS) as handle:
+        yield handle
 
 
 def ids(results) -> list[str]:

@@ -54,14 +54,10 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ranking-words")
-    from tests.helpers import write_jsonl
+    from tests.helpers import opened_index
 
-    write_jsonl(root / "corpus" / "docs.jsonl", DOCS)
-    indexer.reindex(root / "corpus", root / "index", full=True)
-    handle = indexer.open_index(root / "index")
-    yield handle
-    handle.close()
+    with opened_index(tmp_path_factory.mktemp("ranking-words"), DOCS) as handle:
+        yield handle
 
 
 def ids(results) -> list[str]:
@@ -144,10 +140,10 @@ def test_a_source_named_in_the_query_ranks_its_documents_first(tmp_path):
     """Found by a QA pass on the law codes: 'BLTTDS thời hạn kháng cáo' ranked the
     criminal-procedure article first, 'Điều 35 BLLĐ' the penal code's Điều 35: the code's
     name is in the source, which only source: searched."""
-    from tests.helpers import write_jsonl
+    from tests.helpers import opened_index
 
     text = "Thời hạn kháng cáo là 15 ngày kể từ ngày tuyên án. " + FILLER
-    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+    records = [
         {"id": "criminal", "title": "Điều 333. Thời hạn kháng cáo", "text": text,
          "source": "Bộ luật Tố tụng hình sự"},
         {"id": "civil", "title": "Điều 273. Thời hạn kháng cáo", "text": text,
@@ -157,10 +153,8 @@ def test_a_source_named_in_the_query_ranks_its_documents_first(tmp_path):
          "source": "Bộ luật Lao động"},
         {"id": "penal-35", "title": "Điều 35. Phạt tiền",
          "text": "Theo Bộ luật này, phạt tiền người phạm tội lao động. " + FILLER,
-         "source": "Bộ luật Hình sự"}])
-    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
-    handle = indexer.open_index(tmp_path / "index")
-    try:
+         "source": "Bộ luật Hình sự"}]
+    with opened_index(tmp_path, records) as handle:
         for query, first in [("thời hạn kháng cáo tố tụng dân sự", "civil"),
                              ("thoi han khang cao to tung hinh su", "criminal"),
                              ("Điều 35 BLLĐ", "labour-35"), ("dieu 35 bo luat hinh su",
@@ -168,8 +162,6 @@ def test_a_source_named_in_the_query_ranks_its_documents_first(tmp_path):
             assert ids(indexer.search(handle, query))[0] == first, query
         # evidence, not a filter: the other code's article is still found
         assert "criminal" in ids(indexer.search(handle, "thời hạn kháng cáo tố tụng dân sự"))
-    finally:
-        handle.close()
 
 
 @pytest.mark.parametrize("query", ["án treo là gì", "an treo la gi", "thế nào là án treo",
@@ -178,9 +170,7 @@ def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
     """Found by a QA pass on the law codes: 'án treo là gì' ranked the evidence articles
     ('những gì') first, because 'gì' is rare in law texts; the article on án treo was
     not in the top 10."""
-    from tests.helpers import write_jsonl
-
-    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+    records = ([
         {"id": "suspended", "title": "Điều 65. Án treo",
          "text": "Khi xử phạt tù không quá 03 năm, Tòa án cho hưởng án treo và ấn định "
                  "thời gian thử thách; hết thời gian đó được xóa án tích. " + FILLER},
@@ -189,7 +179,7 @@ def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
                  "chứng cứ, bao lâu thì phải nộp, vì sao và ở đâu. " + FILLER}]
         + [{"id": f"other-{n}", "title": f"Điều {n}. Quy định khác",
             "text": f"Án phí và trình tự xét xử thứ {n}. " + FILLER} for n in range(6)])
-    assert first_of(tmp_path, query) == "suspended"
+    assert first_of(tmp_path, records, query) == "suspended"
 
 
 @pytest.mark.parametrize("query", ["điều 123 bộ luật dân sự", "dieu 123 bo luat dan su",
@@ -197,10 +187,8 @@ def test_question_words_do_not_outweigh_the_topic(tmp_path, query):
 def test_an_article_reference_finds_its_article(tmp_path, query):
     """Found by a QA pass on the law codes: 'điều 123 bộ luật dân sự' ranked 'Điều 4. Áp
     dụng Bộ luật dân sự' first (more of the query's words in its title), Điều 123 fourth."""
-    from tests.helpers import write_jsonl
-
     source = "Bộ luật Dân sự"
-    write_jsonl(tmp_path / "corpus" / "d.jsonl", [
+    records = ([
         {"id": "art-4", "title": "Điều 4. Áp dụng Bộ luật dân sự", "source": source,
          "text": "Bộ luật dân sự là luật chung điều chỉnh các quan hệ dân sự. " + FILLER},
         {"id": "art-123", "title": "Điều 123. Giao dịch vô hiệu do vi phạm điều cấm",
@@ -211,14 +199,12 @@ def test_an_article_reference_finds_its_article(tmp_path, query):
         + [{"id": f"art-{n}", "title": f"Điều {n}. Quy định số {n} của Bộ luật dân sự",
             "source": source, "text": f"Bộ luật dân sự quy định việc thứ {n}. " + FILLER}
            for n in range(200, 212)])
-    assert first_of(tmp_path, query) == "art-123"
+    assert first_of(tmp_path, records, query) == "art-123"
 
 
-def first_of(tmp_path, query: str) -> str:
-    """The first result of ``query`` over the corpus written in ``tmp_path/corpus``."""
-    indexer.reindex(tmp_path / "corpus", tmp_path / "index")
-    handle = indexer.open_index(tmp_path / "index")
-    try:
+def first_of(tmp_path, records: list[dict], query: str) -> str:
+    """The first result of ``query`` over ``records``."""
+    from tests.helpers import opened_index
+
+    with opened_index(tmp_path, records) as handle:
         return ids(indexer.search(handle, query))[0]
-    finally:
-        handle.close()
