@@ -378,3 +378,18 @@ def test_a_generation_with_only_its_report_left_is_not_made_live(good_index, tmp
     (index / "CURRENT").unlink()
     report = indexer.reindex(good_index.parent / "corpus", index)
     assert report.mode == "incremental" and store.current_generation(index).name == live.name
+
+
+def test_the_newest_build_is_made_live_again_whatever_the_folder_names(good_index, tmp_path):
+    """Found in review: 'newest' was the folder name's order, whose random suffix decides
+    between two builds of the same second."""
+    index = tmp_path / "index"
+    shutil.copytree(good_index, index)
+    live = store.current_generation(index)
+    older = index / "gen-99991231T235959-zzzz"  # sorts last by name, built earlier
+    shutil.copytree(live, older)
+    meta = store.read_json(older / store.META)
+    meta["last_reindex"] = "2000-01-01T00:00:00"
+    store.write_json(older / store.META, meta)
+    (index / "CURRENT").unlink()
+    assert store.recover_current(index).name == live.name
