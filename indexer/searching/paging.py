@@ -69,12 +69,15 @@ class Scope:
     deleted: set[int]
     selection: F.Selection  # the same filters, for per-document arrays (date order)
     title_query: tuple = ()  # the query words titles are rescored against (rescore.query_words)
+    source_runs: tuple = ()  # where the query may name a source (sourcenames.query_runs)
+    references: tuple = ()  # (word, number) typed in a row (references.references)
 
     @classmethod
     def of(cls, searcher, filter_q, selection: F.Selection,
-           title_query: tuple = ()) -> Scope:
+           title_query: tuple = (), source_runs: tuple = (), references: tuple = ()) -> Scope:
         allowed = filter_docnums(searcher, filter_q) if filter_q is not None else None
-        return cls(allowed, deleted_docs(searcher), selection, title_query)
+        return cls(allowed, deleted_docs(searcher), selection, title_query, source_runs,
+                   references)
 
 
 @dataclass
@@ -123,7 +126,9 @@ def _run(searcher, whoosh_q, page, per_page, scope: Scope, sort,
                                 matched=matched, deadline=deadline)
         if scope.title_query:
             items = rescore(items, scope.title_query, TextColumn(searcher, "title_c"),
-                            text_spans(searcher, scope.title_query))
+                            text_spans(searcher, scope.title_query),
+                            TextColumn(searcher, "source"), scope.source_runs,
+                            scope.references)
         return _Page(total, items[(page - 1) * per_page:limit], matched)
     # Date order: the matches, unscored, ordered by the per-document date array.
     matched = matches(searcher, whoosh_q, scope.deleted, deadline)

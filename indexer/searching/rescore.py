@@ -37,6 +37,8 @@ from typing import NamedTuple
 from indexer.searching import weights as W
 from indexer.searching.matching import MATCH_FIELD
 from indexer.searching.query import ParsedQuery
+from indexer.searching.references import References, refers
+from indexer.searching.sourcenames import Naming, Runs
 from indexer.text.syllables import is_compound, syllables
 from indexer.whoosh_ext.positions import term_positions
 
@@ -182,21 +184,42 @@ def text_spans(searcher, query: Query) -> Spans:
     return spans
 
 
+def _without(query: Query, name: tuple[str, ...]) -> Query:
+    """``query`` without the words of a source's name (``điều 111 bộ luật hình sự``
+    is ``điều 111`` to the titles of the criminal code, whose source says the rest)."""
+    left = tuple(word for word in query if not {s.folded for s in word} <= set(name))
+    return left or query
+
+
 def rescore(items: list[tuple[int, float]], query: Query,
             title_of: Callable[[int], str],
-            spans: Spans | None = None) -> list[tuple[int, float]]:
+            spans: Spans | None = None, source_of: Callable[[int], str] | None = None,
+            runs: Runs = (), pairs: References = ()) -> list[tuple[int, float]]:
     """``items`` (docnum, score), best first, with the top ``RESCORE_WINDOW`` rescored and
     reordered (ties: the lower docnum first, as in the first ranking); ``title_of``
     gives a document's title from its docnum, ``spans`` the :func:`span_match` of
-    documents' texts (None: titles only)."""
+    documents' texts (None: titles only), ``source_of`` its source name, which gains
+    when the query's ``runs`` name it (:mod:`indexer.searching.sourcenames`); a title
+    holding one of the ``pairs`` gains as the item referred to
+    (:mod:`indexer.searching.references`)."""
     if not items or not query or (W.TITLE_MATCH <= 0 and W.SPAN_MATCH <= 0):
         return items
     window, rest = items[:W.RESCORE_WINDOW], items[W.RESCORE_WINDOW:]
     best = max(score for _, score in window)
     bonus = W.TITLE_MATCH * best
     near = spans([docnum for docnum, _ in window]) if spans and W.SPAN_MATCH > 0 else {}
-    rescored = [(docnum, score + bonus * title_match(title_words(title_of(docnum)), query)
-                 + W.SPAN_MATCH * best * near.get(docnum, 0.0))
-                for docnum, score in window]
+    sources = {docnum: source_of(docnum) for docnum, _ in window} \
+        if source_of and runs and W.SOURCE_MATCH > 0 else {}
+    naming = Naming(sources.values(), runs)
+    topic = {source: _without(query, part) for source, part in naming.whole.items()}
+    rescored = []
+    for docnum, score in window:
+        title = title_words(title_of(docnum))
+        named = naming.of(sources[docnum], title.folded) if naming.best else 0.0
+        asked = topic.get(sources[docnum], query) if naming.best else query
+        rescored.append((docnum, score + bonus * title_match(title, asked)
+                         + W.SPAN_MATCH * best * near.get(docnum, 0.0)
+                         + W.SOURCE_MATCH * best * named
+                         + W.REFERENCE_MATCH * best * refers(title.folded, pairs)))
     rescored.sort(key=lambda item: (-item[1], item[0]))
     return rescored + rest

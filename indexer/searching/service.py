@@ -38,8 +38,10 @@ from indexer.searching.matching import every_word_query, prefix_notes
 from indexer.searching.paging import Every, Scope, collapsed, filter_query
 from indexer.searching.planner import build_query
 from indexer.searching.query import ParsedQuery, add_predictions, parse
+from indexer.searching.references import references
 from indexer.searching.rescore import query_words
 from indexer.searching.results import Hit, Results, ResultsDraft
+from indexer.searching.sourcenames import query_runs
 from indexer.searching.synonyms import Synonyms, expand_indexed
 from indexer.searching.topdocs import matches
 from indexer.text.numbers import vn_number
@@ -152,7 +154,8 @@ def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
         return
     if deadline.ticket is not None:
         deadline.ticket.expect(_postings(searcher, whoosh_q))
-    scope = Scope.of(searcher, filter_q, selection, query_words(parsed))
+    scope = Scope.of(searcher, filter_q, selection, query_words(parsed), query_runs(parsed),
+                     references(parsed))
     page, per_page = results.page, results.per_page
     copies = CopyIndex(searcher)
     hits = collapsed(copies, searcher, whoosh_q, page, per_page, scope, sort, deadline)

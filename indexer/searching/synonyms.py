@@ -55,6 +55,7 @@ BUILTIN: tuple[tuple[tuple[str, ...], str], ...] = (
     (("BLTTHS", "bộ luật tố tụng hình sự"), "Bộ luật Tố tụng hình sự số 101/2015/QH13"),
     (("BLTTDS", "bộ luật tố tụng dân sự"), "Bộ luật Tố tụng dân sự số 92/2015/QH13"),
     (("BLLĐ", "bộ luật lao động"), "Bộ luật Lao động số 45/2019/QH14"),
+    (("BLHH", "bộ luật hàng hải"), "Bộ luật Hàng hải Việt Nam số 95/2015/QH13"),
     (("HĐLĐ", "hợp đồng lao động"), "Bộ luật Lao động số 45/2019/QH14, Chương III; viết tắt"
      " thông dụng"),
     (("NLĐ", "người lao động"), "Bộ luật Lao động số 45/2019/QH14, Điều 3; viết tắt thông dụng"),

@@ -66,6 +66,14 @@ syllables close together (:func:`indexer.searching.rescore.span_match`). Off: at
 gained 0.006 MRR@10 on the help set but doubled the median latency at 100k documents
 (warm p50 of the bench queries 30 -> 61 ms: positions of common syllables decoded for 50
 texts), which broke issue 11's speed target (1.65x FTS5)."""
+SOURCE_MATCH = 0.5
+"""Rescoring: a source the query names (``Điều 51 BLHS``, ``điều 8 bộ luật lao động``:
+:mod:`indexer.searching.sourcenames`) gains this share of the window's best score,
+times the squared share of its name the query holds in a row."""
+REFERENCE_MATCH = 0.5
+"""Rescoring: a title holding a word and a number typed in a row (``điều 111``,
+``nghị định 30``: :mod:`indexer.searching.references`) gains this share of the
+window's best score: it is the item referred to."""
 RESCORE_WINDOW = 50
 """Rescoring: how many of the first ranking's best are rescored by title."""
 

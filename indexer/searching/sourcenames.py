@@ -1,0 +1,118 @@
+"""A source the query names: ``Điều 51 BLHS`` asks for the criminal code's article.
+
+Why: the ranking model scores a query word found in a source name
+(``SOURCE_BOOST``, :func:`indexer.searching.planner._source_evidence`) word by word,
+so it cannot tell *Bộ luật hình sự* from *Bộ luật tố tụng hình sự*: the second holds
+every word of the first. ``Điều 51 BLHS`` ranked the criminal-procedure code's
+article 51 first, ``khoản 2 điều 123 BLDS`` the civil code's article sixth. A source
+is named when the query holds its name's syllables *in a row*, typed or as an
+abbreviation's expansion; the longer the run against the name's length, the surer.
+Like the title rescoring (:mod:`indexer.searching.rescore`), it is a rescoring of
+the top of the first ranking: the rest of the evidence decides which of the named
+source's documents comes first.
+
+Only the sources whose run is the longest in the window gain (``bộ luật`` alone is
+in the name of every code and moves nothing), and a run of one syllable names
+nothing (``LibreOffice`` in every module of a help). Numbers are left out of a
+name (*Bộ luật hình sự 2015* is named by ``BLHS``; a typed year is a word of the
+query like any other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from indexer.searching.query import ParsedQuery, Unit
+from indexer.text.syllables import is_compound, syllables
+
+Runs = tuple[tuple[str, ...], ...]
+"""The query's folded syllables in the order typed, and each alternative's apart."""
+
+MIN_RUN = 2
+"""Fewest syllables of a name in a row that name its source."""
+
+
+def _syllables_of(unit: Unit) -> list[str]:
+    out: list[str] = []
+    for word in unit.words:
+        out += list(word.parts) if word.parts else [word.folded]
+    return out
+
+
+def query_runs(parsed: ParsedQuery) -> Runs:
+    """The runs a source name may be found in: the positive words as typed, in order
+    (across units: ``điều 51 bộ luật hình sự``), and each alternative apart (a
+    synonym's expansion, ``BLHS`` -> *bộ luật hình sự*; an ``OR``'s other side)."""
+    typed: list[str] = []
+    runs: list[tuple[str, ...]] = []
+    for unit in parsed.positive:
+        if unit.scope is not None or unit.kind == "group":
+            continue
+        typed += _syllables_of(unit)
+        for alt in unit.leaves()[1:]:
+            if alt.scope is None and not alt.negated:
+                runs.append(tuple(_syllables_of(alt)))
+    return tuple(run for run in (tuple(typed), *runs) if len(run) >= MIN_RUN)
+
+
+@lru_cache(maxsize=4096)
+def name_syllables(name: str) -> tuple[str, ...]:
+    """A source name's folded syllables, numbers left out."""
+    return tuple(s.folded for s in syllables(name or "")
+                 if not is_compound(s) and not s.folded.isdigit())
+
+
+def longest_run(name: tuple[str, ...], runs: Runs) -> tuple[str, ...]:
+    """The longest part of ``name`` (its syllables in a row) that one of ``runs``
+    holds in a row; the first found of the longest."""
+    best: tuple[str, ...] = ()
+    for run in runs:
+        for i in range(len(name)):
+            for j in range(len(run)):
+                size = 0
+                while (i + size < len(name) and j + size < len(run)
+                       and name[i + size] == run[j + size]):
+                    size += 1
+                if size > len(best):
+                    best = name[i:i + size]
+    return best
+
+
+def holds(title: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """True if ``title`` holds the syllables of ``part`` in a row."""
+    size = len(part)
+    return any(title[i:i + size] == part for i in range(len(title) - size + 1))
+
+
+class Naming:
+    """What the query names among some documents' sources, and how fully."""
+
+    def __init__(self, sources: Iterable[str], runs: Runs) -> None:
+        found = {}
+        for source in set(sources) if runs else ():
+            name = name_syllables(source)
+            if name:
+                found[source] = (longest_run(name, runs), len(name))
+        self.run = max((len(part) for part, _ in found.values()), default=0)
+        named = {source: (part, size) for source, (part, size) in found.items()
+                 if len(part) == self.run} if self.run >= MIN_RUN else {}
+        self.sources = {source: (self.run / size) ** 2 for source, (_, size) in named.items()}
+        """The sources named (the longest run of all, at least :data:`MIN_RUN`), each
+        with the run over its name's length, squared: 1 when the query holds the whole
+        name."""
+        self.parts = {part for part, _ in named.values()}
+        self.whole = {source: part for source, (part, size) in named.items()
+                      if len(part) == size}
+        """The sources whose whole name the query holds, and that name."""
+        self.best = max(self.sources.values(), default=0.0)
+
+    def of(self, source: str, title: tuple[str, ...]) -> float:
+        """How fully the query names a document's source. A title holding a named
+        part counts as the best named: "Áp dụng quy định của Bộ luật dân sự về thời
+        hiệu" (in the civil-procedure code) is about the civil code as much as the
+        civil code's own articles are, and a heading typed whole must still find it."""
+        named = self.sources.get(source, 0.0)
+        if named < self.best and any(holds(title, part) for part in self.parts):
+            return self.best
+        return named
