@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import pytest
 
 from indexer.cli.render import marked_to_terminal
 
@@ -16,3 +17,35 @@ def test_matches_are_coloured_on_a_terminal_and_text_escapes_are_not():
 
 def test_plain_output_has_no_styles_and_no_control_characters():
     assert marked_to_terminal("a\x07 <mark>b</mark>\n\x1b[1mc", color=False) == "a b [1mc"
+
+
+def test_the_count_line_says_what_the_list_below_it_is():
+    """`vnsearch search "điều 51 blhs"` printed "0 kết quả" above ten results (none holds
+    the typed BLHS, all are partial matches): the page says "Kết quả gần đúng" there."""
+    from indexer.cli.render import count_line
+    from indexer.searching.results import Results
+
+    partial = Results(query="q", total=0, candidates=2682, hits=["a"])
+    assert count_line(partial) == "2.682 kết quả gần đúng"
+    mixed = Results(query="q", total=2, candidates=30, hits=["a"])
+    assert count_line(mixed) == "2 kết quả (và 28 kết quả gần đúng, chỉ chứa một phần các từ)"
+    assert count_line(Results(query="q", total=30, candidates=30, hits=["a"])) == "30 kết quả"
+    assert count_line(Results(query="q")) == "Không có kết quả"
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["search", "--bogus", "x"], "No such option '--bogus'"),
+    (["search"], "Missing argument"),
+    (["bogus"], "No such command 'bogus'"),
+])
+def test_a_usage_error_is_one_line(args, problem):
+    """Click printed usage errors as four lines (usage, hint, blank, error); every other
+    error of the CLI is one line per problem."""
+    from click.testing import CliRunner
+
+    from indexer.cli.commands import cli
+
+    result = CliRunner().invoke(cli, args)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and problem in lines[0], result.output
+    assert "--help" in lines[0]

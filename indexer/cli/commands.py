@@ -9,13 +9,41 @@ messages and a non-zero exit; no command ever prints a traceback for bad input.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from indexer.cli.building import optimize, reindex, serve
 from indexer.cli.querying import evaluate, restore, search, stats
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A group whose usage errors are one line, as every other error of the CLI.
+
+    Click prints a usage error as four lines (the usage, a hint, a blank line, the
+    error); a script reading stderr, or a user, gets one line per problem here:
+    ``Error: No such option '--bogus'. (vnsearch search --help)``."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "vnsearch"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"Error: {message} ({where} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vnsearch")
 def cli():
     """vnsearch: Vietnamese full-text search, with or without diacritics.

@@ -37,6 +37,21 @@ def marked_to_terminal(fragment: str, color: bool) -> str:
     return text.replace(_OPEN, _STYLE_OPEN).replace(_CLOSE, _STYLE_CLOSE)
 
 
+def count_line(results: Results) -> str:
+    """The count as the results page words it: documents holding every word, then the
+    partial matches ranked with them; "0 kết quả" above a list of hits said nothing
+    was found while showing what was."""
+    if results.total:
+        line = f"{vn_number(results.total)} kết quả"
+        if results.candidates > results.total:
+            line += (f" (và {vn_number(results.candidates - results.total)} kết quả gần đúng,"
+                     " chỉ chứa một phần các từ)")
+        return line
+    if results.hits:
+        return f"{vn_number(results.candidates)} kết quả gần đúng"
+    return "Không có kết quả"
+
+
 def print_results(results: Results, color: bool) -> None:
     for message in results.messages:
         click.echo(f"note: {message}")
@@ -46,7 +61,7 @@ def print_results(results: Results, color: bool) -> None:
         click.echo("Không có tài liệu chứa tất cả các từ; hiển thị kết quả gần đúng.")
     elif results.partial:
         click.echo("Có kết quả chỉ chứa một phần các từ cần tìm.")
-    click.echo(f"{vn_number(results.total)} kết quả ({vn_number(results.took_ms / 1000, 3)} giây)")
+    click.echo(f"{count_line(results)} ({vn_number(results.took_ms / 1000, 3)} giây)")
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, first + 1):
         title = marked_to_terminal(hit.title_html, color)
