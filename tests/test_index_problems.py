@@ -393,3 +393,23 @@ def test_the_newest_build_is_made_live_again_whatever_the_folder_names(good_inde
     store.write_json(older / store.META, meta)
     (index / "CURRENT").unlink()
     assert store.recover_current(index).name == live.name
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_accent_model_stops_restore_not_search(good_index, tmp_path, damage):
+    """`vnsearch restore "can bo dang vien"` printed the text back unchanged when the
+    accent model was damaged: a model that knew no better, as far as anyone could tell.
+    Search goes on without the model; restoring says what is wrong and what to do."""
+    index = tmp_path / "index"
+    shutil.copytree(good_index, index)
+    model = index / store.current_generation(index).name / store.MODEL
+    if damage == "garbage":
+        model.write_bytes(b"\x1f\x8b\x08" + b"\x5a" * 500)
+    else:
+        _truncate(model, 0.5)
+    line = cli_fails_in_one_line(index, ["restore", "can bo dang vien"])
+    assert "accent model" in line and "reindex --full" in line
+    result = CliRunner().invoke(cli, ["search", "can bo", "--index", str(index)])
+    assert result.exit_code == 0 and "Cán bộ số" in result.output, result.output
+    good = CliRunner().invoke(cli, ["restore", "can bo dang vien", "--index", str(good_index)])
+    assert good.exit_code == 0 and "cán bộ đảng viên" in good.output, good.output

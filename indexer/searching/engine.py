@@ -38,6 +38,7 @@ class _Model:
         self._model: AccentModel | Backed | None = None
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self.problem: str | None = None  # why the model could not be read, if it could not
 
     def get(self) -> AccentModel | Backed:
         try:
@@ -50,8 +51,12 @@ class _Model:
                 try:
                     self._model = backed(AccentModel.load(self.path) if stamp
                                          else AccentModel())
-                except Exception:  # a damaged model only costs suggestions
+                    self.problem = None
+                except Exception:  # a damaged model only costs suggestions...
                     self._model = AccentModel()
+                    # ...and restoring, which says so (vnsearch restore)
+                    self.problem = (f"the accent model {self.path} is damaged and cannot"
+                                    " be read; rebuild it with `vnsearch reindex --full`")
                 self._stamp = stamp
             return self._model
 
@@ -146,6 +151,12 @@ class SearchIndex:
         if holder is None or holder.name != generation.name:
             holder = self._model = _Model(generation)
         return holder.get()
+
+    def model_problem(self) -> str | None:
+        """Why the accent model of the commit being read could not be read (None: it
+        was): searching goes on without it, restoring accents cannot."""
+        self.model()
+        return self._model.problem if self._model is not None else None
 
     def synonyms(self) -> Synonyms:
         """Built-in abbreviations plus the user's file (re-read when it changes)."""

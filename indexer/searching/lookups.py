@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from indexer.corpus.dates import aware
+from indexer.errors import IndexDamagedError
 from indexer.indexing import generations as store
 from indexer.indexing.census import Census, count_segments
 from indexer.searching.engine import SearchIndex, reads_index
@@ -156,5 +157,12 @@ def suggest(index: SearchIndex, prefix: str, limit: int = MAX_SUGGEST) -> list[s
 
 
 def restore(index: SearchIndex, text: str) -> str:
-    """``can bo dang vien`` -> ``cán bộ đảng viên``, learnt from the indexed corpus."""
-    return index.model().restore(text or "")
+    """``can bo dang vien`` -> ``cán bộ đảng viên``, learnt from the indexed corpus.
+
+    Raises :class:`IndexDamagedError` when the index's accent model cannot be read:
+    the text given back unchanged would look like a model that knows no better."""
+    model = index.model()
+    problem = index.model_problem()
+    if problem:
+        raise IndexDamagedError(problem)
+    return model.restore(text or "")
