@@ -5,8 +5,12 @@ Why: a number the user types next to a word names an item by its heading
 ranking weighs a number found in a title (``NUMBER_TITLE_BOOST``) but syllable by
 syllable, so in ``điều 111 bộ luật hình sự`` the articles whose titles hold the
 code's name (*Điều 1. Nhiệm vụ của Bộ luật hình sự*) outrank article 111. A title
-holding the word and its number in a row is the item referred to, and the
-rescoring (:mod:`indexer.searching.rescore`) says so.
+*beginning* with the word and its number is the item referred to, and the rescoring
+(:mod:`indexer.searching.rescore`) says so. Beginning: a numbered item's heading
+starts with its number, where a title merely holding a number and the word before it
+is about something else (``người lao động dưới 18 tuổi`` is not a reference to the
+titles holding *dưới 18*: eight articles of the penal codes ranked above the labour
+code's answer when any place in the title counted).
 """
 
 from __future__ import annotations
@@ -32,5 +36,5 @@ def references(parsed: ParsedQuery) -> References:
 
 
 def refers(title: tuple[str, ...], pairs: References) -> bool:
-    """True if the title (folded syllables) holds one of the pairs in a row."""
-    return any(title[i:i + 2] == pair for i in range(len(title) - 1) for pair in pairs)
+    """True if the title (folded syllables) begins with one of the pairs."""
+    return tuple(title[:2]) in pairs

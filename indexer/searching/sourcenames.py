@@ -11,11 +11,11 @@ Like the title rescoring (:mod:`indexer.searching.rescore`), it is a rescoring o
 the top of the first ranking: the rest of the evidence decides which of the named
 source's documents comes first.
 
-Only the sources whose run is the longest in the window gain (``bộ luật`` alone is
-in the name of every code and moves nothing), and a run of one syllable names
-nothing (``LibreOffice`` in every module of a help). Numbers are left out of a
-name (*Bộ luật hình sự 2015* is named by ``BLHS``; a typed year is a word of the
-query like any other).
+Only the sources whose run is the longest in the window gain, unless every source
+there holds it (``bộ luật`` alone is in the name of every code and moves nothing),
+and a run of one syllable names nothing (``LibreOffice`` in every module of a help).
+Numbers are left out of a name (*Bộ luật hình sự 2015* is named by ``BLHS``; a typed
+year is a word of the query like any other).
 """
 
 from __future__ import annotations
@@ -97,10 +97,12 @@ class Naming:
         self.run = max((len(part) for part, _ in found.values()), default=0)
         named = {source: (part, size) for source, (part, size) in found.items()
                  if len(part) == self.run} if self.run >= MIN_RUN else {}
+        if len(named) == len(found):  # every source holds it (bộ luật): nothing is told apart
+            named = {}
         self.sources = {source: (self.run / size) ** 2 for source, (_, size) in named.items()}
-        """The sources named (the longest run of all, at least :data:`MIN_RUN`), each
-        with the run over its name's length, squared: 1 when the query holds the whole
-        name."""
+        """The sources named (the longest run of all, at least :data:`MIN_RUN`, and not
+        in every source), each with the run over its name's length, squared: 1 when the
+        query holds the whole name."""
         self.parts = {part for part, _ in named.values()}
         self.whole = {source: part for source, (part, size) in named.items()
                       if len(part) == size}
@@ -108,11 +110,14 @@ class Naming:
         self.best = max(self.sources.values(), default=0.0)
 
     def of(self, source: str, title: tuple[str, ...]) -> float:
-        """How fully the query names a document's source. A title holding a named
-        part counts as the best named: "Áp dụng quy định của Bộ luật dân sự về thời
-        hiệu" (in the civil-procedure code) is about the civil code as much as the
-        civil code's own articles are, and a heading typed whole must still find it."""
+        """How fully the query names a document's source. A document of a source not
+        named whose title holds a named part counts as the best named: "Áp dụng quy
+        định của Bộ luật dân sự về thời hiệu" (in the civil-procedure code) is about the
+        civil code as much as the civil code's own articles are, and a heading typed
+        whole must still find it. Within a named source, titles do not count: the
+        source says it already (``rút đơn khởi kiện vụ án dân sự`` in the
+        civil-procedure code is not about the articles titled *dân sự*)."""
         named = self.sources.get(source, 0.0)
-        if named < self.best and any(holds(title, part) for part in self.parts):
+        if not named and any(holds(title, part) for part in self.parts):
             return self.best
         return named
