@@ -31,6 +31,8 @@ def test_the_count_line_says_what_the_list_below_it_is():
     assert count_line(mixed) == "2 kết quả (và 28 kết quả gần đúng, chỉ chứa một phần các từ)"
     assert count_line(Results(query="q", total=30, candidates=30, hits=["a"])) == "30 kết quả"
     assert count_line(Results(query="q")) == "Không có kết quả"
+    past_the_end = Results(query="q", total=0, candidates=12, page=99)
+    assert count_line(past_the_end) == "12 kết quả gần đúng"
 
 
 @pytest.mark.parametrize("args, problem", [
@@ -49,3 +51,15 @@ def test_a_usage_error_is_one_line(args, problem):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1 and problem in lines[0], result.output
     assert "--help" in lines[0]
+
+
+def test_vnsearch_alone_prints_the_help_not_an_error_line():
+    """A reviewer found the one-line usage errors flattening the whole help into one
+    'Error: Usage: …' line for `vnsearch` with no command."""
+    from click.testing import CliRunner
+
+    from indexer.cli.commands import cli
+
+    result = CliRunner().invoke(cli, [], prog_name="vnsearch")
+    assert "Error:" not in result.output and "Usage: vnsearch" in result.output
+    assert "Commands:" in result.output.splitlines() and result.exit_code in (0, 2)

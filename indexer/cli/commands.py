@@ -17,6 +17,10 @@ from indexer.cli.building import optimize, reindex, serve
 from indexer.cli.querying import evaluate, restore, search, stats
 
 
+_HELP_ASKED = getattr(click.exceptions, "NoArgsIsHelpError", ())
+"""Click 8.2+'s "no command given, here is the help": a UsageError that is no error."""
+
+
 class OneLineErrors(click.Group):
     """A group whose usage errors are one line, as every other error of the CLI.
 
@@ -29,6 +33,9 @@ class OneLineErrors(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except _HELP_ASKED as exc:  # `vnsearch` alone: the help, as click prints it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "vnsearch"
             message = " ".join(exc.format_message().split())

@@ -47,7 +47,7 @@ def count_line(results: Results) -> str:
             line += (f" (và {vn_number(results.candidates - results.total)} kết quả gần đúng,"
                      " chỉ chứa một phần các từ)")
         return line
-    if results.hits:
+    if results.candidates:
         return f"{vn_number(results.candidates)} kết quả gần đúng"
     return "Không có kết quả"
 
