@@ -111,6 +111,28 @@ def test_a_reference_is_words_and_a_number_in_a_row():
     decree = references(parse("nghị định 100 xử phạt giao thông"))
     assert refers(("nghi", "dinh", "100", "2019", "nd", "cp"), decree)
     assert not refers(("thong", "tu", "100"), decree)
+    assert refers(("dieu", "51a"), references(parse("điều 51a")))
+
+
+@pytest.mark.parametrize("query", ["kinh tế năm 2023", "giá xăng tháng 12", "top 10 điện thoại",
+                                   "điều 51*", "điều ² 51", "covid 19"])
+def test_a_number_after_a_topic_word_is_no_reference(query):
+    """Found by a reviewer: any word before a number counted, so news titles beginning
+    "Năm 2023: …" or "Tháng 12 có gì mới" outranked the articles on the topic."""
+    assert references(parse(query)) == ()
+
+
+def test_a_title_beginning_with_a_year_does_not_outrank_the_topic(tmp_path):
+    from tests.helpers import opened_index
+
+    records = [
+        {"id": "economy", "title": "Tăng trưởng kinh tế Việt Nam năm 2023 vượt dự báo",
+         "text": f"Kinh tế tăng trưởng khá trong năm 2023 nhờ xuất khẩu. {FILLER}"},
+        {"id": "football", "title": "Năm 2023: bóng đá Việt Nam nhìn lại",
+         "text": f"Một năm nhiều biến động của bóng đá, kinh tế của các câu lạc bộ. {FILLER}"},
+    ]
+    with opened_index(tmp_path, records) as handle:
+        assert [hit.id for hit in indexer.search(handle, "kinh tế năm 2023").hits][0] == "economy"
 
 
 def test_titles_within_a_partly_named_source_are_not_boosted(tmp_path):
@@ -131,3 +153,53 @@ def test_titles_within_a_partly_named_source_are_not_boosted(tmp_path):
     with opened_index(tmp_path, records) as handle:
         ranked = [hit.id for hit in indexer.search(handle, "rút đơn khởi kiện vụ án dân sự").hits]
     assert ranked[0] == "withdraw", ranked
+
+
+def test_a_name_is_named_whole_or_by_most_of_it():
+    """Found by a reviewer: two syllables of a publisher's name named it (*nhân dân* of
+    "Báo Nhân Dân" lifted all its pages for ``đời sống nhân dân vùng cao``)."""
+    papers = ["Báo Nhân Dân", "Báo Tuổi Trẻ", "Báo Hà Nội Mới"]
+    for query in ("đời sống nhân dân vùng cao", "giao thông hà nội", "trách nhiệm hình sự"):
+        assert Naming([*papers, PENAL, PROCEDURE], query_runs(parse(query))).sources == {}
+    assert Naming(papers, query_runs(parse("báo nhân dân đưa tin"))).sources == \
+        {"Báo Nhân Dân": 1.0}
+    # most of a longer name, the bonus by its share
+    partly = Naming([PROCEDURE, CIVIL], query_runs(parse("luật tố tụng hình sự"))).sources
+    assert partly == {PROCEDURE: pytest.approx((5 / 6) ** 2)}
+
+
+def test_a_paper_named_in_passing_does_not_lift_its_pages(tmp_path):
+    from tests.helpers import opened_index
+
+    records = [
+        {"id": "topic", "title": "Những đổi thay", "source": "Báo Tuổi Trẻ",
+         "text": f"Đời sống nhân dân vùng cao đã khá hơn nhờ đường sá. {FILLER}"},
+    ] + [
+        {"id": f"market-{n}", "title": f"Đời sống vùng cao: phiên chợ số {n}",
+         "source": "Báo Nhân Dân",
+         "text": f"Phiên chợ vùng cao họp mỗi tuần, đời sống đồng bào vùng cao vui. {FILLER}"}
+        for n in range(3)
+    ]
+    with opened_index(tmp_path, records) as handle:
+        ranked = [hit.id for hit in indexer.search(handle, "đời sống nhân dân vùng cao").hits]
+    assert ranked[0] == "topic", ranked
+
+
+def test_a_heading_citing_a_named_code_competes_with_that_codes_articles(tmp_path):
+    """The query names the civil code; the answer is the procedure code's article about
+    it. Without the title rule the civil code's own article took the bonus alone."""
+    from tests.helpers import opened_index
+
+    procedure = "Bộ luật tố tụng dân sự 2015"
+    records = [
+        {"id": "cites", "title": "Điều 184. Áp dụng quy định của Bộ luật dân sự về thời hiệu",
+         "source": procedure, "text": f"Thời hiệu khởi kiện được áp dụng theo quy định. {FILLER}"},
+        {"id": "own", "title": "Điều 150. Áp dụng thời hiệu", "source": CIVIL,
+         "text": "Quy định của Bộ luật dân sự về thời hiệu được áp dụng khi có yêu cầu; "
+                 f"thời hiệu hưởng quyền và thời hiệu khởi kiện. {FILLER}"},
+        {"id": "other", "title": "Điều 1. Phạm vi điều chỉnh", "source": procedure,
+         "text": f"Bộ luật này quy định trình tự tố tụng. {FILLER}"},
+    ]
+    with opened_index(tmp_path, records) as handle:
+        query = "Áp dụng quy định của Bộ luật dân sự về thời hiệu"
+        assert [hit.id for hit in indexer.search(handle, query).hits][0] == "cites"

@@ -16,7 +16,6 @@ import click
 from indexer.cli.building import optimize, reindex, serve
 from indexer.cli.querying import evaluate, restore, search, stats
 
-
 _HELP_ASKED = getattr(click.exceptions, "NoArgsIsHelpError", ())
 """Click 8.2+'s "no command given, here is the help": a UsageError that is no error."""
 

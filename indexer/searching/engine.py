@@ -41,6 +41,10 @@ class _Model:
         self.problem: str | None = None  # why the model could not be read, if it could not
 
     def get(self) -> AccentModel | Backed:
+        return self.state()[0]
+
+    def state(self) -> tuple[AccentModel | Backed, str | None]:
+        """The model and why it could not be read (None: it was), read together."""
         try:
             st = self.path.stat()
             stamp = (st.st_mtime_ns, st.st_size)
@@ -58,7 +62,7 @@ class _Model:
                     self.problem = (f"the accent model {self.path} is damaged and cannot"
                                     " be read; rebuild it with `vnsearch reindex --full`")
                 self._stamp = stamp
-            return self._model
+            return self._model, self.problem
 
 
 class ResultCache:
@@ -146,17 +150,16 @@ class SearchIndex:
     def model(self) -> AccentModel | Backed:
         """The accent model of the commit being read, backed by the shipped base
         model for a small corpus (:mod:`indexer.accents.basemodel`)."""
+        return self.model_state()[0]
+
+    def model_state(self) -> tuple[AccentModel | Backed, str | None]:
+        """:meth:`model` and why it could not be read (None: it was), from one holder:
+        searching goes on without a damaged model, restoring accents cannot."""
         generation = self.commit().generation
         holder = self._model
         if holder is None or holder.name != generation.name:
             holder = self._model = _Model(generation)
-        return holder.get()
-
-    def model_problem(self) -> str | None:
-        """Why the accent model of the commit being read could not be read (None: it
-        was): searching goes on without it, restoring accents cannot."""
-        self.model()
-        return self._model.problem if self._model is not None else None
+        return holder.state()
 
     def synonyms(self) -> Synonyms:
         """Built-in abbreviations plus the user's file (re-read when it changes)."""

@@ -161,8 +161,7 @@ def restore(index: SearchIndex, text: str) -> str:
 
     Raises :class:`IndexDamagedError` when the index's accent model cannot be read:
     the text given back unchanged would look like a model that knows no better."""
-    model = index.model()
-    problem = index.model_problem()
+    model, problem = index.model_state()
     if problem:
         raise IndexDamagedError(problem)
     return model.restore(text or "")

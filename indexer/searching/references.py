@@ -5,7 +5,7 @@ Why: a number the user types next to a word names an item by its heading
 ranking weighs a number found in a title (``NUMBER_TITLE_BOOST``) but syllable by
 syllable, so in ``điều 111 bộ luật hình sự`` the articles whose titles hold the
 code's name (*Điều 1. Nhiệm vụ của Bộ luật hình sự*) outrank article 111. A title
-*beginning* with the word(s) and the number is the item referred to, and the rescoring
+*beginning* with the heading word and the number is the item referred to, and the rescoring
 (:mod:`indexer.searching.rescore`) says so. Beginning: a numbered item's heading
 starts with its number, where a title merely holding a number and the word before it
 is about something else (``người lao động dưới 18 tuổi`` is not a reference to the
@@ -15,6 +15,8 @@ code's answer when any place in the title counted).
 
 from __future__ import annotations
 
+import re
+
 from indexer.searching.query import ParsedQuery
 
 References = tuple[tuple[str, ...], ...]
@@ -23,23 +25,41 @@ References = tuple[tuple[str, ...], ...]
 LONGEST = 4
 """Most syllables of a reference's run (``quyết định số 15``)."""
 
+HEADING_WORDS = frozenset({
+    # the numbered parts of a text, and of the law, as Vietnamese numbers them
+    "dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet", "so", "bai", "phu luc",
+    "luat", "nghi dinh", "quyet dinh", "thong tu", "nghi quyet", "chi thi", "cong van",
+    "thong bao", "bieu mau", "mau",
+})
+"""Words (folded) that number a heading: ``điều 111`` refers to a heading, where
+``năm 2023``, ``tháng 12`` or ``top 10`` are words of a topic ("Năm 2023: bóng đá nhìn
+lại" is not what ``kinh tế năm 2023`` asks for)."""
+
+_NUMBER = re.compile(r"[0-9]+[a-z]?")  # 51, 51a (an article added by an amendment)
+
 
 def references(parsed: ParsedQuery) -> References:
-    """The runs that may begin a heading: each number typed after a syllable that is
-    not one, with the one to three syllables before it (``điều 111``; ``nghị định
-    30`` as *định 30* and *nghị định 30*: a heading may begin with either)."""
+    """The runs that may begin a heading: each number typed after a heading word
+    (:data:`HEADING_WORDS`), with the one to three syllables before it (``điều 111``;
+    ``nghị định 30`` as *định 30* and *nghị định 30*: a heading may begin with either)."""
     typed: list[str] = []
     for unit in parsed.positive:
-        if unit.scope is not None or unit.kind == "group":
+        if unit.scope is not None or unit.kind in ("group", "prefix"):
             continue
         for word in unit.words:
             typed += list(word.parts) if word.parts else [word.folded]
     runs = []
     for end, number in enumerate(typed):
-        if end and number.isdigit() and not typed[end - 1].isdigit():
-            runs += [tuple(typed[start:end + 1])
-                     for start in range(end - 1, max(-1, end - LONGEST), -1)]
+        if not _NUMBER.fullmatch(number) or not _after_heading_word(typed, end):
+            continue
+        first = max(0, end - LONGEST + 1)
+        runs += [tuple(typed[start:end + 1]) for start in range(end - 1, first - 1, -1)]
     return tuple(dict.fromkeys(runs))
+
+
+def _after_heading_word(typed: list[str], end: int) -> bool:
+    return any(" ".join(typed[end - size:end]) in HEADING_WORDS
+               for size in (1, 2) if end - size >= 0)
 
 
 def refers(title: tuple[str, ...], runs: References) -> bool:

@@ -71,7 +71,7 @@ SOURCE_MATCH = 0.5
 :mod:`indexer.searching.sourcenames`) gains this share of the window's best score,
 times the squared share of its name the query holds in a row."""
 REFERENCE_MATCH = 0.5
-"""Rescoring: a title beginning with a word and a number typed in a row (``điều 111``,
+"""Rescoring: a title beginning with a heading word and the number typed after it (``điều 111``,
 ``nghị định 30``: :mod:`indexer.searching.references`) gains this share of the
 window's best score: it is the item referred to."""
 RESCORE_WINDOW = 50
