@@ -186,3 +186,24 @@ def test_copy_key_text_is_the_regex_normalisation(text):
 
     expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).casefold()).strip()
     assert _normalise(text) == expected
+
+
+def test_a_copy_that_does_not_match_the_phrase_is_not_listed(tmp_path):
+    """Identical text but for a line break inside the phrase: the same copy key (white
+    space collapsed), but a phrase never spans a line break, so that copy does not
+    match ``"tăng mạnh trong tuần"`` and was listed under the one that did."""
+    text = ARTICLE["text"]
+    broken = text.replace("tăng mạnh trong", "tăng mạnh\ntrong")
+    records = [{"id": "flat", "title": ARTICLE["title"], "text": text},
+               {"id": "broken", "title": ARTICLE["title"], "text": broken},
+               {"id": "flat2", "title": ARTICLE["title"], "text": text}]
+    assert copy_key(ARTICLE["title"], text) == copy_key(ARTICLE["title"], broken)
+    _, index_dir = _build(tmp_path, records)
+    index = indexer.open_index(index_dir)
+    try:
+        phrase = indexer.search(index, '"mạnh trong tuần"')
+        words = indexer.search(index, "giá lúa")
+    finally:
+        index.close()
+    assert [hit.id for hit in phrase.hits] == ["flat"] and phrase.hits[0].copies == ["flat2"]
+    assert words.hits[0].copy_count == 2  # without the phrase, all three are one result

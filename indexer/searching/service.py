@@ -180,9 +180,15 @@ def _search(index: SearchIndex, results: ResultsDraft, filter_q: Q.Query | None,
         counted = every_matched if every_matched is not None and results.total else hits.matched
         results.facets = F.count(counted, selection)
     terms = Terms(*parsed.highlight_terms())
+    # a copy is listed only if it matches too: identical text may differ in line breaks,
+    # which a phrase does not cross
+    candidates = Every([(offset, docs) for _, offset, docs in hits.matched]) \
+        if hits.matched else None
     for group in hits.items:
         docnum, score = group.docnum, group.score
         others = copies.copies(group.key, docnum, scope.allowed, scope.deleted)
+        if candidates is not None:
+            others = [d for d in others if d in candidates]
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title", ""), stored.get("body", "")
         if final.expired():  # out of time: the hit unmarked, its text's beginning
