@@ -203,3 +203,18 @@ def test_a_heading_citing_a_named_code_competes_with_that_codes_articles(tmp_pat
     with opened_index(tmp_path, records) as handle:
         query = "Áp dụng quy định của Bộ luật dân sự về thời hiệu"
         assert [hit.id for hit in indexer.search(handle, query).hits][0] == "cites"
+
+
+@pytest.mark.parametrize("query", ['source:"bộ luật hình sự"', "source:BLHS", "source:blhs",
+                                   'source:"bo luat hinh su 2015"'])
+def test_source_scope_matches_the_name_in_a_row(index, query):
+    """``source:"bộ luật hình sự"`` also returned the criminal-procedure code's articles
+    (the name field keeps no positions: "Bộ luật tố tụng hình sự" holds every syllable),
+    and ``source:BLHS`` found nothing: the scope was never expanded."""
+    found = indexer.search(index, query, per_page=100)
+    assert found.hits and {hit.id.split("-")[0] for hit in found.hits} == {"penal"}
+
+
+def test_excluding_a_named_source_keeps_the_others(index):
+    found = {hit.id for hit in indexer.search(index, "điều 51 -source:BLHS").hits}
+    assert "penal-51" not in found and {"procedure-51", "civil-51"} <= found

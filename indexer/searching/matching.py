@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from indexer.searching import weights as W
 from indexer.searching.query import MAX_PREFIX_EXPANSION, MAX_PREFIX_TERMS, ParsedQuery, Unit, Word
+from indexer.searching.sourcenames import scattered
 from indexer.text.variants import accented_spellings
 from indexer.text.words import CROSSING
 from indexer.whoosh_ext.bm25 import AndNot, Term
@@ -99,6 +100,10 @@ def unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION,
         forms = _exact_forms(unit, "title_a" if unit.scope == "title" else "accents")
         if forms and query is not Q.NullQuery:
             query = and_([query, *forms])
+    if unit.scope == "source" and unit.kind != "group" and query is not Q.NullQuery:
+        others = scattered(reader, unit)  # the words in the name, but not in a row
+        if others:
+            query = AndNot(query, or_([Term("source", name) for name in others]))
     if unit.weight != 1.0 and query is not Q.NullQuery:
         query.boost *= unit.weight  # a synonym expansion: below what was typed
     if unit.alternatives:

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from indexer.searching.query import ParsedQuery, Unit
 from indexer.text.syllables import is_compound, syllables
+from indexer.whoosh_ext.readerstate import cache_of
 
 Runs = tuple[tuple[str, ...], ...]
 """The query's folded syllables in the order typed, and each alternative's apart."""
@@ -146,3 +147,34 @@ class Naming:
         if not named and any(holds(title, part) for part in self.parts):
             return self.best
         return named
+
+
+@lru_cache(maxsize=4096)
+def _every_syllable(name: str) -> tuple[str, ...]:
+    return tuple(s.folded for s in syllables(name or "") if not is_compound(s))
+
+
+def _names(reader) -> list[tuple[str, tuple[str, ...]]]:
+    """Every source name of the index with its folded syllables, read once per reader."""
+    cache = cache_of(reader, "source_names")
+    found = cache.get("names")
+    if found is None:
+        found = []
+        if "source" in reader.schema:
+            for term in reader.lexicon("source"):
+                name = term.decode("utf-8") if isinstance(term, bytes) else term
+                found.append((name, _every_syllable(name)))
+        cache["names"] = found
+    return found
+
+
+def scattered(reader, unit: Unit) -> list[str]:
+    """The source names holding every syllable of a ``source:`` unit but not in a row:
+    what ``source:"bộ luật hình sự"`` (or ``source:BLHS``, expanded) must not match.
+    The name field is searched syllable by syllable (it keeps no positions), and "Bộ
+    luật tố tụng hình sự" holds every syllable of "bộ luật hình sự"."""
+    wanted = tuple(part for word in unit.words for part in (word.parts or (word.folded,)))
+    if reader is None or unit.kind == "prefix" or len(wanted) < MIN_RUN:
+        return []
+    return [name for name, held in _names(reader)
+            if set(wanted) <= set(held) and not holds(held, wanted)]

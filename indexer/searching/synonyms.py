@@ -215,9 +215,9 @@ def expand_indexed(units: list[Unit], table: Synonyms, reader) -> list[Unit]:
 
 def _expansions(unit: Unit, table: Synonyms, indexed: Callable[[str], bool]) -> list[Unit]:
     """A word or phrase that is a synonym form by itself but was typed with an operator
-    (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``): its group's other forms, as
-    alternatives an exclusion drops too and an ``OR`` or a field finds too."""
-    if unit.kind not in ("word", "phrase") or unit.scope == "source" or not unit.words:
+    (``-ubnd``, ``UBND OR y tế``, ``title:ubnd``, ``source:BLHS``): its group's other
+    forms, as alternatives an exclusion drops too and an ``OR`` or a field finds too."""
+    if unit.kind not in ("word", "phrase") or not unit.words:
         return []
     key = tuple(w.folded for w in unit.words)
     if key not in table.groups:
