@@ -87,8 +87,7 @@ def unit_query(unit: Unit, reader, prefix_limit: int = MAX_PREFIX_EXPANSION,
     if unit.kind == "group" or (unit.kind == "word" and len(unit.words) > 1):
         query = _grammar_query(unit, field, reader, prefix_limit, exact)
     elif unit.kind == "phrase" and unit.scope != "source":
-        folds = [part for w in unit.words for part in (w.parts or (w.folded,))]
-        query = Q.Phrase(field, folds)
+        query = Q.Phrase(field, unit.folds())
         marks = True
     else:
         words = unit.words[:-1] if unit.kind == "prefix" else unit.words

@@ -67,6 +67,11 @@ class Unit:
     members: list[Unit] = field(default_factory=list)  # of a group: all required
     weight: float = 1.0  # below 1 for an alternative the user did not type (a synonym)
 
+    def folds(self) -> list[str]:
+        """The folded syllables of this unit's words, an identifier as its parts (what
+        the folded fields hold)."""
+        return [part for word in self.words for part in (word.parts or (word.folded,))]
+
     def leaves(self, negated_members: bool = False) -> list[Unit]:
         """This unit and its alternatives in typed order, groups opened up (their
         negated members left out unless asked for)."""
@@ -89,6 +94,14 @@ class ParsedQuery:
     @property
     def positive(self) -> list[Unit]:
         return [u for u in self.units if not u.negated]
+
+    def typed_folds(self, prefixes: bool = True) -> list[str]:
+        """The folded syllables of the words to find, in the order typed, across units
+        (``điều 51 bộ luật hình sự``): not excluded, not ``title:``/``source:``, not
+        groups, and prefixes only if ``prefixes``."""
+        skipped = ("group",) if prefixes else ("group", "prefix")
+        return [fold for unit in self.positive
+                if unit.scope is None and unit.kind not in skipped for fold in unit.folds()]
 
     def highlight_terms(self) -> tuple:
         """For snippets: {folded: accented forms asked for (None = any)}, folded prefixes,

@@ -42,12 +42,7 @@ def references(parsed: ParsedQuery) -> References:
     """The runs that may begin a heading: each number typed after a heading word
     (:data:`HEADING_WORDS`), with the one to three syllables before it (``điều 111``;
     ``nghị định 30`` as *định 30* and *nghị định 30*: a heading may begin with either)."""
-    typed: list[str] = []
-    for unit in parsed.positive:
-        if unit.scope is not None or unit.kind in ("group", "prefix"):
-            continue
-        for word in unit.words:
-            typed += list(word.parts) if word.parts else [word.folded]
+    typed = parsed.typed_folds(prefixes=False)
     runs = []
     for end, number in enumerate(typed):
         if not _NUMBER.fullmatch(number) or not _after_heading_word(typed, end):

@@ -47,34 +47,27 @@ LONGEST_RUN = 64
 """Syllables of a run compared (a long quoted phrase is cut)."""
 
 
-def _syllables_of(unit: Unit) -> list[str]:
-    out: list[str] = []
-    for word in unit.words:
-        out += list(word.parts) if word.parts else [word.folded]
-    return out
-
-
 def query_runs(parsed: ParsedQuery) -> Runs:
     """The runs a source name may be found in: the positive words as typed, in order
     (across units: ``điều 51 bộ luật hình sự``), and each alternative apart (a
     synonym's expansion, ``BLHS`` -> *bộ luật hình sự*; an ``OR``'s other side)."""
-    typed: list[str] = []
-    runs: list[tuple[str, ...]] = []
+    runs = [tuple(parsed.typed_folds())]
     for unit in parsed.positive:
-        if unit.scope is not None or unit.kind == "group":
-            continue
-        typed += _syllables_of(unit)
-        for alt in unit.leaves()[1:]:
-            if alt.scope is None and not alt.negated:
-                runs.append(tuple(_syllables_of(alt)))
-    return tuple(run[:LONGEST_RUN] for run in (tuple(typed), *runs) if len(run) >= MIN_RUN)
+        if unit.scope is None and unit.kind != "group":
+            runs += [tuple(alt.folds()) for alt in unit.leaves()[1:]
+                     if alt.scope is None and not alt.negated]
+    return tuple(run[:LONGEST_RUN] for run in runs if len(run) >= MIN_RUN)
+
+
+@lru_cache(maxsize=4096)
+def _every_syllable(name: str) -> tuple[str, ...]:
+    return tuple(s.folded for s in syllables(name or "") if not is_compound(s))
 
 
 @lru_cache(maxsize=4096)
 def name_syllables(name: str) -> tuple[str, ...]:
     """A source name's folded syllables, numbers left out."""
-    return tuple(s.folded for s in syllables(name or "")
-                 if not is_compound(s) and not s.folded.isdigit())[:LONGEST_NAME]
+    return tuple(s for s in _every_syllable(name) if not s.isdigit())[:LONGEST_NAME]
 
 
 def grams(runs: Runs) -> set[tuple[str, ...]]:
@@ -149,11 +142,6 @@ class Naming:
         return named
 
 
-@lru_cache(maxsize=4096)
-def _every_syllable(name: str) -> tuple[str, ...]:
-    return tuple(s.folded for s in syllables(name or "") if not is_compound(s))
-
-
 def _names(reader) -> list[tuple[str, tuple[str, ...]]]:
     """Every source name of the index with its folded syllables, read once per reader."""
     cache = cache_of(reader, "source_names")
@@ -173,7 +161,7 @@ def scattered(reader, unit: Unit) -> list[str]:
     what ``source:"bộ luật hình sự"`` (or ``source:BLHS``, expanded) must not match.
     The name field is searched syllable by syllable (it keeps no positions), and "Bộ
     luật tố tụng hình sự" holds every syllable of "bộ luật hình sự"."""
-    wanted = tuple(part for word in unit.words for part in (word.parts or (word.folded,)))
+    wanted = tuple(unit.folds())
     if reader is None or unit.kind == "prefix" or len(wanted) < MIN_RUN:
         return []
     return [name for name, held in _names(reader)
