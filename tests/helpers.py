@@ -52,6 +52,11 @@ def opened_index(root: Path, records: list[dict]) -> Iterator:
         handle.close()
 
 
+def ids(results) -> list[str]:
+    """The ranked document ids of a search's results: what a ranking test asserts."""
+    return [hit.id for hit in results.hits]
+
+
 def write_corpus(root: Path, files: dict[str, list[dict]]) -> Path:
     """Write ``{relative path: records}`` as JSONL files under ``root``."""
     for rel, records in files.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 import indexer
-from tests.helpers import opened_index
+from tests.helpers import ids, opened_index
 
 DOCS = [
     {"id": "fire", "title": "Tin tức", "text": "Lửa được đốt giữa trại hè."},
@@ -32,10 +32,6 @@ DOCS = [
 def index(tmp_path_factory):
     with opened_index(tmp_path_factory.mktemp("accent-forms"), DOCS) as handle:
         yield handle
-
-
-def ids(results) -> list[str]:
-    return [hit.id for hit in results.hits]
 
 
 @pytest.mark.parametrize("query", ["lửa -lúa", 'lửa -"lúa"', "lửa NOT lúa", "lửa -(lúa)",

@@ -30,15 +30,11 @@ from indexer.indexing.schema import SCHEMA_VERSION, build_schema
 from indexer.whoosh_ext import segment_writer as bulkwrite
 from indexer.whoosh_ext.codec import open_writer
 from indexer.whoosh_ext.fieldterms import counted, encode_positions, folded_positions
-from tests.helpers import ROOT, cp1258_style, write_jsonl
+from tests.helpers import ROOT, cp1258_style, ids, write_jsonl
 
 SEED1 = "news/000_098f74c0d94f660f.txt"
 SEED2 = "news/003_4445158d6962ba22.txt"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-
-
-def ids(results) -> list[str]:
-    return [hit.id for hit in results.hits]
 
 
 def test_seeds_index_with_their_fields(shipped):

@@ -17,6 +17,7 @@ import indexer
 from indexer.searching.query import parse
 from indexer.searching.references import references, refers
 from indexer.searching.sourcenames import Naming, query_runs
+from tests.helpers import ids
 
 FILLER = "Văn bản này nói về một việc khác trong đời sống hằng ngày của người dân."
 PENAL, PROCEDURE, CIVIL = ("Bộ luật hình sự 2015", "Bộ luật tố tụng hình sự 2015",
@@ -74,19 +75,19 @@ def index(tmp_path_factory):
     ("dieu 111 bo luat hinh su", "penal-111"),
 ])
 def test_a_reference_finds_its_article_first(index, query, first):
-    assert [hit.id for hit in indexer.search(index, query).hits][0] == first
+    assert ids(indexer.search(index, query))[0] == first
 
 
 def test_a_heading_citing_another_code_is_still_found_by_its_words(index):
     """The civil code is named in the query, but the heading typed whole is the
     procedure code's article about it."""
     query = "Áp dụng quy định của Bộ luật dân sự về thời hiệu"
-    assert [hit.id for hit in indexer.search(index, query).hits][0] == \
+    assert ids(indexer.search(index, query))[0] == \
         "procedure-23"
 
 
 def test_a_named_source_is_evidence_not_a_filter(index):
-    found = [hit.id for hit in indexer.search(index, "Điều 51 BLHS").hits]
+    found = ids(indexer.search(index, "Điều 51 BLHS"))
     assert "procedure-51" in found and "civil-51" in found
 
 
@@ -132,7 +133,7 @@ def test_a_title_beginning_with_a_year_does_not_outrank_the_topic(tmp_path):
          "text": f"Một năm nhiều biến động của bóng đá, kinh tế của các câu lạc bộ. {FILLER}"},
     ]
     with opened_index(tmp_path, records) as handle:
-        assert [hit.id for hit in indexer.search(handle, "kinh tế năm 2023").hits][0] == "economy"
+        assert ids(indexer.search(handle, "kinh tế năm 2023"))[0] == "economy"
 
 
 def test_titles_within_a_partly_named_source_are_not_boosted(tmp_path):
@@ -151,7 +152,7 @@ def test_titles_within_a_partly_named_source_are_not_boosted(tmp_path):
          "text": f"Bộ luật này quy định quan hệ dân sự. {FILLER}"},
     ]
     with opened_index(tmp_path, records) as handle:
-        ranked = [hit.id for hit in indexer.search(handle, "rút đơn khởi kiện vụ án dân sự").hits]
+        ranked = ids(indexer.search(handle, "rút đơn khởi kiện vụ án dân sự"))
     assert ranked[0] == "withdraw", ranked
 
 
@@ -181,7 +182,7 @@ def test_a_paper_named_in_passing_does_not_lift_its_pages(tmp_path):
         for n in range(3)
     ]
     with opened_index(tmp_path, records) as handle:
-        ranked = [hit.id for hit in indexer.search(handle, "đời sống nhân dân vùng cao").hits]
+        ranked = ids(indexer.search(handle, "đời sống nhân dân vùng cao"))
     assert ranked[0] == "topic", ranked
 
 
@@ -202,7 +203,7 @@ def test_a_heading_citing_a_named_code_competes_with_that_codes_articles(tmp_pat
     ]
     with opened_index(tmp_path, records) as handle:
         query = "Áp dụng quy định của Bộ luật dân sự về thời hiệu"
-        assert [hit.id for hit in indexer.search(handle, query).hits][0] == "cites"
+        assert ids(indexer.search(handle, query))[0] == "cites"
 
 
 @pytest.mark.parametrize("query", ['source:"bộ luật hình sự"', "source:BLHS", "source:blhs",
@@ -218,3 +219,19 @@ def test_source_scope_matches_the_name_in_a_row(index, query):
 def test_excluding_a_named_source_keeps_the_others(index):
     found = {hit.id for hit in indexer.search(index, "điều 51 -source:BLHS").hits}
     assert "penal-51" not in found and {"procedure-51", "civil-51"} <= found
+
+
+def test_the_maritime_codes_abbreviation_names_it(tmp_path):
+    """BLHH was not a built-in abbreviation: ``điều 5 BLHH`` found any code's article 5."""
+    from tests.helpers import opened_index
+
+    maritime = "Bộ luật hàng hải Việt Nam 2015"
+    records = [_article(PENAL, 5, "Hiệu lực đối với những hành vi phạm tội",
+                        "Bộ luật này áp dụng với mọi hành vi phạm tội trên lãnh thổ."),
+               _article(CIVIL, 5, "Áp dụng tập quán",
+                        "Tập quán được áp dụng khi các bên không thỏa thuận."),
+               {"id": "maritime-5", "title": "Điều 5. Quyền thỏa thuận trong hợp đồng",
+                "source": maritime,
+                "text": f"Các bên trong hợp đồng hàng hải được thỏa thuận riêng. {FILLER}"}]
+    with opened_index(tmp_path, records) as handle:
+        assert ids(indexer.search(handle, "điều 5 BLHH"))[0] == "maritime-5"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import indexer
+from tests.helpers import ids
 
 FILLER = "Văn bản này nói về một việc khác trong đời sống hằng ngày của người dân."
 
@@ -58,10 +59,6 @@ def index(tmp_path_factory):
 
     with opened_index(tmp_path_factory.mktemp("ranking-words"), DOCS) as handle:
         yield handle
-
-
-def ids(results) -> list[str]:
-    return [hit.id for hit in results.hits]
 
 
 @pytest.mark.parametrize("query", ["biên giới", "bien gioi"])

@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 
 import indexer
+from tests.helpers import ids
 
 DOCS = [
     {"id": "dang-party", "title": "Nghị quyết của Đảng",
@@ -53,10 +54,6 @@ def index(tmp_path_factory):
     handle = indexer.open_index(root / "index")
     yield handle
     handle.close()
-
-
-def ids(results) -> list[str]:
-    return [hit.id for hit in results.hits]
 
 
 def test_accented_query_prefers_the_exact_form(index):
